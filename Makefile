@@ -1,0 +1,58 @@
+# The two commands: `make demo` (set everything up and run the pipeline) and `make test`.
+# Everything else here is what those two need; every target is safe to repeat.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PY := .venv/bin/python
+
+.PHONY: help demo test down env pg venvs system-deps lint docs clean-data
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+demo: venvs pg ## set up everything, run the pipeline through Airflow, start Airflow and Superset
+	@bash infra/local/demo.sh
+
+test: venvs pg ## set up what the tests need and run the whole suite
+	@bash infra/local/test.sh
+
+down: ## stop everything `make demo` started
+	@bash infra/local/down.sh
+
+env: .env ## write .env from .env.example (generated secrets); never overwrites
+
+.env: .env.example infra/local/make_env.py
+	@python3 infra/local/make_env.py .
+	@touch .env
+
+system-deps: ## apt packages the project needs (PostgreSQL 15 server) when missing
+	@bash infra/local/system_deps.sh
+
+pg: env system-deps ## start the project-local PostgreSQL cluster (127.0.0.1:55432)
+	@bash infra/local/pg.sh up
+
+venvs: .venv/.installed .venv-superset/.installed ## uv virtualenvs from the lock files
+
+$(UV):
+	python3 -m pip install --quiet --user "uv==$(UV_VERSION)"
+
+.venv/.installed: requirements/warehouse.lock pyproject.toml | $(UV)
+	$(UV) venv --quiet --allow-existing --python python3.11 .venv
+	VIRTUAL_ENV=.venv $(UV) pip sync --quiet requirements/warehouse.lock
+	VIRTUAL_ENV=.venv $(UV) pip install --quiet --no-deps -e .
+	@touch $@
+
+.venv-superset/.installed: requirements/superset.lock | $(UV)
+	$(UV) venv --quiet --allow-existing --python python3.11 .venv-superset
+	VIRTUAL_ENV=.venv-superset $(UV) pip sync --quiet requirements/superset.lock
+	@touch $@
+
+lock: ## re-resolve the pinned dependencies after editing requirements/*.in
+	$(UV) pip compile --quiet requirements/warehouse.in -o requirements/warehouse.lock --python-version 3.11 --python-platform x86_64-unknown-linux-gnu
+	$(UV) pip compile --quiet requirements/superset.in -o requirements/superset.lock --python-version 3.11 --python-platform x86_64-unknown-linux-gnu
+
+lint: .venv/.installed ## ruff and mypy
+	.venv/bin/ruff check src dags tests infra superset
+	.venv/bin/ruff format --check src dags tests infra superset
+	.venv/bin/mypy

@@ -1,0 +1,89 @@
+"""One ingestion DAG per data contract, made by one factory: find the files waiting in the
+contract's landing directory, load them (validate, quarantine, COPY), emit the raw table's
+Asset, and fail loudly on any rejected file. Adding an extract = adding a contract file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import DAG, task
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+from svdw.airflow_support import DEFAULT_ARGS, raw_asset, warehouse_settings
+from svdw.contracts import Contract, load_contracts
+
+# Partners deliver on their cadence, but a file can land any day: poll the landing directory
+# often enough that a delivery is in the warehouse within a day (hourly for daily feeds).
+POLL_SCHEDULE = {
+    "daily": "@hourly",
+    "weekly": "@daily",
+    "monthly": "@daily",
+    "quarterly": "@daily",
+    "termly": "@daily",
+    "yearly": "@weekly",
+}
+
+
+def build_ingest_dag(contract: Contract) -> DAG:
+    asset = raw_asset(contract)
+    with DAG(
+        dag_id=f"ingest_{contract.name}",
+        description=f"Load {contract.title} into {contract.table}",
+        doc_md=(
+            f"## {contract.title}\n\n{contract.description}\n\n"
+            f"- partner: **{contract.partner}**, delivered **{contract.cadence}**\n"
+            f"- drop files matching `{contract.file_glob}` into "
+            f"`$SVDW_LANDING_DIR/{contract.name}/`\n- raw table: `{contract.table}`; "
+            "rejected files move to `rejected/` with a `.reason.txt`\n"
+        ),
+        schedule=POLL_SCHEDULE[contract.cadence],
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["svdw", "ingest", contract.partner],
+    ) as dag:
+
+        @task
+        def find_landed_files() -> list[str]:
+            from svdw.ingest import landed_files
+
+            files = landed_files(contract, warehouse_settings())
+            if not files:
+                raise AirflowSkipException(f"no files waiting for {contract.name}")
+            return [str(p) for p in files]
+
+        @task(outlets=[asset])
+        def load_files(files: list[str], **context: Any) -> dict[str, Any]:
+            from pathlib import Path
+
+            from svdw.ingest import ingest_landing
+
+            summary = ingest_landing(
+                contract.name,
+                warehouse_settings(),
+                loaded_by=f"airflow {context['run_id']}",
+                files=[Path(f) for f in files],
+            )
+            print(summary.describe())
+            rejected = [str(r.error) for r in summary.rejected]
+            if not summary.loaded:
+                if rejected:
+                    raise AirflowFailException("rejected: " + " | ".join(rejected))
+                raise AirflowSkipException("every file was already loaded: nothing new")
+            context["outlet_events"][asset].extra = {"batch_ids": summary.batch_ids}
+            return {"batch_ids": summary.batch_ids, "rejected": rejected}
+
+        @task
+        def fail_on_rejected_files(report: dict[str, Any]) -> None:
+            if report["rejected"]:
+                raise AirflowFailException(
+                    f"{len(report['rejected'])} file(s) rejected, see rejected/*.reason.txt: "
+                    + " | ".join(report["rejected"])
+                )
+
+        fail_on_rejected_files(load_files(find_landed_files()))
+    return dag
+
+
+for _contract in load_contracts().values():
+    globals()[f"ingest_{_contract.name}"] = build_ingest_dag(_contract)

@@ -1,0 +1,33 @@
+# Sourced (not run): the Airflow settings for this repo, all from .env. AIRFLOW_HOME and the
+# metadata database may be overridden beforehand (the tests use their own).
+repo="${repo:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+if [ -f "$repo/.env" ]; then
+  while IFS='=' read -r key value; do
+    [[ -z "$key" || "$key" == \#* ]] && continue
+    [ -z "${!key+x}" ] && export "$key=$value"
+  done < "$repo/.env"
+fi
+export SVDW_HOME="$repo"
+export AIRFLOW_HOME="${AIRFLOW_HOME:-$repo/.local/airflow}"
+export AIRFLOW__CORE__DAGS_FOLDER="$repo/dags"
+export AIRFLOW__CORE__LOAD_EXAMPLES=False
+export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False
+export AIRFLOW__CORE__EXECUTOR="${AIRFLOW__CORE__EXECUTOR:-LocalExecutor}"
+export AIRFLOW__CORE__PARALLELISM=4
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-postgresql+psycopg2://airflow:${AIRFLOW_DB_PASSWORD}@127.0.0.1:${SVDW_PG_PORT:-55432}/airflow}"
+export AIRFLOW__API__HOST=127.0.0.1
+export AIRFLOW__API__PORT="${AIRFLOW_PORT:-8080}"
+export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="http://127.0.0.1:${AIRFLOW_PORT:-8080}/execution/"
+export AIRFLOW__API_AUTH__JWT_SECRET="${AIRFLOW_JWT_SECRET:-}"
+export AIRFLOW__API__SECRET_KEY="${AIRFLOW_API_SECRET_KEY:-}"
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="${AIRFLOW_ADMIN_USER:-admin}:admin"
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$AIRFLOW_HOME/simple_auth_manager_passwords.json"
+export AIRFLOW__COSMOS__ENABLE_TELEMETRY=False
+export AIRFLOW__COSMOS__ENABLE_CACHE_DBT_LS=False
+export AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK=False
+export AIRFLOW_CONN_WAREHOUSE="${WAREHOUSE_URL:-}"
+mkdir -p "$AIRFLOW_HOME"
+# The simple auth manager reads the admin's password from this file (kept out of git in .local/).
+printf '{"%s": "%s"}\n' "${AIRFLOW_ADMIN_USER:-admin}" "${AIRFLOW_ADMIN_PASSWORD:-}" \
+  > "$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"
+chmod 600 "$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make demo`: synthetic partnership -> Airflow ingestion DAGs -> Asset-scheduled warehouse
+# build (GX + dbt via Cosmos) -> Superset dashboards. Safe to run again: files already loaded
+# are recognised by sha256 and nothing is duplicated.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"; cd "$repo"
+# shellcheck source=airflow_env.sh
+. "$repo/infra/local/airflow_env.sh"
+svdw="$repo/.venv/bin/svdw"
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "Synthetic partnership (Synthshire) into ${SVDW_LANDING_DIR:-landing}/"
+"$svdw" generate --out "${SVDW_LANDING_DIR:-landing}" --months "${SVDW_DEMO_MONTHS:-12}"
+
+step "dbt manifest for Cosmos"
+"$repo/.venv/bin/python" -c "from svdw.transform import dbt_parse; dbt_parse()"
+
+step "Airflow (metadata in the local PostgreSQL)"
+bash infra/local/airflow.sh init
+bash infra/local/airflow.sh start
+
+step "Pipeline: ingestion DAGs, then the Asset-scheduled warehouse build"
+"$svdw" pipeline
+
+step "Superset"
+bash infra/local/superset.sh init
+bash infra/local/superset.sh import
+bash infra/local/superset.sh start
+
+"$svdw" status --limit 1
+cat <<MSG
+
+The Serious Violence Duty warehouse is running.
+  Airflow   ${AIRFLOW_URL:-http://127.0.0.1:8080}   user ${AIRFLOW_ADMIN_USER}  password ${AIRFLOW_ADMIN_PASSWORD}
+  Superset  ${SUPERSET_URL:-http://127.0.0.1:8088}/superset/dashboard/overview/   user ${SUPERSET_ADMIN_USER}  password ${SUPERSET_ADMIN_PASSWORD}
+  Warehouse ${WAREHOUSE_URL%%:*}://svdw_engineer@127.0.0.1:${SVDW_PG_PORT:-55432}/warehouse   (password in .env)
+Passwords live in .env. Stop everything with: make down
+MSG

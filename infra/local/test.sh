@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `make test`: lint, then the whole pytest suite (unit, integration on the local PostgreSQL,
+# end-to-end with real Airflow DAG runs and a real Superset). Tests make their own databases
+# and ports, so a running demo is neither needed nor disturbed. Extra args go to pytest.
+set -uo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"; cd "$repo"
+.venv/bin/ruff check src dags tests infra superset || exit 1
+.venv/bin/pytest "$@"
+status=$?
+if [ "$status" -eq 5 ]; then
+  echo "pytest collected no tests: that is a failure here, not a pass" >&2
+  exit 1
+fi
+exit "$status"

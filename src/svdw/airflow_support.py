@@ -1,0 +1,48 @@
+"""What the svdw DAGs share: the Assets (defined once, here), the warehouse connection, and the
+default task policy. Only the DAG files import this module (it needs Airflow); the rest of the
+package never does."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from airflow.sdk import Asset, BaseHook
+
+from svdw.config import Settings
+from svdw.contracts import Contract
+
+WAREHOUSE_CONN_ID = "warehouse"
+OWNER = "svdw-data-engineering"
+DEFAULT_ARGS = {
+    "owner": OWNER,
+    "retries": 2,
+    # Transient failures (a database restart) get two more tries; tests shorten the wait.
+    "retry_delay": timedelta(seconds=int(os.environ.get("SVDW_RETRY_DELAY_SECONDS", "300"))),
+}
+
+
+def raw_asset(contract: Contract) -> Asset:
+    """The Asset a contract's raw table is; its URI names the warehouse host and database."""
+    url = urlsplit(Settings.from_env().warehouse_url)
+    database = url.path.lstrip("/") or "warehouse"
+    return Asset(
+        name=contract.table,
+        uri=(
+            f"postgres://{url.hostname or 'localhost'}:{url.port or 5432}/{database}/"
+            f"{contract.schema_name}/{contract.table_name}"
+        ),
+        group="raw",
+    )
+
+
+def warehouse_settings() -> Settings:
+    """Settings for a task, with the warehouse URL taken from the Airflow connection."""
+    settings = Settings.from_env()
+    uri = BaseHook.get_connection(WAREHOUSE_CONN_ID).get_uri()
+    return Settings(
+        warehouse_url=uri.replace("postgres://", "postgresql://", 1),
+        landing_dir=settings.landing_dir,
+        archive_dir=settings.archive_dir,
+    )

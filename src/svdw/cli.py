@@ -1,0 +1,316 @@
+"""svdw: the Serious Violence Duty warehouse from the command line.
+
+The same library code the Airflow tasks run, for data engineers working outside Airflow.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from svdw.config import Settings
+from svdw.contracts import ContractError, get_contract, load_contracts
+
+app = typer.Typer(
+    help=(
+        "Serious Violence Duty warehouse.\n\n"
+        "Load partner extracts against their data contracts (svdw load), build the star schema "
+        "and SNA marts with dbt and Great Expectations (svdw build), and see what was loaded "
+        "and rejected (svdw status, svdw quarantine). `make demo` runs the whole pipeline "
+        "through Airflow; these commands run the same code by hand.\n\n"
+        "Settings come from the environment and the repo's .env (WAREHOUSE_URL, "
+        "SVDW_LANDING_DIR, SVDW_ARCHIVE_DIR)."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, hint: str | None = None) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    if hint:
+        err.print(f"[yellow]next:[/] {hint}")
+    return typer.Exit(code=1)
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.csv") if "rejected" not in p.parts))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise _fail(f"{path}: no such file or directory")
+    return files
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="Files, or directories searched for *.csv")],
+    contract: Annotated[
+        str | None, typer.Option(help="Contract to load with (default: matched by header)")
+    ] = None,
+    archive: Annotated[
+        bool, typer.Option(help="Keep a copy of each loaded file in the archive")
+    ] = True,
+) -> None:
+    """Load partner files into the raw tables (contract picked by header).
+
+    The same file twice adds nothing; bad rows go to quarantine with their reason; a file that
+    cannot be read is rejected whole and the command exits non-zero.
+    """
+    from svdw.ingest import file_away
+    from svdw.loader import LoadResult, connect, load_file
+
+    settings = Settings.from_env()
+    try:
+        chosen = get_contract(contract) if contract else None
+    except ContractError as exc:
+        raise _fail(str(exc)) from exc
+    files = _expand(paths)
+    if not files:
+        raise _fail("no files to load", "pass CSV files or directories holding them")
+    results: list[LoadResult] = []
+    try:
+        conn = connect(settings.warehouse_url)
+    except ConnectionError as exc:
+        raise _fail(str(exc)) from exc
+    with (
+        conn,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as progress,
+    ):
+        for path in files:
+            task = progress.add_task(path.name, total=path.stat().st_size)
+            result = load_file(
+                conn,
+                path,
+                chosen,
+                loaded_by="svdw load",
+                on_progress=lambda n, t=task: progress.update(t, completed=n),
+            )
+            progress.remove_task(task)
+            if archive and result.status != "rejected":
+                file_away(result, settings, move=False)
+            results.append(result)
+            _print_result(result)
+    rejected = [r for r in results if r.status == "rejected"]
+    if rejected:
+        raise _fail(
+            f"{len(rejected)} of {len(results)} file(s) rejected; nothing of them was loaded",
+            "fix the file (or name the right contract with --contract) and load it again",
+        )
+
+
+def _print_result(result: object) -> None:
+    from svdw.loader import LoadResult
+
+    assert isinstance(result, LoadResult)
+    if result.status == "rejected":
+        err.print(f"[red]rejected[/]  {result.error}")
+    elif result.status == "duplicate":
+        console.print(
+            f"[dim]unchanged[/] {result.path.name}: already loaded as batch {result.batch_id}"
+        )
+    else:
+        quarantined = (
+            f", [yellow]{result.rows_quarantined} quarantined[/]" if result.rows_quarantined else ""
+        )
+        replaced = (
+            f", {result.rows_superseded} earlier rows replaced" if result.rows_superseded else ""
+        )
+        console.print(
+            f"[green]loaded[/]    {result.path.name} -> {result.contract} batch {result.batch_id}: "
+            f"{result.rows_read} read, {result.rows_loaded} loaded{quarantined}{replaced}"
+        )
+
+
+@app.command()
+def ingest(
+    contract: Annotated[str, typer.Argument(help="Contract whose landing directory to load")],
+) -> None:
+    """Load what waits in a contract's landing directory, as its Airflow DAG does."""
+    from svdw.ingest import ingest_landing
+
+    try:
+        summary = ingest_landing(contract, loaded_by="svdw ingest")
+    except (ContractError, ConnectionError) as exc:
+        raise _fail(str(exc)) from exc
+    for result in summary.results:
+        _print_result(result)
+    console.print(summary.describe())
+    if summary.rejected:
+        raise _fail("some files were rejected", "see landing/<contract>/rejected/*.reason.txt")
+
+
+@app.command()
+def build(
+    select: Annotated[
+        str | None, typer.Option(help="dbt node selection (default: everything)")
+    ] = None,
+) -> None:
+    """Check the raw tables with Great Expectations, then dbt build (models and tests)."""
+    from svdw.quality import DataQualityError, validate_raw_batches
+    from svdw.transform import DbtError, dbt_build
+
+    settings = Settings.from_env()
+    with console.status("Great Expectations: checking the raw tables"):
+        try:
+            summary = validate_raw_batches(settings.warehouse_url)
+        except DataQualityError as exc:
+            raise _fail(
+                str(exc), "fix or re-deliver the failing batch, then run svdw build again"
+            ) from exc
+    console.print(f"[green]data quality[/] {summary}")
+    with console.status("dbt build: staging, marts, sna"):
+        try:
+            dbt_build(settings.warehouse_url, select=select)
+        except DbtError as exc:
+            raise _fail(str(exc), "see dbt/logs/dbt.log for the full output") from exc
+    console.print("[green]dbt build passed[/]")
+
+
+@app.command()
+def status(
+    limit: Annotated[int, typer.Option(help="Batches to show per contract")] = 3,
+) -> None:
+    """The last batches per contract with their row counts."""
+    from svdw.loader import connect
+    from svdw.status import latest_batches
+
+    settings = Settings.from_env()
+    try:
+        with connect(settings.warehouse_url) as conn:
+            batches = latest_batches(conn, limit)
+    except ConnectionError as exc:
+        raise _fail(str(exc)) from exc
+    table = Table(title="Latest batches per contract")
+    for column in (
+        "contract",
+        "batch",
+        "file",
+        "status",
+        "read",
+        "loaded",
+        "quarantined",
+        "finished",
+    ):
+        table.add_column(
+            column,
+            justify="right" if column in ("batch", "read", "loaded", "quarantined") else "left",
+        )
+    for b in batches:
+        style = {"rejected": "red", "loaded": "green"}.get(b.status, "")
+        finished = f"{b.finished_at:%Y-%m-%d %H:%M}" if b.finished_at else ""
+        table.add_row(
+            b.contract, str(b.batch_id), b.file_name, f"[{style}]{b.status}[/]", str(b.rows_read),
+            str(b.rows_loaded), str(b.rows_quarantined), finished,
+        )  # fmt: skip
+    if not batches:
+        console.print("Nothing loaded yet: try `svdw load PATH` or `make demo`.")
+        return
+    console.print(table)
+    for b in batches:
+        if b.error:
+            err.print(f"[red]batch {b.batch_id}[/] {b.error}")
+
+
+@app.command()
+def quarantine(
+    batch: Annotated[int | None, typer.Option(help="Only this batch")] = None,
+    limit: Annotated[int, typer.Option(help="Rows to show")] = 20,
+) -> None:
+    """Rows that were kept out of the raw tables, with line number and reason."""
+    from svdw.loader import connect
+    from svdw.status import quarantined_rows
+
+    settings = Settings.from_env()
+    with connect(settings.warehouse_url) as conn:
+        rows = quarantined_rows(conn, batch, limit)
+    table = Table(title="Quarantined rows")
+    for column in ("batch", "file", "line", "reason", "raw text"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(str(row[0]), row[1], str(row[2]), row[3], row[4])
+    console.print(table if rows else "No quarantined rows.")
+
+
+@app.command()
+def generate(
+    out: Annotated[
+        Path, typer.Option(help="Directory to write into (one folder per contract)")
+    ] = Path("landing"),
+    months: Annotated[int, typer.Option(min=1, max=120, help="Months of police data")] = 12,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files)")] = 2023,
+) -> None:
+    """Write the synthetic demo partnership (Synthshire) in the partners' real file formats."""
+    from svdw.synthetic import generate_sample
+
+    with console.status(f"Writing {months} months of synthetic data to {out}"):
+        paths = generate_sample(out, months=months, seed=seed)
+    console.print(f"Wrote {len(paths)} files under {out}/")
+
+
+@app.command()
+def pipeline(
+    timeout: Annotated[int, typer.Option(help="Seconds to wait for each DAG run")] = 900,
+) -> None:
+    """Run the pipeline in a running Airflow (AIRFLOW_URL): every ingestion DAG, then the
+    warehouse build that their Assets schedule. Waits for each run and reports."""
+    import os
+
+    from svdw.airflow_client import AirflowClient, PipelineError, run_pipeline
+
+    Settings.from_env()  # reads .env
+    try:
+        client = AirflowClient(
+            os.environ.get("AIRFLOW_URL", "http://127.0.0.1:8080"),
+            os.environ.get("AIRFLOW_ADMIN_USER", "admin"),
+            os.environ.get("AIRFLOW_ADMIN_PASSWORD", ""),
+            timeout_s=timeout,
+        )
+        with console.status("Airflow: running the ingestion DAGs and the warehouse build"):
+            run_pipeline(client, report=console.print)
+    except (PipelineError, OSError) as exc:
+        raise _fail(
+            str(exc), "is Airflow running? `make demo` starts it (infra/local/airflow.sh)"
+        ) from exc
+    console.print("[green]pipeline finished[/]")
+
+
+@app.command()
+def contracts(
+    docs: Annotated[
+        Path | None, typer.Option(help="Also write one onboarding page per contract here")
+    ] = None,
+) -> None:
+    """The data contracts this warehouse knows, and the raw table each loads into."""
+    if docs is not None:
+        from svdw.contract_docs import write_docs
+
+        for path in write_docs(docs):
+            console.print(f"wrote {path}")
+    table = Table(title="Data contracts")
+    for column in ("contract", "partner", "cadence", "raw table", "columns"):
+        table.add_column(column)
+    for c in load_contracts().values():
+        table.add_row(c.name, c.partner, c.cadence, c.table, str(len(c.columns)))
+    console.print(table)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,97 @@
+"""Pick up files from a contract's landing directory, load them, and file them away.
+
+The Airflow ingestion DAGs and `svdw ingest` call this same function. Loaded (and duplicate)
+files move to the archive, named by sha256; rejected files move to the landing directory's
+`rejected/` folder beside a `.reason.txt` that says what to fix.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from svdw.config import Settings
+from svdw.contracts import Contract, get_contract
+from svdw.loader import LoadResult, connect, load_file
+
+
+@dataclass
+class IngestSummary:
+    contract: str
+    results: list[LoadResult] = field(default_factory=list)
+
+    @property
+    def loaded(self) -> list[LoadResult]:
+        return [r for r in self.results if r.status == "loaded"]
+
+    @property
+    def rejected(self) -> list[LoadResult]:
+        return [r for r in self.results if r.status == "rejected"]
+
+    @property
+    def batch_ids(self) -> list[int]:
+        return [r.batch_id for r in self.loaded if r.batch_id is not None]
+
+    def describe(self) -> str:
+        counts = {
+            s: sum(r.status == s for r in self.results) for s in ("loaded", "duplicate", "rejected")
+        }
+        rows = sum(r.rows_loaded for r in self.results)
+        quarantined = sum(r.rows_quarantined for r in self.results)
+        return (
+            f"{self.contract}: {len(self.results)} file(s): {counts['loaded']} loaded "
+            f"({rows} rows, {quarantined} quarantined), {counts['duplicate']} already loaded, "
+            f"{counts['rejected']} rejected"
+        )
+
+
+def landing_dir(contract: Contract, settings: Settings) -> Path:
+    return settings.landing_dir / contract.name
+
+
+def landed_files(contract: Contract, settings: Settings) -> list[Path]:
+    folder = landing_dir(contract, settings)
+    return sorted(p for p in folder.glob(contract.file_glob) if p.is_file())
+
+
+def archive_path(result: LoadResult, settings: Settings) -> Path:
+    return settings.archive_dir / str(result.contract) / f"{result.sha256[:16]}__{result.path.name}"
+
+
+def file_away(result: LoadResult, settings: Settings, *, move: bool) -> Path:
+    """Archive a loaded or duplicate file; set a rejected one aside with its reason."""
+    if result.status == "rejected":
+        target = result.path.parent / "rejected" / result.path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.with_name(target.name + ".reason.txt").write_text(f"{result.error}\n")
+    else:
+        target = archive_path(result, settings)
+        target.parent.mkdir(parents=True, exist_ok=True)
+    if move:
+        shutil.move(result.path, target)
+    elif not target.exists():
+        shutil.copy2(result.path, target)
+    return target
+
+
+def ingest_landing(
+    contract_name: str,
+    settings: Settings | None = None,
+    loaded_by: str = "svdw",
+    files: list[Path] | None = None,
+) -> IngestSummary:
+    """Load the files waiting in the contract's landing directory (or the given ones), in name
+    order, so that monthly files load oldest first."""
+    settings = settings or Settings.from_env()
+    contract = get_contract(contract_name)
+    summary = IngestSummary(contract.name)
+    files = sorted(files) if files is not None else landed_files(contract, settings)
+    if not files:
+        return summary
+    with connect(settings.warehouse_url) as conn:
+        for path in files:
+            result = load_file(conn, path, contract, loaded_by=loaded_by)
+            file_away(result, settings, move=True)
+            summary.results.append(result)
+    return summary

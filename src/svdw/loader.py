@@ -1,0 +1,393 @@
+"""Load partner files into raw tables: validate each row against its contract, COPY the good
+rows, quarantine the rest with a reason, and account for every file in audit.load_batch.
+
+Nothing is lost (rows read = rows loaded + rows quarantined, checked by the database), nothing
+is duplicated (the same file twice is a no-op; a re-delivery of a period replaces that period,
+and the replaced rows move to history.<table>), and files are streamed, never read whole.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import IO, Literal
+
+import psycopg
+from psycopg import sql
+
+from svdw.contracts import SQL_TYPES, Contract, contract_for_headers, load_contracts
+from svdw.validation import RowValidator
+
+Status = Literal["loaded", "duplicate", "rejected"]
+SNIFF_BYTES = 64 * 1024
+COPY_CHUNK_ROWS = 5000
+# Real free-text fields can be long; the csv module's default cap (128 KiB) is too tight.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+class FileRejected(Exception):
+    """The file cannot be read as its contract; nothing of it was loaded."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path.name}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    path: Path
+    contract: str | None
+    status: Status
+    sha256: str
+    batch_id: int | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_superseded: int = 0
+    error: str | None = None
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def ensure_audit_schema(conn: psycopg.Connection) -> None:
+    conn.execute(resources.files("svdw").joinpath("sql/audit.sql").read_text())
+
+
+def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
+    """Create the raw and history tables, and add columns a newer contract version declares."""
+    schema, table = contract.schema_name, contract.table_name
+    columns = [(c.name, SQL_TYPES[c.type]) for c in contract.columns]
+    lineage = [("_batch_id", "bigint not null"), ("_line_number", "integer not null")]
+    superseded = [("_superseded_by_batch", "bigint not null"), ("_superseded_at", "timestamptz")]
+    for target_schema, extra in ((schema, lineage), ("history", lineage + superseded)):
+        ident = sql.Identifier(target_schema, table)
+        conn.execute(
+            sql.SQL("create schema if not exists {}").format(sql.Identifier(target_schema))
+        )
+        conn.execute(
+            sql.SQL("create table if not exists {} ({})").format(
+                ident,
+                sql.SQL(", ").join(
+                    sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(t))
+                    for n, t in columns + extra
+                ),
+            )
+        )
+        for name, sql_type in columns:
+            conn.execute(
+                sql.SQL("alter table {} add column if not exists {} {}").format(
+                    ident, sql.Identifier(name), sql.SQL(sql_type)
+                )
+            )
+    conn.execute(
+        sql.SQL("create index if not exists {} on {} (_batch_id)").format(
+            sql.Identifier(f"{table}__batch"), sql.Identifier(schema, table)
+        )
+    )
+
+
+def _check_readable(path: Path, contract: Contract | None) -> list[str]:
+    """File-level checks before any row is read; returns the parsed header."""
+    if not path.is_file():
+        raise FileRejected(path, "not a file")
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    if not head.strip():
+        raise FileRejected(path, "the file is empty; expected a header line and data rows")
+    if b"\x00" in head:
+        raise FileRejected(path, "the file is binary (it contains NUL bytes), not delimited text")
+    encoding = contract.encoding if contract else "utf-8-sig"
+    first_line = head.split(b"\n", 1)[0]
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(first_line, final=False)
+    except UnicodeDecodeError as exc:
+        raise FileRejected(path, f"line 1 is not valid {encoding} ({exc.reason})") from exc
+    delimiter = contract.delimiter if contract else ","
+    return next(csv.reader([text.rstrip("\r\n")], delimiter=delimiter), [])
+
+
+def header_problem(header: list[str], contract: Contract) -> str | None:
+    expected = list(contract.headers)
+    if header == expected:
+        return None
+    if len(header) == 1 and len(expected) > 1:
+        for other in (";", "\t", "|"):
+            if other != contract.delimiter and other in header[0]:
+                return (
+                    f"wrong delimiter: the header looks {other!r}-separated; contract "
+                    f"{contract.name} expects {contract.delimiter!r}"
+                )
+    missing = [h for h in expected if h not in header]
+    extra = [h for h in header if h not in expected]
+    parts = []
+    if missing:
+        parts.append(f"missing column(s) {missing}")
+    if extra:
+        parts.append(f"unexpected column(s) {extra}")
+    if not parts:
+        parts.append(f"columns out of order: expected {expected}")
+    return f"header does not match contract {contract.name}: " + "; ".join(parts)
+
+
+def detect_contract(path: Path) -> Contract:
+    """The contract whose header matches the file's header exactly."""
+    header = _check_readable(path, None)
+    contract = contract_for_headers(header)
+    if contract is not None:
+        return contract
+    known = load_contracts().values()
+    closest = max(known, key=lambda c: len(set(c.headers) & set(header)))
+    hint = header_problem(header, closest) if set(closest.headers) & set(header) else None
+    raise FileRejected(
+        path,
+        "its header matches no contract"
+        + (
+            f" (closest: {hint})"
+            if hint
+            else f"; known contracts: {', '.join(c.name for c in known)}"
+        )
+        + "; use --contract NAME to name one",
+    )
+
+
+class _LineTap:
+    """Feeds csv.reader line by line and remembers the physical lines of the current record,
+    so a quarantined row keeps its exact raw text and first line number."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._handle = handle
+        self.lines_read = 0
+        self.chars_read = 0
+        self.current: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._handle)
+        self.lines_read += 1
+        self.chars_read += len(line)
+        self.current.append(line)
+        return line
+
+    def take(self) -> tuple[int, str]:
+        first_line = self.lines_read - len(self.current) + 1
+        text = "".join(self.current)
+        self.current = []
+        return first_line, text.removesuffix("\n").removesuffix("\r")
+
+
+def load_file(
+    conn: psycopg.Connection,
+    path: Path,
+    contract: Contract | None = None,
+    *,
+    loaded_by: str = "svdw",
+    on_progress: Callable[[int], None] | None = None,
+) -> LoadResult:
+    """Load one file in one transaction. A file-level problem is recorded as a rejected batch
+    and returned (status "rejected"); the caller decides how loudly to fail."""
+    path = Path(path)
+    sha256, size = file_digest(path)
+    ensure_audit_schema(conn)
+    conn.commit()
+    try:
+        contract = contract or detect_contract(path)
+        header = _check_readable(path, contract)
+        problem = header_problem(header, contract)
+        if problem:
+            raise FileRejected(path, problem)
+        with conn.transaction():
+            conn.execute(
+                "select pg_advisory_xact_lock(hashtext(%s))", (f"svdw.load.{contract.name}",)
+            )
+            previous = conn.execute(
+                "select batch_id from audit.load_batch where contract = %s and sha256 = %s"
+                " and status = 'loaded' order by batch_id desc limit 1",
+                (contract.name, sha256),
+            ).fetchone()
+            if previous:
+                return LoadResult(path, contract.name, "duplicate", sha256, batch_id=previous[0])
+            return _load_rows(conn, path, contract, sha256, size, loaded_by, on_progress)
+    except FileRejected as exc:
+        return _record_rejection(conn, path, contract, sha256, size, loaded_by, exc.problem)
+
+
+def _record_rejection(
+    conn: psycopg.Connection,
+    path: Path,
+    contract: Contract | None,
+    sha256: str,
+    size: int,
+    loaded_by: str,
+    problem: str,
+) -> LoadResult:
+    name = contract.name if contract else "(unknown)"
+    with conn.transaction():
+        row = conn.execute(
+            "insert into audit.load_batch (contract, target_table, file_name, file_path, sha256,"
+            " file_bytes, status, error, loaded_by, finished_at)"
+            " values (%s, %s, %s, %s, %s, %s, 'rejected', %s, %s, now()) returning batch_id",
+            (
+                name,
+                contract.table if contract else "",
+                path.name,
+                str(path),
+                sha256,
+                size,
+                f"{path.name}: {problem}",
+                loaded_by,
+            ),
+        ).fetchone()
+    batch_id = row[0] if row else None
+    return LoadResult(
+        path, name, "rejected", sha256, batch_id=batch_id, error=f"{path.name}: {problem}"
+    )
+
+
+def _load_rows(
+    conn: psycopg.Connection,
+    path: Path,
+    contract: Contract,
+    sha256: str,
+    size: int,
+    loaded_by: str,
+    on_progress: Callable[[int], None] | None,
+) -> LoadResult:
+    ensure_raw_table(conn, contract)
+    batch_id = conn.execute(
+        "insert into audit.load_batch (contract, target_table, file_name, file_path, sha256,"
+        " file_bytes, status, loaded_by) values (%s, %s, %s, %s, %s, %s, 'loaded', %s)"
+        " returning batch_id",
+        (contract.name, contract.table, path.name, str(path), sha256, size, loaded_by),
+    ).fetchone()[0]  # type: ignore[index]
+    validator = RowValidator(contract)
+    names = [c.name for c in contract.columns] + ["_batch_id", "_line_number"]
+    copy_sql = sql.SQL("copy {} ({}) from stdin").format(
+        sql.Identifier(contract.schema_name, contract.table_name),
+        sql.SQL(", ").join(map(sql.Identifier, names)),
+    )
+    rows_read = rows_loaded = 0
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as rejects:
+        reject_writer = csv.writer(rejects)
+        rows_quarantined = 0
+        try:
+            with (
+                path.open(encoding=contract.encoding, newline="", errors="strict") as handle,
+                conn.cursor().copy(copy_sql) as copy,
+            ):
+                tap = _LineTap(handle)
+                reader = csv.reader(tap, delimiter=contract.delimiter)
+                next(reader)  # header, checked already
+                tap.take()
+                for record in reader:
+                    line_number, raw_text = tap.take()
+                    if not record or (len(record) == 1 and not record[0].strip()):
+                        continue  # a blank line is not a row
+                    rows_read += 1
+                    values, reason = validator.validate(record)
+                    if values is None:
+                        reject_writer.writerow((line_number, raw_text, reason))
+                        rows_quarantined += 1
+                    else:
+                        copy.write_row((*values, batch_id, line_number))
+                        rows_loaded += 1
+                    if on_progress and rows_read % COPY_CHUNK_ROWS == 0:
+                        on_progress(tap.chars_read)
+        except UnicodeDecodeError as exc:
+            raise FileRejected(
+                path,
+                f"undecodable bytes after line {tap.lines_read}: not valid {contract.encoding}"
+                f" ({exc.reason})",
+            ) from exc
+        except csv.Error as exc:
+            raise FileRejected(path, f"line {tap.lines_read}: unreadable CSV ({exc})") from exc
+        if rows_quarantined:
+            rejects.seek(0)
+            with conn.cursor().copy(
+                "copy audit.quarantine (line_number, raw_text, reason, batch_id) from stdin"
+            ) as copy:
+                for line_number, raw_text, reason in csv.reader(rejects):
+                    copy.write_row((int(line_number), raw_text, reason, batch_id))
+    superseded = _supersede(conn, contract, batch_id)
+    periods = None
+    if contract.period_column:
+        periods = conn.execute(
+            sql.SQL(
+                "select array_agg(distinct {}::text order by {}::text) from {} where _batch_id = %s"
+            ).format(
+                sql.Identifier(contract.period_column),
+                sql.Identifier(contract.period_column),
+                sql.Identifier(contract.schema_name, contract.table_name),
+            ),
+            (batch_id,),
+        ).fetchone()[0]  # type: ignore[index]
+    conn.execute(
+        "update audit.load_batch set rows_read = %s, rows_loaded = %s, rows_quarantined = %s,"
+        " rows_superseded = %s, periods = %s, finished_at = now() where batch_id = %s",
+        (rows_read, rows_loaded, rows_quarantined, superseded, periods, batch_id),
+    )
+    if on_progress:
+        on_progress(size)
+    return LoadResult(
+        path,
+        contract.name,
+        "loaded",
+        sha256,
+        batch_id=batch_id,
+        rows_read=rows_read,
+        rows_loaded=rows_loaded,
+        rows_quarantined=rows_quarantined,
+        rows_superseded=superseded,
+    )
+
+
+def _supersede(conn: psycopg.Connection, contract: Contract, batch_id: int) -> int:
+    """Move rows of earlier batches that this batch replaces into history.<table>."""
+    raw = sql.Identifier(contract.schema_name, contract.table_name)
+    history = sql.Identifier("history", contract.table_name)
+    columns = sql.SQL(", ").join(
+        map(sql.Identifier, [c.name for c in contract.columns] + ["_batch_id", "_line_number"])
+    )
+    if contract.replace_scope:
+        scope = sql.SQL(", ").join(map(sql.Identifier, contract.replace_scope))
+        condition = sql.SQL(
+            "and ({scope}) in (select distinct {scope} from {raw} where _batch_id = %(b)s)"
+        ).format(scope=scope, raw=raw)
+    else:
+        condition = sql.SQL("")
+    moved = conn.execute(
+        sql.SQL(
+            "with moved as (delete from {raw} where _batch_id <> %(b)s {condition}"
+            " returning {columns})"
+            " insert into {history} ({columns}, _superseded_by_batch, _superseded_at)"
+            " select {columns}, %(b)s, now() from moved"
+        ).format(raw=raw, condition=condition, columns=columns, history=history),
+        {"b": batch_id},
+    )
+    return moved.rowcount
+
+
+def connect(url: str) -> psycopg.Connection:
+    try:
+        return psycopg.connect(url, application_name="svdw")
+    except psycopg.OperationalError as exc:
+        raise ConnectionError(
+            f"cannot connect to the warehouse ({exc}). Is PostgreSQL running? Try `make pg`, "
+            "and check WAREHOUSE_URL in .env"
+        ) from exc

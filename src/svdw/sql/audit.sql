@@ -1,0 +1,36 @@
+-- Load accounting: one row per file a loader saw, and every row it could not load.
+-- Safe to run on every load (IF NOT EXISTS throughout).
+create schema if not exists audit;
+create schema if not exists raw;
+create schema if not exists history;
+
+create table if not exists audit.load_batch (
+    batch_id          bigserial primary key,
+    contract          text        not null,
+    target_table      text        not null,
+    file_name         text        not null,
+    file_path         text,
+    sha256            text        not null,
+    file_bytes        bigint,
+    status            text        not null check (status in ('loaded', 'rejected')),
+    rows_read         integer     not null default 0,
+    rows_loaded       integer     not null default 0,
+    rows_quarantined  integer     not null default 0,
+    rows_superseded   integer     not null default 0,
+    periods           text[],
+    error             text,
+    loaded_by         text,
+    started_at        timestamptz not null default now(),
+    finished_at       timestamptz,
+    check (status <> 'loaded' or rows_read = rows_loaded + rows_quarantined)
+);
+create index if not exists load_batch_contract_sha256 on audit.load_batch (contract, sha256);
+
+create table if not exists audit.quarantine (
+    batch_id        bigint  not null references audit.load_batch (batch_id),
+    line_number     integer not null,
+    raw_text        text    not null,
+    reason          text    not null,
+    quarantined_at  timestamptz not null default now(),
+    primary key (batch_id, line_number)
+);

@@ -1,0 +1,133 @@
+"""Run the dbt project (dbt/) in-process: what the CLI and the Airflow tasks call.
+
+Credentials never live in dbt/profiles.yml: it reads SVDW_DB_* environment variables, which
+`dbt_env()` derives from a warehouse URL (postgresql://user:password@host:port/dbname).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class DbtError(RuntimeError):
+    """A dbt invocation failed; `failed_nodes` names each failing model, test or hook."""
+
+    def __init__(self, command: list[str], failed_nodes: list[str], detail: str = "") -> None:
+        self.command = command
+        self.failed_nodes = failed_nodes
+        what = ", ".join(failed_nodes) if failed_nodes else "no node result"
+        message = f"dbt {' '.join(command)} failed: {what}"
+        if detail:
+            message += f"\n{detail}"
+        super().__init__(message)
+
+
+def dbt_project_dir() -> Path:
+    """The dbt project: $SVDW_DBT_PROJECT_DIR, else <repo>/dbt next to src/."""
+    override = os.environ.get("SVDW_DBT_PROJECT_DIR")
+    if override:
+        return Path(override).resolve()
+    return (PACKAGE_DIR.parent.parent / "dbt").resolve()
+
+
+def dbt_env(warehouse_url: str) -> dict[str, str]:
+    """SVDW_DB_* variables that dbt/profiles.yml reads, from a postgresql:// URL."""
+    parts = urlsplit(warehouse_url)
+    if parts.scheme not in {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"}:
+        raise ValueError(f"not a PostgreSQL URL (scheme {parts.scheme!r})")
+    dbname = unquote(parts.path.lstrip("/"))
+    if not dbname:
+        raise ValueError("the warehouse URL names no database")
+    return {
+        "SVDW_DB_HOST": parts.hostname or "127.0.0.1",
+        "SVDW_DB_PORT": str(parts.port or 5432),
+        "SVDW_DB_USER": unquote(parts.username or ""),
+        "SVDW_DB_PASSWORD": unquote(parts.password or ""),
+        "SVDW_DB_NAME": dbname,
+    }
+
+
+@contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def _failed_nodes(result: Any) -> list[str]:
+    """Names of the nodes (models, tests, hooks) that errored or failed in a dbtRunnerResult."""
+    failed: list[str] = []
+    for node_result in getattr(result.result, "results", None) or []:
+        status = str(getattr(node_result, "status", "")).lower()
+        if status.rsplit(".", 1)[-1] in {"error", "fail", "runtime error"}:
+            node = getattr(node_result, "node", None)
+            name = str(getattr(node, "unique_id", None) or getattr(node, "name", "?"))
+            message = getattr(node_result, "message", None)
+            failed.append(f"{name} ({_ANSI.sub('', str(message)).strip()})" if message else name)
+    return failed
+
+
+def run_dbt(args: list[str], warehouse_url: str) -> None:
+    """Run one dbt command in-process against the warehouse; raise DbtError on any failure."""
+    from dbt.cli.main import dbtRunner  # lazy: importing dbt costs about a second
+
+    project_dir = dbt_project_dir()
+    command = [
+        *args,
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(project_dir),
+    ]
+    with _environment({**dbt_env(warehouse_url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}):
+        result = dbtRunner().invoke(command)
+    if not result.success:
+        detail = (
+            f"{type(result.exception).__name__}: {result.exception}" if result.exception else ""
+        )
+        raise DbtError(args, _failed_nodes(result), detail)
+
+
+def dbt_parse(warehouse_url: str | None = None) -> Path:
+    """Write dbt/target/manifest.json (what Cosmos loads); needs no database connection.
+
+    Without a URL, placeholder connection settings are used: parsing never connects.
+    """
+    run_dbt(["parse"], warehouse_url or "postgresql://parse@127.0.0.1:5432/parse")
+    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    return (target if target.is_absolute() else dbt_project_dir() / target) / "manifest.json"
+
+
+def dbt_build(
+    warehouse_url: str, select: list[str] | None = None, full_refresh: bool = False
+) -> float:
+    """Build (models, data tests, unit tests) the project; returns the seconds it took.
+
+    A whole-project build orders each unit test after its model's parents, so it works on an
+    empty database. `dbt run --empty` is deliberately not used: on a live warehouse it would
+    empty the tables the dashboards read until the build refills them. (A *partial* selection on
+    a fresh database needs the parents first: select them with `+model`.)
+    """
+    started = time.monotonic()
+    build = ["build", *(["--select", *select] if select else [])]
+    if full_refresh:
+        build.append("--full-refresh")
+    run_dbt(build, warehouse_url)
+    return time.monotonic() - started

@@ -1,0 +1,100 @@
+"""Shared fixtures: throwaway databases in the project-local cluster, synthetic partner files,
+and a warehouse built from them. Tests never touch the demo's databases."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+
+from svdw.config import REPO_DIR, load_dotenv
+
+load_dotenv()
+REALDATA = Path(os.environ.get("SVDW_REALDATA", REPO_DIR.parent / "shared" / "realdata"))
+
+
+def with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+@pytest.fixture(scope="session")
+def cluster_url() -> str:
+    url = os.environ.get("WAREHOUSE_URL")
+    if not url:
+        pytest.fail("WAREHOUSE_URL is not set: run the tests with `make test` (it writes .env)")
+    try:
+        psycopg.connect(url, connect_timeout=5).close()
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"the local PostgreSQL is not reachable ({exc}); `make pg` starts it")
+    return url
+
+
+@pytest.fixture(scope="session")
+def make_database(cluster_url: str) -> Iterator[Callable[[str], str]]:
+    """Create an empty database named for the test run; all are dropped at the end."""
+    created: list[str] = []
+    admin = with_database(cluster_url, "postgres")
+
+    def create(label: str) -> str:
+        name = f"svdw_test_{uuid.uuid4().hex[:8]}_{label}"[:63]
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'create database "{name}"')
+        created.append(name)
+        return with_database(cluster_url, name)
+
+    yield create
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for name in created:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture
+def warehouse_url(make_database: Callable[[str], str]) -> str:
+    return make_database("wh")
+
+
+@pytest.fixture(scope="session")
+def synthetic_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from svdw.synthetic import generate_sample
+
+    out = tmp_path_factory.mktemp("synthetic")
+    generate_sample(out, months=3, seed=7)
+    return out
+
+
+@dataclass(frozen=True)
+class BuiltWarehouse:
+    url: str
+    files: list[Path]
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(make_database: Callable[[str], str], synthetic_dir: Path) -> BuiltWarehouse:
+    """A warehouse loaded with the synthetic partnership and built by dbt (GX-checked)."""
+    from svdw.loader import load_file
+    from svdw.quality import validate_raw_batches
+    from svdw.transform import dbt_build
+
+    url = make_database("built")
+    files = sorted(synthetic_dir.rglob("*.csv"))
+    with psycopg.connect(url) as conn:
+        for path in files:
+            result = load_file(conn, path)
+            assert result.status == "loaded", result.error
+    validate_raw_batches(url)
+    dbt_build(url)
+    return BuiltWarehouse(url=url, files=files)
+
+
+@pytest.fixture(scope="session")
+def realdata() -> Path:
+    if not (REALDATA / "police_uk").is_dir():
+        pytest.skip(f"real data not present at {REALDATA}")
+    return REALDATA
