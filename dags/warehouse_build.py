@@ -16,6 +16,7 @@ from cosmos import (
     ProfileConfig,
     ProjectConfig,
     RenderConfig,
+    TestBehavior,
 )
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
@@ -69,7 +70,11 @@ with DAG(
         execution_config=ExecutionConfig(
             dbt_executable_path=str(Path(sys.executable).parent / "dbt")
         ),
-        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST),
+        # Tests run once, after every model: relationship tests span models (fct -> dim), so a
+        # per-model `dbt test --select` would run them before the other side exists.
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.AFTER_ALL
+        ),
         operator_args={"install_deps": False},
     )
 

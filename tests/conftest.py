@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -24,6 +24,13 @@ def with_database(url: str, database: str) -> str:
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
+def with_user(url: str, user: str, password: str, scheme: str = "postgresql") -> str:
+    """The same database as another role (password URL-quoted)."""
+    parts = urlsplit(url)
+    netloc = f"{user}:{quote(password, safe='')}@{parts.hostname}:{parts.port or 5432}"
+    return urlunsplit(parts._replace(scheme=scheme, netloc=netloc))
+
+
 @pytest.fixture(scope="session")
 def cluster_url() -> str:
     url = os.environ.get("WAREHOUSE_URL")
@@ -36,16 +43,25 @@ def cluster_url() -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def make_database(cluster_url: str) -> Iterator[Callable[[str], str]]:
-    """Create an empty database named for the test run; all are dropped at the end."""
-    created: list[str] = []
-    admin = with_database(cluster_url, "postgres")
+def superuser_url(cluster_url: str, database: str = "postgres") -> str:
+    """The cluster's superuser: needed to drop a database that other roles (Superset's
+    read-only role, say) are still connected to."""
+    password = os.environ.get("SVDW_PG_SUPERUSER_PASSWORD", "")
+    return with_database(with_user(cluster_url, "postgres", password), database)
 
-    def create(label: str) -> str:
+
+@pytest.fixture(scope="session")
+def make_database(cluster_url: str) -> Iterator[Callable[..., str]]:
+    """Create an empty database for this test run, owned by the warehouse role unless another
+    owner is given; returns its URL as the warehouse role. All are dropped at the end."""
+    created: list[str] = []
+    admin = superuser_url(cluster_url)
+
+    def create(label: str, owner: str | None = None) -> str:
+        owner = owner or urlsplit(cluster_url).username or "svdw_engineer"
         name = f"svdw_test_{uuid.uuid4().hex[:8]}_{label}"[:63]
         with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'create database "{name}"')
+            conn.execute(f'create database "{name}" owner "{owner}"')
         created.append(name)
         return with_database(cluster_url, name)
 

@@ -5,6 +5,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 # shellcheck source=airflow_env.sh
 . "$repo/infra/local/airflow_env.sh"
+# standalone starts its components as `airflow ...` from PATH
+export PATH="$repo/.venv/bin:$PATH"
 AIRFLOW="$repo/.venv/bin/airflow"
 state="$repo/.local/airflow"; pidfile="$state/standalone.pgid"; log="$state/standalone.log"
 url="http://127.0.0.1:${AIRFLOW_PORT:-8080}"

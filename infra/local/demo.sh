@@ -15,6 +15,9 @@ step "Synthetic partnership (Synthshire) into ${SVDW_LANDING_DIR:-landing}/"
 step "dbt manifest for Cosmos"
 "$repo/.venv/bin/python" -c "from svdw.transform import dbt_parse; dbt_parse()"
 
+# A failed task retries sooner here than in production (300 s), so the demo reports promptly.
+export SVDW_RETRY_DELAY_SECONDS="${SVDW_RETRY_DELAY_SECONDS:-30}"
+
 step "Airflow (metadata in the local PostgreSQL)"
 bash infra/local/airflow.sh init
 bash infra/local/airflow.sh start

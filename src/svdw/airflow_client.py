@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -14,6 +15,10 @@ from svdw.contracts import load_contracts
 
 TERMINAL = {"success", "failed"}
 WAREHOUSE_DAG = "warehouse_build"
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat()
 
 
 class PipelineError(RuntimeError):
@@ -82,18 +87,34 @@ class AirflowClient:
             time.sleep(2)
         return state
 
+    def settle(self, dag_id: str, since: str, quiet_s: float = 10) -> list[dict[str, Any]]:
+        """Wait until the Asset-scheduled DAG has no queued events and no unfinished runs
+        started after `since`; return those runs (oldest first)."""
+        deadline = time.monotonic() + self.timeout_s
+        quiet_since: float | None = None
+        while True:
+            runs = self.api(
+                "GET",
+                f"/dags/{dag_id}/dagRuns",
+                params={"run_after_gte": since, "order_by": "run_after"},
+            )["dag_runs"]
+            queued = self.api("GET", f"/dags/{dag_id}/assets/queuedEvents")["queued_events"]
+            busy = queued or any(r["state"] not in TERMINAL for r in runs)
+            if busy:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= quiet_s:
+                return list(runs)
+            if time.monotonic() > deadline:
+                raise PipelineError(f"{dag_id} still busy after {self.timeout_s:.0f} s")
+            time.sleep(2)
+
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str]:
         instances = self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")[
             "task_instances"
         ]
         return {t["task_id"]: str(t["state"]) for t in instances}
-
-    def created_runs(self, dag_id: str, run_id: str) -> list[str]:
-        """Runs of other DAGs that this run's Asset events created."""
-        events = self.api(
-            "GET", "/assets/events", params={"source_dag_id": dag_id, "source_run_id": run_id}
-        )["asset_events"]
-        return [r["run_id"] for e in events for r in e.get("created_dagruns", [])]
 
 
 def run_pipeline(client: AirflowClient, report: Callable[[str], None] = print) -> dict[str, str]:
@@ -102,6 +123,7 @@ def run_pipeline(client: AirflowClient, report: Callable[[str], None] = print) -
     ingest = [f"ingest_{name}" for name in load_contracts()]
     client.wait_for_dags([*ingest, WAREHOUSE_DAG])
     client.api("PATCH", f"/dags/{WAREHOUSE_DAG}", json={"is_paused": False})
+    started = _utc_now()  # Airflow runs on this machine: one clock
     runs = {dag_id: client.trigger(dag_id) for dag_id in ingest}
     outcome: dict[str, str] = {}
     for dag_id, run_id in runs.items():
@@ -111,18 +133,16 @@ def run_pipeline(client: AirflowClient, report: Callable[[str], None] = print) -
     failed = [d for d, s in outcome.items() if s != "success"]
     if failed:
         raise PipelineError(f"ingestion failed: {failed}; see the task logs in the Airflow UI")
-    build_runs: list[str] = []
-    deadline = time.monotonic() + 30
-    while not build_runs and time.monotonic() < deadline:
-        build_runs = sorted({r for d, run in runs.items() for r in client.created_runs(d, run)})
-        if not build_runs:
-            time.sleep(2)
+    build_runs = client.settle(WAREHOUSE_DAG, since=started)
     if not build_runs:
         report("no new data arrived: triggering the warehouse build by hand")
-        build_runs = [client.trigger(WAREHOUSE_DAG)]
-    for run_id in build_runs:
-        outcome[f"{WAREHOUSE_DAG} {run_id}"] = state = client.wait_for_run(WAREHOUSE_DAG, run_id)
-        report(f"{WAREHOUSE_DAG} ({run_id}): {state}")
-        if state != "success":
-            raise PipelineError(f"{WAREHOUSE_DAG} run {run_id} failed; see its task logs")
+        run_id = client.trigger(WAREHOUSE_DAG)
+        client.wait_for_run(WAREHOUSE_DAG, run_id)
+        build_runs = client.settle(WAREHOUSE_DAG, since=started)
+    for run in build_runs:
+        outcome[f"{WAREHOUSE_DAG} {run['dag_run_id']}"] = run["state"]
+        report(f"{WAREHOUSE_DAG} ({run['run_type']} {run['dag_run_id']}): {run['state']}")
+    failed = [r["dag_run_id"] for r in build_runs if r["state"] != "success"]
+    if failed:
+        raise PipelineError(f"{WAREHOUSE_DAG} run(s) failed: {failed}; see their task logs")
     return outcome

@@ -70,7 +70,7 @@ def test_dag_policy(dagbag, dag_id: str) -> None:
 
 def test_ingest_dags_emit_the_asset_the_warehouse_dag_is_scheduled_on(dagbag) -> None:
     build = dagbag.dags["warehouse_build"]
-    scheduled_on = {asset.name for asset in build.timetable.asset_condition.iter_assets().values()}
+    scheduled_on = {asset.name for asset in build.timetable.asset_condition.objects}
     emitted = {
         outlet.name
         for dag_id, dag in dagbag.dags.items()

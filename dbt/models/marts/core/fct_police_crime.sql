@@ -1,0 +1,42 @@
+-- Police crime fact: one row per published police.uk street-level crime or ASB record.
+with
+
+crimes as (
+
+    select * from {{ ref('stg_police__street_crimes') }}
+
+),
+
+geography as (
+
+    select lsoa_code, district_code from {{ ref('dim_geography') }}
+
+),
+
+final as (
+
+    select
+        crimes.crime_key,
+        crimes.crime_id,
+        crimes.force_name,
+        crimes.reported_by,
+        crimes.month_start,
+        crimes.crime_type,
+        crimes.last_outcome_category,
+        crimes.lsoa_code,
+        crimes.lsoa_name,
+        crimes.longitude,
+        crimes.latitude,
+        crimes.location,
+        crimes.context,
+        geography.district_code,
+        crimes.crime_type in ('Violence and sexual offences', 'Violent crime')
+            as is_violence_and_sexual,
+        crimes._batch_id
+    from crimes
+    left join geography
+        on crimes.lsoa_code = geography.lsoa_code
+
+)
+
+select * from final

@@ -1,0 +1,76 @@
+-- Violence and sexual offences per district per month, for partnership boards, with disclosure
+-- control: counts from 1 to suppression_threshold - 1 are withheld (NULL, is_suppressed), and
+-- rates on fewer than rate_minimum_events events are withheld.
+{%- set threshold = var('suppression_threshold', 5) | int %}
+{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
+
+with
+
+districts as (
+
+    select
+        district_code,
+        max(district_name)      as district_name,
+        sum(population_total)   as population
+    from {{ ref('dim_geography') }}
+    group by district_code
+
+),
+
+months as (
+
+    select distinct month_start from {{ ref('fct_police_crime') }}
+
+),
+
+violence as (
+
+    select
+        district_code,
+        month_start,
+        count(*) as events
+    from {{ ref('fct_police_crime') }}
+    where is_violence_and_sexual
+        and district_code is not null
+    group by district_code, month_start
+
+),
+
+district_months as (
+
+    select
+        months.month_start,
+        districts.district_code,
+        districts.district_name,
+        districts.population,
+        coalesce(violence.events, 0) as events
+    from districts
+    cross join months
+    left join violence
+        on districts.district_code = violence.district_code
+        and months.month_start = violence.month_start
+
+),
+
+final as (
+
+    select
+        month_start,
+        {{ financial_year('month_start') }} as financial_year,
+        district_code,
+        district_name,
+        cast(population as bigint) as population,
+        case
+            when events between 1 and {{ threshold - 1 }} then null
+            else events
+        end as violence_count,
+        case
+            when events >= {{ rate_minimum }} and events >= {{ threshold }} and population > 0
+                then cast(round(events * 1000.0 / population, 2) as numeric(12, 2))
+        end as violence_rate_per_1000,
+        events between 1 and {{ threshold - 1 }} as is_suppressed
+    from district_months
+
+)
+
+select * from final

@@ -1,0 +1,286 @@
+#!/usr/bin/env bash
+# Superset for the SVD warehouse, from the project's own virtualenv and the local PostgreSQL.
+#
+#   superset.sh init     migrate the metadata DB, create the admin user if missing, superset init
+#   superset.sh import [--no-check]
+#                        import superset/assets (overwrite; safe to repeat), point the database
+#                        at the warehouse, repoint chart query contexts, check the tables exist
+#   superset.sh start    gunicorn in the background; waits for /health; prints the URL
+#   superset.sh stop     stops the whole process group; nothing is left listening
+#   superset.sh status   exit 0 running and healthy, 1 running but unhealthy, 3 stopped
+#
+# Configuration comes from the environment; $REPO/.env is loaded first but never overrides a
+# variable that is already set (tests set their own). Variables:
+#   SUPERSET_SECRET_KEY      required
+#   SUPERSET_METADATA_URL    Superset's metadata DB; default: role superset, db superset on
+#                            127.0.0.1:$SVDW_PG_PORT (55432) with SUPERSET_DB_PASSWORD
+#   SUPERSET_WAREHOUSE_URL   what the dashboards read; default DASHBOARD_DATABASE_URL
+#   SUPERSET_PORT            default 8088 (SUPERSET_BIND_HOST default 127.0.0.1)
+#   SUPERSET_HOME            state dir: pid file, log, Superset data; default $REPO/.local/superset
+#   SUPERSET_ADMIN_USER, SUPERSET_ADMIN_PASSWORD (init), SUPERSET_ADMIN_EMAIL (optional)
+#   SUPERSET_VENV (default $REPO/.venv-superset), SUPERSET_ASSETS (default $REPO/superset/assets),
+#   SUPERSET_CONFIG_PATH (default $REPO/superset/superset_config.py),
+#   SUPERSET_WORKERS (2), SUPERSET_THREADS (4), SUPERSET_START_TIMEOUT (seconds, 120)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$here/../.." && pwd)"
+
+# Load .env without overriding what the caller exported: remember the environment, source
+# .env, then put the remembered values back.
+if [ -f "$REPO/.env" ]; then
+  __saved_env="$(export -p)"
+  set -a
+  # shellcheck source=/dev/null
+  . "$REPO/.env"
+  set +a
+  eval "$__saved_env" 2>/dev/null || true
+  unset __saved_env
+fi
+
+PROG="superset.sh"
+die() {
+  echo "$PROG: ERROR: $*" >&2
+  exit 1
+}
+note() { echo "$PROG: $*"; }
+
+SUPERSET_VENV="${SUPERSET_VENV:-$REPO/.venv-superset}"
+SUPERSET_HOME="${SUPERSET_HOME:-$REPO/.local/superset}"
+SUPERSET_ASSETS="${SUPERSET_ASSETS:-$REPO/superset/assets}"
+SUPERSET_CONFIG_PATH="${SUPERSET_CONFIG_PATH:-$REPO/superset/superset_config.py}"
+SUPERSET_PORT="${SUPERSET_PORT:-8088}"
+SUPERSET_BIND_HOST="${SUPERSET_BIND_HOST:-127.0.0.1}"
+SUPERSET_WORKERS="${SUPERSET_WORKERS:-2}"
+SUPERSET_THREADS="${SUPERSET_THREADS:-4}"
+SUPERSET_START_TIMEOUT="${SUPERSET_START_TIMEOUT:-120}"
+SUPERSET_WAREHOUSE_URL="${SUPERSET_WAREHOUSE_URL:-${DASHBOARD_DATABASE_URL:-}}"
+PID_FILE="$SUPERSET_HOME/superset.pid"
+LOG_FILE="$SUPERSET_HOME/superset.log"
+URL="http://$SUPERSET_BIND_HOST:$SUPERSET_PORT"
+PY="$SUPERSET_VENV/bin/python"
+SUPERSET="$SUPERSET_VENV/bin/superset"
+
+need_venv() {
+  [ -x "$SUPERSET" ] || die "no Superset at $SUPERSET. Run 'make venvs' (or set SUPERSET_VENV)."
+}
+
+need_env() {
+  [ -n "${!1:-}" ] || die "$1 is not set. $2"
+}
+
+# Everything Superset itself needs; composes SUPERSET_METADATA_URL when not given.
+superset_env() {
+  need_venv
+  need_env SUPERSET_SECRET_KEY "Run 'make env' to write .env with generated secrets, or export it."
+  [ -f "$SUPERSET_CONFIG_PATH" ] || die "config file $SUPERSET_CONFIG_PATH not found (SUPERSET_CONFIG_PATH)."
+  if [ -z "${SUPERSET_METADATA_URL:-}" ]; then
+    need_env SUPERSET_DB_PASSWORD "Set it (make env writes .env) or set SUPERSET_METADATA_URL."
+    local pw
+    pw="$("$PY" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$SUPERSET_DB_PASSWORD")"
+    SUPERSET_METADATA_URL="postgresql+psycopg2://superset:$pw@127.0.0.1:${SVDW_PG_PORT:-55432}/superset"
+  fi
+  mkdir -p "$SUPERSET_HOME"
+  export SUPERSET_SECRET_KEY SUPERSET_METADATA_URL SUPERSET_HOME SUPERSET_CONFIG_PATH
+  export SUPERSET_WAREHOUSE_URL
+  export FLASK_APP=superset
+  # Superset is chatty on stdout/stderr at import time; keep Python warnings out of it.
+  export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
+}
+
+# Prints the URL with the password hidden.
+redact() { sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#g'; }
+
+check_db_reachable() { # URL, what, hint
+  local out
+  if ! out="$("$PY" - "$1" 2>&1 <<'PYEOF'
+import sys
+from sqlalchemy import create_engine, text
+engine = create_engine(sys.argv[1])
+with engine.connect() as conn:
+    conn.execute(text("select 1"))
+PYEOF
+  )"; then
+    echo "$out" | tail -n 3 | redact >&2
+    die "cannot connect to the $2 database at $(echo "$1" | redact). $3"
+  fi
+}
+
+run_superset() { # runs a superset CLI command, showing its output only when it fails
+  local out rc=0
+  out="$(SUPERSET_LOG_LEVEL=WARNING "$SUPERSET" "$@" 2>&1)" || rc=$?
+  if [ "$rc" != 0 ]; then
+    echo "$out" | tail -n 40 | redact >&2
+    die "'superset $1' failed (exit $rc); the end of its output is above."
+  fi
+  printf '%s\n' "$out"
+}
+
+pid_alive() {
+  [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null
+}
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/$SUPERSET_BIND_HOST/$SUPERSET_PORT") 2>/dev/null
+}
+
+healthy() {
+  [ "$(curl -fsS -m 5 "$URL/health" 2>/dev/null)" = "OK" ]
+}
+
+cmd_init() {
+  superset_env
+  need_env SUPERSET_ADMIN_USER "Set it in .env (make env) or export it."
+  need_env SUPERSET_ADMIN_PASSWORD "Set it in .env (make env) or export it."
+  check_db_reachable "$SUPERSET_METADATA_URL" "Superset metadata" \
+    "Is PostgreSQL up (infra/local/pg.sh up)? Does the database exist with the right owner? Check SUPERSET_METADATA_URL / SUPERSET_DB_PASSWORD."
+  note "migrating the metadata database $(echo "$SUPERSET_METADATA_URL" | redact)"
+  run_superset db upgrade >/dev/null
+  local out
+  out="$(run_superset fab create-admin --username "$SUPERSET_ADMIN_USER" \
+    --password "$SUPERSET_ADMIN_PASSWORD" --firstname Superset --lastname Admin \
+    --email "${SUPERSET_ADMIN_EMAIL:-$SUPERSET_ADMIN_USER@svdw.invalid}")"
+  if echo "$out" | grep -q "already exists"; then
+    note "admin user '$SUPERSET_ADMIN_USER' already exists (password left as it is)"
+  elif echo "$out" | grep -q "created"; then
+    note "created admin user '$SUPERSET_ADMIN_USER'"
+  else
+    echo "$out" | tail -n 20 >&2
+    die "could not create the admin user '$SUPERSET_ADMIN_USER'; see the output above."
+  fi
+  note "creating default roles and permissions (superset init)"
+  run_superset init >/dev/null
+  note "init done"
+}
+
+cmd_import() {
+  superset_env
+  local no_check=()
+  [ "${1:-}" = "--no-check" ] && no_check=(--no-check)
+  [ -f "$SUPERSET_ASSETS/metadata.yaml" ] || die "no bundle at $SUPERSET_ASSETS (metadata.yaml missing); set SUPERSET_ASSETS."
+  need_env SUPERSET_WAREHOUSE_URL "Set DASHBOARD_DATABASE_URL in .env (make env) or export SUPERSET_WAREHOUSE_URL."
+  note "importing $SUPERSET_ASSETS (overwriting what exists; one transaction)"
+  # import_assets.py = `superset import-directory -o` + `superset set-database-uri` + repointing
+  # chart query contexts + a check that the tables exist, in one process and one transaction
+  # (the CLI pair costs two app start-ups, and import-directory exits 0 on a rejected bundle).
+  local out rc=0
+  out="$(SUPERSET_LOG_LEVEL=WARNING "$PY" "$REPO/superset/import_assets.py" "$SUPERSET_ASSETS" \
+    "${no_check[@]}" 2>&1)" || rc=$?
+  printf '%s\n' "$out" | grep -v -e "^Loaded your LOCAL configuration" -e "fastmcp is not installed" \
+    | redact || true
+  [ "$rc" = 0 ] || die "import failed (exit $rc); see the message above."
+  note "import done"
+}
+
+cmd_start() {
+  superset_env
+  if pid_alive; then
+    if healthy; then
+      note "already running (pid $(cat "$PID_FILE")): $URL"
+      return 0
+    fi
+    die "a Superset from $SUPERSET_HOME is running (pid $(cat "$PID_FILE")) but $URL/health does not answer; run '$0 stop' then '$0 start' (log: $LOG_FILE)."
+  fi
+  rm -f "$PID_FILE"
+  if port_in_use; then
+    die "port $SUPERSET_PORT on $SUPERSET_BIND_HOST is already in use by another process; stop it (ss -ltnp 'sport = :$SUPERSET_PORT') or set SUPERSET_PORT."
+  fi
+  check_db_reachable "$SUPERSET_METADATA_URL" "Superset metadata" \
+    "Is PostgreSQL up (infra/local/pg.sh up)? Did you run '$0 init'?"
+  note "starting gunicorn on $URL (log: $LOG_FILE)"
+  : >"$LOG_FILE"
+  # setsid: gunicorn leads its own process group, so stop can signal all of its workers.
+  setsid "$SUPERSET_VENV/bin/gunicorn" \
+    --bind "$SUPERSET_BIND_HOST:$SUPERSET_PORT" \
+    --workers "$SUPERSET_WORKERS" --worker-class gthread --threads "$SUPERSET_THREADS" \
+    --timeout 120 --graceful-timeout 10 --limit-request-line 0 --limit-request-field_size 0 \
+    --access-logfile - --error-logfile - --chdir "$SUPERSET_HOME" \
+    "superset.app:create_app()" </dev/null >>"$LOG_FILE" 2>&1 &
+  local pid=$!
+  echo "$pid" >"$PID_FILE"
+  local waited=0 started=$SECONDS
+  until healthy; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      rm -f "$PID_FILE"
+      tail -n 30 "$LOG_FILE" | redact >&2
+      die "gunicorn exited during start-up; the end of $LOG_FILE is above."
+    fi
+    if [ "$waited" -ge "$SUPERSET_START_TIMEOUT" ]; then
+      tail -n 30 "$LOG_FILE" | redact >&2
+      cmd_stop >/dev/null 2>&1 || true
+      die "no answer from $URL/health after ${SUPERSET_START_TIMEOUT}s; stopped it. See $LOG_FILE."
+    fi
+    sleep 1
+    waited=$((SECONDS - started))
+  done
+  note "Superset is up after $((SECONDS - started))s (pid $pid): $URL  (user: ${SUPERSET_ADMIN_USER:-see .env})"
+}
+
+cmd_stop() {
+  if [ ! -f "$PID_FILE" ]; then
+    note "not running (no $PID_FILE)"
+    if port_in_use; then
+      echo "$PROG: WARNING: port $SUPERSET_PORT is in use by a process this script did not start (see: ss -ltnp 'sport = :$SUPERSET_PORT')." >&2
+    fi
+    return 0
+  fi
+  local pid pgid
+  pid="$(cat "$PID_FILE")"
+  if ! kill -0 "$pid" 2>/dev/null; then
+    rm -f "$PID_FILE"
+    note "not running (stale pid file removed)"
+    return 0
+  fi
+  pgid="$(ps -o pgid= -p "$pid" | tr -d ' ')"
+  # Only ever signal the group that gunicorn leads (setsid made it the leader).
+  [ "$pgid" = "$pid" ] || die "pid $pid from $PID_FILE does not lead its process group (pgid $pgid); not killing it. Stop it by hand."
+  kill -TERM -- "-$pgid" 2>/dev/null || true
+  local i
+  for i in $(seq 1 30); do
+    kill -0 -- "-$pgid" 2>/dev/null || break
+    sleep 0.5
+  done
+  if kill -0 -- "-$pgid" 2>/dev/null; then
+    echo "$PROG: WARNING: process group $pgid ignored SIGTERM for 15s; sending SIGKILL" >&2
+    kill -KILL -- "-$pgid" 2>/dev/null || true
+    sleep 0.5
+  fi
+  rm -f "$PID_FILE"
+  for i in $(seq 1 20); do
+    port_in_use || break
+    sleep 0.25
+  done
+  port_in_use && die "stopped process group $pgid but port $SUPERSET_PORT is still in use; see ss -ltnp 'sport = :$SUPERSET_PORT'."
+  note "stopped (process group $pgid)"
+}
+
+cmd_status() {
+  if pid_alive; then
+    if healthy; then
+      note "running (pid $(cat "$PID_FILE")), healthy: $URL"
+      return 0
+    fi
+    note "running (pid $(cat "$PID_FILE")) but $URL/health does not answer; see $LOG_FILE"
+    return 1
+  fi
+  note "stopped (state dir: $SUPERSET_HOME)"
+  return 3
+}
+
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'
+}
+
+case "${1:-}" in
+  init) cmd_init ;;
+  import) shift; cmd_import "$@" ;;
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  restart) cmd_stop; cmd_start ;;
+  -h | --help | help) usage ;;
+  *)
+    usage >&2
+    die "unknown command '${1:-}'; use one of: init, import, start, stop, status"
+    ;;
+esac

@@ -1,0 +1,85 @@
+"""Superset configuration for the Serious Violence Duty warehouse.
+
+Loaded by Superset through ``SUPERSET_CONFIG_PATH`` (``infra/local/superset.sh`` sets it).
+Every secret and connection string comes from the environment; nothing secret lives in this
+file. ``superset.sh`` composes ``SUPERSET_METADATA_URL`` from ``SUPERSET_DB_PASSWORD`` when it
+is not given.
+
+Environment:
+    SUPERSET_SECRET_KEY    required; signs sessions and encrypts stored database passwords.
+    SUPERSET_METADATA_URL  required; SQLAlchemy URL of Superset's own metadata database.
+    SUPERSET_HOME          optional; Superset's data directory (superset.sh: .local/superset).
+    SUPERSET_ROW_LIMIT     optional; default row limit of a chart query (default 10000).
+    SUPERSET_LOG_LEVEL     optional; default INFO (superset.sh uses WARNING for CLI commands).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _required(name: str, hint: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        sys.stderr.write(
+            f"superset_config.py: {name} is not set. {hint}\n"
+            "Run Superset through infra/local/superset.sh, which loads .env and sets it.\n"
+        )
+        raise SystemExit(2)
+    return value
+
+
+# --- secrets and the metadata database ---------------------------------------------------------
+SECRET_KEY = _required(
+    "SUPERSET_SECRET_KEY",
+    "Generate one with `make env` (writes .env) or `openssl rand -hex 32`.",
+)
+SQLALCHEMY_DATABASE_URI = _required(
+    "SUPERSET_METADATA_URL",
+    "Example: postgresql+psycopg2://superset:PASSWORD@127.0.0.1:55432/superset",
+)
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+# The example database is never loaded here, but keep its SQLite file inside SUPERSET_HOME.
+if os.environ.get("SUPERSET_HOME"):
+    DATA_DIR = os.environ["SUPERSET_HOME"]
+
+# --- security headers and API use --------------------------------------------------------------
+# Local, loopback-only deployment: no HTTPS, so no Talisman (it would force CSP/HTTPS headers).
+TALISMAN_ENABLED = False
+# No phone-home analytics.
+SCARF_ANALYTICS = False
+# Roles, users and permissions as code over the REST API (/api/v1/security/...).
+FAB_ADD_SECURITY_API = True
+
+# CSRF stays on for the browser forms. REST clients authenticate with a bearer JWT from
+# POST /api/v1/security/login and fetch a token from /api/v1/security/csrf_token/ for mutating
+# calls; the chart data endpoint is read-only and exempt (Superset's own default list).
+WTF_CSRF_ENABLED = True
+WTF_CSRF_EXEMPT_LIST = [
+    "superset.charts.data.api.data",
+    "superset.dashboards.api.cache_dashboard_screenshot",
+    "superset.views.core.explore_json",
+    "superset.views.core.log",
+    "superset.views.datasource.views.samples",
+]
+WTF_CSRF_TIME_LIMIT = 60 * 60 * 24 * 7
+# Plain HTTP on loopback: a Secure cookie would never be sent back.
+SESSION_COOKIE_SECURE = False
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Loopback only, no Talisman: say so once here rather than warn at every start.
+CONTENT_SECURITY_POLICY_WARNING = False
+
+# --- behaviour ---------------------------------------------------------------------------------
+LOG_LEVEL = os.environ.get("SUPERSET_LOG_LEVEL", "INFO").upper()
+ROW_LIMIT = int(os.environ.get("SUPERSET_ROW_LIMIT", "10000"))
+# No Redis here: results are not cached between requests (the warehouse is small and local).
+CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
+DATA_CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
+# Boards read the dashboards; nobody uploads files into the warehouse through Superset.
+FEATURE_FLAGS = {
+    "DASHBOARD_RBAC": True,
+    "ENABLE_TEMPLATE_PROCESSING": False,
+}
