@@ -5,6 +5,7 @@ The same library code the Airflow tasks run, for data engineers working outside 
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -101,7 +102,7 @@ def load(
                 path,
                 chosen,
                 loaded_by="svdw load",
-                on_progress=lambda n, t=task: progress.update(t, completed=n),
+                on_progress=partial(progress.update, task),
             )
             progress.remove_task(task)
             if archive and result.status != "rejected":
@@ -178,7 +179,7 @@ def build(
     console.print(f"[green]data quality[/] {summary}")
     with console.status("dbt build: staging, marts, sna"):
         try:
-            dbt_build(settings.warehouse_url, select=select)
+            dbt_build(settings.warehouse_url, select=select.split() if select else None)
         except DbtError as exc:
             raise _fail(str(exc), "see dbt/logs/dbt.log for the full output") from exc
     console.print("[green]dbt build passed[/]")

@@ -198,7 +198,7 @@ def load_file(
     contract: Contract | None = None,
     *,
     loaded_by: str = "svdw",
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[..., object] | None = None,
 ) -> LoadResult:
     """Load one file in one transaction. A file-level problem is recorded as a rejected batch
     and returned (status "rejected"); the caller decides how loudly to fail."""
@@ -267,7 +267,7 @@ def _load_rows(
     sha256: str,
     size: int,
     loaded_by: str,
-    on_progress: Callable[[int], None] | None,
+    on_progress: Callable[..., object] | None,
 ) -> LoadResult:
     ensure_raw_table(conn, contract)
     batch_id = conn.execute(
@@ -308,7 +308,7 @@ def _load_rows(
                         copy.write_row((*values, batch_id, line_number))
                         rows_loaded += 1
                     if on_progress and rows_read % COPY_CHUNK_ROWS == 0:
-                        on_progress(tap.chars_read)
+                        on_progress(completed=tap.chars_read)
         except UnicodeDecodeError as exc:
             raise FileRejected(
                 path,
@@ -322,8 +322,8 @@ def _load_rows(
             with conn.cursor().copy(
                 "copy audit.quarantine (line_number, raw_text, reason, batch_id) from stdin"
             ) as copy:
-                for line_number, raw_text, reason in csv.reader(rejects):
-                    copy.write_row((int(line_number), raw_text, reason, batch_id))
+                for line_text, raw_text, reason in csv.reader(rejects):
+                    copy.write_row((int(line_text), raw_text, reason, batch_id))
     superseded = _supersede(conn, contract, batch_id)
     periods = None
     if contract.period_column:
@@ -343,7 +343,7 @@ def _load_rows(
         (rows_read, rows_loaded, rows_quarantined, superseded, periods, batch_id),
     )
     if on_progress:
-        on_progress(size)
+        on_progress(completed=size)
     return LoadResult(
         path,
         contract.name,
@@ -364,13 +364,12 @@ def _supersede(conn: psycopg.Connection, contract: Contract, batch_id: int) -> i
     columns = sql.SQL(", ").join(
         map(sql.Identifier, [c.name for c in contract.columns] + ["_batch_id", "_line_number"])
     )
+    condition: sql.Composable = sql.SQL("")
     if contract.replace_scope:
         scope = sql.SQL(", ").join(map(sql.Identifier, contract.replace_scope))
         condition = sql.SQL(
             "and ({scope}) in (select distinct {scope} from {raw} where _batch_id = %(b)s)"
         ).format(scope=scope, raw=raw)
-    else:
-        condition = sql.SQL("")
     moved = conn.execute(
         sql.SQL(
             "with moved as (delete from {raw} where _batch_id <> %(b)s {condition}"
