@@ -70,6 +70,7 @@ def load(
     """
     from svdw.ingest import file_away
     from svdw.loader import LoadResult, connect, load_file
+    from svdw.pseudonymise import PseudonymisationError
 
     settings = Settings.from_env()
     try:
@@ -97,13 +98,16 @@ def load(
     ):
         for path in files:
             task = progress.add_task(path.name, total=path.stat().st_size)
-            result = load_file(
-                conn,
-                path,
-                chosen,
-                loaded_by="svdw load",
-                on_progress=partial(progress.update, task),
-            )
+            try:
+                result = load_file(
+                    conn,
+                    path,
+                    chosen,
+                    loaded_by="svdw load",
+                    on_progress=partial(progress.update, task),
+                )
+            except PseudonymisationError as exc:
+                raise _fail(f"{path.name}: {exc}") from exc
             progress.remove_task(task)
             if archive and result.status != "rejected":
                 file_away(result, settings, move=False)

@@ -17,14 +17,24 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 CONTRACTS_DIR = Path(__file__).resolve().parent / "contracts"
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 
-ColumnType = Literal["text", "integer", "decimal", "month", "date"]
+ColumnType = Literal["text", "integer", "decimal", "month", "date", "datetime", "time", "boolean"]
+# How a direct identifier is replaced at load, before any row reaches a table:
+#   hmac: keyed hash (HMAC-SHA256, key SVD_PSEUDONYM_KEY) of the normalised value; the same
+#         person gets the same key in every source, so cohorts link across agencies;
+#   birth_year: a date of birth becomes its year (and, with age_at, the age at the event);
+#   postcode_to_lsoa: a postcode becomes its LSOA (via the loaded ONS postcode lookup).
+Pseudonymise = Literal["hmac", "birth_year", "postcode_to_lsoa"]
 SQL_TYPES: dict[str, str] = {
     "text": "text",
     "integer": "bigint",
     "decimal": "numeric",
     "month": "date",
     "date": "date",
+    "datetime": "timestamp",
+    "time": "time",
+    "boolean": "boolean",
 }
+STORED_TYPES: dict[str, str] = {"hmac": "text", "birth_year": "integer", "postcode_to_lsoa": "text"}
 
 
 class ContractError(ValueError):
@@ -43,7 +53,33 @@ class Column(BaseModel):
     minimum: float | None = None
     maximum: float | None = None
     privacy: Literal["none", "quasi_identifier", "direct_identifier"] = "none"
+    pseudonymise: Pseudonymise | None = None
+    age_at: str | None = Field(
+        default=None, description="birth_year only: date column to compute age_at_event from"
+    )
+    format: str | None = Field(
+        default=None, description="strptime format for date/datetime/time when not ISO 8601"
+    )
+    true_values: tuple[str, ...] = ("Y", "Yes", "TRUE", "True", "true", "1")
+    false_values: tuple[str, ...] = ("N", "No", "FALSE", "False", "false", "0")
     description: str = ""
+
+    @model_validator(mode="after")
+    def _identifiers_are_replaced(self) -> Column:
+        if (self.privacy == "direct_identifier") != (self.pseudonymise is not None):
+            raise ValueError(
+                f"{self.name!r}: a direct_identifier must say how it is pseudonymised, and only"
+                " a direct_identifier may be"
+            )
+        if self.age_at and self.pseudonymise != "birth_year":
+            raise ValueError(f"{self.name!r}: age_at goes with pseudonymise: birth_year")
+        if self.pseudonymise == "birth_year" and self.type != "date":
+            raise ValueError(f"{self.name!r}: a date of birth must have type date")
+        return self
+
+    @property
+    def sql_type(self) -> str:
+        return STORED_TYPES[self.pseudonymise] if self.pseudonymise else SQL_TYPES[self.type]
 
     @model_validator(mode="after")
     def _pattern_compiles(self) -> Column:
@@ -83,10 +119,23 @@ class Contract(BaseModel):
             dupes = sorted({v for v in values if values.count(v) > 1})
             if dupes:
                 raise ValueError(f"duplicate {label}(s): {', '.join(dupes)}")
-        unknown = [c for c in (*self.replace_scope, self.period_column) if c and c not in names]
+        referenced = (*self.replace_scope, self.period_column, *(c.age_at for c in self.columns))
+        unknown = [c for c in referenced if c and c not in names]
         if unknown:
-            raise ValueError(f"replace_scope/period_column name unknown column(s): {unknown}")
+            raise ValueError(
+                f"replace_scope/period_column/age_at name unknown column(s): {unknown}"
+            )
+        if sum(c.age_at is not None for c in self.columns) > 1:
+            raise ValueError("only one column may derive age_at_event")
         return self
+
+    @property
+    def stored_columns(self) -> list[tuple[str, str]]:
+        """(name, SQL type) of the raw table's data columns, after pseudonymisation."""
+        stored = [(c.name, c.sql_type) for c in self.columns]
+        if any(c.age_at for c in self.columns):
+            stored.append(("age_at_event", "integer"))
+        return stored
 
     @property
     def headers(self) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import io
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -22,7 +23,8 @@ from typing import IO, Literal
 import psycopg
 from psycopg import sql
 
-from svdw.contracts import SQL_TYPES, Contract, contract_for_headers, load_contracts
+from svdw.contracts import Contract, contract_for_headers, load_contracts
+from svdw.pseudonymise import PseudonymisationError, Pseudonymiser, pseudonym_key
 from svdw.validation import RowValidator
 
 Status = Literal["loaded", "duplicate", "rejected"]
@@ -71,7 +73,7 @@ def ensure_audit_schema(conn: psycopg.Connection) -> None:
 def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
     """Create the raw and history tables, and add columns a newer contract version declares."""
     schema, table = contract.schema_name, contract.table_name
-    columns = [(c.name, SQL_TYPES[c.type]) for c in contract.columns]
+    columns = contract.stored_columns
     lineage = [("_batch_id", "bigint not null"), ("_line_number", "integer not null")]
     superseded = [("_superseded_by_batch", "bigint not null"), ("_superseded_at", "timestamptz")]
     for target_schema, extra in ((schema, lineage), ("history", lineage + superseded)):
@@ -212,6 +214,7 @@ def load_file(
         problem = header_problem(header, contract)
         if problem:
             raise FileRejected(path, problem)
+        pseudonymiser = make_pseudonymiser(conn, contract)
         with conn.transaction():
             conn.execute(
                 "select pg_advisory_xact_lock(hashtext(%s))", (f"svdw.load.{contract.name}",)
@@ -223,7 +226,9 @@ def load_file(
             ).fetchone()
             if previous:
                 return LoadResult(path, contract.name, "duplicate", sha256, batch_id=previous[0])
-            return _load_rows(conn, path, contract, sha256, size, loaded_by, on_progress)
+            return _load_rows(
+                conn, path, contract, pseudonymiser, sha256, size, loaded_by, on_progress
+            )
     except FileRejected as exc:
         return _record_rejection(conn, path, contract, sha256, size, loaded_by, exc.problem)
 
@@ -260,10 +265,37 @@ def _record_rejection(
     )
 
 
+def make_pseudonymiser(conn: psycopg.Connection, contract: Contract) -> Pseudonymiser:
+    """Check, before reading a row, that every identifier can be replaced."""
+    key = pseudonym_key() if contract.has_direct_identifiers else None
+    lookup: dict[str, str] | None = None
+    if any(c.pseudonymise == "postcode_to_lsoa" for c in contract.columns):
+        exists = conn.execute("select to_regclass('raw.ons__postcode_lsoa_lookup')").fetchone()
+        if not exists or exists[0] is None:
+            raise PseudonymisationError(
+                f"contract {contract.name} turns postcodes into LSOAs, but no postcode lookup is "
+                "loaded: load the ONS postcode lookup (contract ons_postcode_lsoa_lookup) first"
+            )
+        rows = conn.execute(
+            "select upper(replace(postcode, ' ', '')), lsoa_code from raw.ons__postcode_lsoa_lookup"
+            " where postcode is not null and lsoa_code is not null"
+        ).fetchall()
+        lookup = dict(rows)
+        conn.commit()
+    return Pseudonymiser(contract, key, lookup)
+
+
+def _csv_line(fields: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(fields)
+    return buffer.getvalue()
+
+
 def _load_rows(
     conn: psycopg.Connection,
     path: Path,
     contract: Contract,
+    pseudonymiser: Pseudonymiser,
     sha256: str,
     size: int,
     loaded_by: str,
@@ -277,7 +309,7 @@ def _load_rows(
         (contract.name, contract.table, path.name, str(path), sha256, size, loaded_by),
     ).fetchone()[0]  # type: ignore[index]
     validator = RowValidator(contract)
-    names = [c.name for c in contract.columns] + ["_batch_id", "_line_number"]
+    names = [name for name, _ in contract.stored_columns] + ["_batch_id", "_line_number"]
     copy_sql = sql.SQL("copy {} ({}) from stdin").format(
         sql.Identifier(contract.schema_name, contract.table_name),
         sql.SQL(", ").join(map(sql.Identifier, names)),
@@ -302,10 +334,12 @@ def _load_rows(
                     rows_read += 1
                     values, reason = validator.validate(record)
                     if values is None:
+                        if pseudonymiser.steps:  # never keep an identifier, even in quarantine
+                            raw_text = _csv_line(pseudonymiser.redact(record))
                         reject_writer.writerow((line_number, raw_text, reason))
                         rows_quarantined += 1
                     else:
-                        copy.write_row((*values, batch_id, line_number))
+                        copy.write_row((*pseudonymiser.apply(values), batch_id, line_number))
                         rows_loaded += 1
                     if on_progress and rows_read % COPY_CHUNK_ROWS == 0:
                         on_progress(completed=tap.chars_read)
@@ -362,7 +396,7 @@ def _supersede(conn: psycopg.Connection, contract: Contract, batch_id: int) -> i
     raw = sql.Identifier(contract.schema_name, contract.table_name)
     history = sql.Identifier("history", contract.table_name)
     columns = sql.SQL(", ").join(
-        map(sql.Identifier, [c.name for c in contract.columns] + ["_batch_id", "_line_number"])
+        map(sql.Identifier, [n for n, _ in contract.stored_columns] + ["_batch_id", "_line_number"])
     )
     condition: sql.Composable = sql.SQL("")
     if contract.replace_scope:

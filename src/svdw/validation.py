@@ -4,7 +4,7 @@ located at a field, which is what a quarantine reason must name)."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -32,6 +32,36 @@ def _without_thousands_separators(value: Any) -> Any:
     return value
 
 
+def _parse_with(fmt: str, kind: type) -> BeforeValidator:
+    def parse(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                parsed = datetime.strptime(value, fmt)
+            except ValueError:
+                raise ValueError(f"expected the format {fmt}") from None
+            if kind is date:
+                return parsed.date()
+            if kind is time:
+                return parsed.time()
+            return parsed
+        return value
+
+    return BeforeValidator(parse)
+
+
+def _flag(true_values: tuple[str, ...], false_values: tuple[str, ...]) -> BeforeValidator:
+    def parse(value: Any) -> Any:
+        if isinstance(value, str):
+            if value in true_values:
+                return True
+            if value in false_values:
+                return False
+            raise ValueError(f"expected one of {', '.join(true_values + false_values)}")
+        return value
+
+    return BeforeValidator(parse)
+
+
 def _one_of(allowed: frozenset[str]) -> AfterValidator:
     def check(value: str) -> str:
         if value not in allowed:
@@ -53,8 +83,13 @@ def _field_type(column: Column) -> Any:
         kind = Annotated[Decimal, Field(allow_inf_nan=False), bounds]
     elif column.type == "month":
         kind = Annotated[date, BeforeValidator(_month_start)]
+    elif column.type == "boolean":
+        kind = Annotated[bool, _flag(column.true_values, column.false_values)]
     else:
-        kind = date
+        temporal = {"date": date, "datetime": datetime, "time": time}[column.type]
+        kind = (
+            Annotated[temporal, _parse_with(column.format, temporal)] if column.format else temporal
+        )
     return kind if column.required else kind | None
 
 
@@ -98,4 +133,6 @@ class RowValidator:
         if error["type"] in ("none_required",) or (value is None and column and column.required):
             return f"field {header!r}: required value is empty"
         message = error["msg"].removeprefix("Value error, ")
+        if column and column.privacy == "direct_identifier":
+            return f"field {header!r}: {message} (value withheld: a direct identifier)"
         return f"field {header!r}: {message} (got {value!r})"

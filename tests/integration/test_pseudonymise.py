@@ -1,0 +1,115 @@
+"""Direct identifiers never reach a table: not the raw tables, not quarantine."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from svdw.contracts import Contract
+from svdw.loader import load_file
+from svdw.pseudonymise import PseudonymisationError, keyed_hash
+
+pytestmark = pytest.mark.integration
+KEY = "k" * 40
+PEOPLE = Contract.model_validate(
+    {
+        "name": "test_people",
+        "title": "People",
+        "partner": "health",
+        "description": "A test extract with every kind of direct identifier.",
+        "table": "raw.test__people",
+        "cadence": "monthly",
+        "replace_scope": [],
+        "columns": [
+            {"header": "NHS Number", "name": "person_key", "required": True,
+             "pattern": r"^\d{3} ?\d{3} ?\d{4}$", "privacy": "direct_identifier",
+             "pseudonymise": "hmac"},
+            {"header": "Date of Birth", "name": "birth_year", "type": "date",
+             "format": "%d/%m/%Y", "privacy": "direct_identifier", "pseudonymise": "birth_year",
+             "age_at": "event_date"},
+            {"header": "Event Date", "name": "event_date", "type": "date"},
+            {"header": "Postcode", "name": "home_lsoa_code", "privacy": "direct_identifier",
+             "pseudonymise": "postcode_to_lsoa"},
+        ],
+    }
+)  # fmt: skip
+ROWS = [
+    ["485 777 3456", "15/06/2005", "2024-06-14", "AL1 3AB"],
+    ["4857773456", "15/06/2005", "2024-06-15", "al13ab"],
+    ["943 476 5919", "01/01/1990", "2024-01-01", "ZZ9 9ZZ"],
+    ["not-a-number 123", "02/02/2002", "2024-02-02", "AL1 3AB"],
+]
+
+
+def write(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(PEOPLE.headers)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def conn(warehouse_url: str):
+    with psycopg.connect(warehouse_url) as connection:
+        connection.execute("create schema raw")
+        connection.execute(
+            "create table raw.ons__postcode_lsoa_lookup (postcode text, lsoa_code text)"
+        )
+        connection.execute(
+            "insert into raw.ons__postcode_lsoa_lookup values ('AL1 3AB', 'E01023500')"
+        )
+        connection.commit()
+        yield connection
+
+
+def test_identifiers_are_replaced_at_load(conn, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SVD_PSEUDONYM_KEY", KEY)
+    result = load_file(conn, write(tmp_path / "people.csv", ROWS), PEOPLE)
+    assert (result.rows_loaded, result.rows_quarantined) == (3, 1)
+    stored = conn.execute(
+        "select person_key, birth_year, age_at_event, home_lsoa_code from raw.test__people"
+        " order by _line_number"
+    ).fetchall()
+    same_person = keyed_hash(KEY.encode(), "4857773456")
+    assert stored == [
+        (same_person, 2005, 18, "E01023500"),  # the day before the 19th birthday
+        (same_person, 2005, 19, "E01023500"),  # one person, one key, however it was spelt
+        (keyed_hash(KEY.encode(), "9434765919"), 1990, 34, None),  # unknown postcode: no LSOA
+    ]
+    everything = str(conn.execute("select * from raw.test__people").fetchall())
+    everything += str(conn.execute("select raw_text, reason from audit.quarantine").fetchall())
+    for identifier in ("485 777", "4857773456", "15/06/2005", "AL1 3AB", "not-a-number"):
+        assert identifier not in everything
+
+
+def test_quarantine_keeps_the_line_but_not_the_identifier(
+    conn, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("SVD_PSEUDONYM_KEY", KEY)
+    load_file(conn, write(tmp_path / "people.csv", ROWS), PEOPLE)
+    line, raw_text, reason = conn.execute(
+        "select line_number, raw_text, reason from audit.quarantine"
+    ).fetchone()
+    assert line == 5
+    assert raw_text.startswith("[hmac ") and "2024-02-02" in raw_text and "[redacted]" in raw_text
+    assert "field 'NHS Number'" in reason and "value withheld" in reason
+
+
+def test_no_key_no_load(conn, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("SVD_PSEUDONYM_KEY", raising=False)
+    with pytest.raises(PseudonymisationError, match="SVD_PSEUDONYM_KEY is not set"):
+        load_file(conn, write(tmp_path / "people.csv", ROWS), PEOPLE)
+    assert conn.execute("select count(*) from audit.load_batch").fetchone() == (0,)
+
+
+def test_postcodes_need_the_lookup(warehouse_url: str, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SVD_PSEUDONYM_KEY", KEY)
+    with (
+        psycopg.connect(warehouse_url) as fresh,
+        pytest.raises(PseudonymisationError, match="ons_postcode_lsoa_lookup"),
+    ):
+        load_file(fresh, write(tmp_path / "people.csv", ROWS), PEOPLE)
