@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 
-.PHONY: help demo test down env pg venvs system-deps lint docs clean-data
+.PHONY: help demo test down env pg venvs system-deps lint bench lock
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ lock: ## re-resolve the pinned dependencies after editing requirements/*.in
 	$(UV) pip compile --quiet requirements/superset.in -o requirements/superset.lock --python-version 3.11 --python-platform x86_64-unknown-linux-gnu
 
 lint: .venv/.installed ## ruff and mypy
-	.venv/bin/ruff check src dags tests infra superset
-	.venv/bin/ruff format --check src dags tests infra superset
+	.venv/bin/ruff check src dags tests infra superset benchmarks
+	.venv/bin/ruff format --check src dags tests infra superset benchmarks
 	.venv/bin/mypy
+
+bench: venvs pg ## benchmarks: loader throughput and memory (targets in benchmarks/*.py)
+	.venv/bin/python benchmarks/bench_loader.py

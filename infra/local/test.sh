@@ -4,7 +4,7 @@
 # and ports, so a running demo is neither needed nor disturbed. Extra args go to pytest.
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"; cd "$repo"
-.venv/bin/ruff check src dags tests infra superset && .venv/bin/mypy || exit 1
+.venv/bin/ruff check src dags tests infra superset benchmarks && .venv/bin/mypy || exit 1
 .venv/bin/pytest "$@"
 status=$?
 if [ "$status" -eq 5 ]; then

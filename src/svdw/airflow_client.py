@@ -120,16 +120,22 @@ class AirflowClient:
 def run_pipeline(client: AirflowClient, report: Callable[[str], None] = print) -> dict[str, str]:
     """Trigger every ingestion DAG, wait, then wait for the warehouse builds they scheduled
     (or trigger one when nothing new arrived). Raises PipelineError on any failed run."""
-    ingest = [f"ingest_{name}" for name in load_contracts()]
-    client.wait_for_dags([*ingest, WAREHOUSE_DAG])
+    contracts = load_contracts().values()
+    # Reference data first: loading other extracts needs it (postcodes become LSOAs).
+    waves = [
+        [f"ingest_{c.name}" for c in contracts if c.partner == "reference"],
+        [f"ingest_{c.name}" for c in contracts if c.partner != "reference"],
+    ]
+    client.wait_for_dags([*waves[0], *waves[1], WAREHOUSE_DAG])
     client.api("PATCH", f"/dags/{WAREHOUSE_DAG}", json={"is_paused": False})
     started = _utc_now()  # Airflow runs on this machine: one clock
-    runs = {dag_id: client.trigger(dag_id) for dag_id in ingest}
     outcome: dict[str, str] = {}
-    for dag_id, run_id in runs.items():
-        outcome[dag_id] = client.wait_for_run(dag_id, run_id)
-        loaded = client.task_states(dag_id, run_id).get("load_files")
-        report(f"{dag_id}: {outcome[dag_id]} (load_files {loaded})")
+    for wave in waves:
+        runs = {dag_id: client.trigger(dag_id) for dag_id in wave}
+        for dag_id, run_id in runs.items():
+            outcome[dag_id] = client.wait_for_run(dag_id, run_id)
+            loaded = client.task_states(dag_id, run_id).get("load_files")
+            report(f"{dag_id}: {outcome[dag_id]} (load_files {loaded})")
     failed = [d for d, s in outcome.items() if s != "success"]
     if failed:
         raise PipelineError(f"ingestion failed: {failed}; see the task logs in the Airflow UI")
