@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from airflow.sdk import Asset, BaseHook
@@ -15,11 +16,31 @@ from svdw.contracts import Contract
 
 WAREHOUSE_CONN_ID = "warehouse"
 OWNER = "svdw-data-engineering"
+
+
+def alert_on_failure(context: Any) -> None:
+    """Task failure callback: send the alert to the channels the environment configures."""
+    from svdw.alerts import Alert, send_alert
+
+    ti = context["ti"]
+    send_alert(
+        Alert(
+            dag_id=ti.dag_id,
+            task_id=ti.task_id,
+            run_id=ti.run_id,
+            try_number=int(getattr(ti, "try_number", 0) or 0),
+            error=str(context.get("exception") or "unknown error"),
+            log_url=getattr(ti, "log_url", None),
+        )
+    )
+
+
 DEFAULT_ARGS = {
     "owner": OWNER,
     "retries": 2,
     # Transient failures (a database restart) get two more tries; tests shorten the wait.
     "retry_delay": timedelta(seconds=int(os.environ.get("SVDW_RETRY_DELAY_SECONDS", "300"))),
+    "on_failure_callback": alert_on_failure,
 }
 
 

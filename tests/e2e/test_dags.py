@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sinks import http_sink
 
 from svdw.config import REPO_DIR
 from svdw.contracts import load_contracts
@@ -120,11 +121,15 @@ def test_ingestion_and_warehouse_dags_run_end_to_end(
     assert not list(landing.rglob("*.csv")), "loaded files leave the landing directory"
     assert len(list((tmp_path / "airflow" / "archive").rglob("*.csv"))) == 5
 
-    # A file the loader cannot read fails the run loudly and is set aside with its reason.
+    # A file the loader cannot read fails the run loudly, sets the file aside with its reason,
+    # and the failure callback alerts the configured webhook.
     bad = landing / "police_uk_street" / "2030-01-test-street.csv"
     bad.write_text("Crime ID;Month\n")
-    done = run_dag("ingest_police_uk_street", env)
+    with http_sink() as (hook, alerts):
+        done = run_dag("ingest_police_uk_street", {**env, "SVDW_ALERT_WEBHOOK_URL": hook})
     output = done.stdout + done.stderr
+    assert done.returncode != 0
     assert "2030-01-test-street.csv: wrong delimiter" in output
+    assert any(b"ingest_police_uk_street" in a and b"wrong delimiter" in a for a in alerts), alerts
     reason = landing / "police_uk_street" / "rejected" / "2030-01-test-street.csv.reason.txt"
     assert "wrong delimiter" in reason.read_text()
