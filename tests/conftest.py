@@ -94,12 +94,12 @@ class BuiltWarehouse:
 @pytest.fixture(scope="session")
 def built_warehouse(make_database: Callable[[str], str], synthetic_dir: Path) -> BuiltWarehouse:
     """A warehouse loaded with the synthetic partnership and built by dbt (GX-checked)."""
-    from svdw.loader import load_file
+    from svdw.loader import load_file, loading_order
     from svdw.quality import validate_raw_batches
     from svdw.transform import dbt_build
 
     url = make_database("built")
-    files = sorted(synthetic_dir.rglob("*.csv"))
+    files = loading_order(list(synthetic_dir.rglob("*.csv")))
     with psycopg.connect(url) as conn:
         for path in files:
             result = load_file(conn, path)

@@ -69,7 +69,7 @@ def load(
     cannot be read is rejected whole and the command exits non-zero.
     """
     from svdw.ingest import file_away
-    from svdw.loader import LoadResult, connect, load_file
+    from svdw.loader import LoadResult, connect, load_file, loading_order
     from svdw.pseudonymise import PseudonymisationError
 
     settings = Settings.from_env()
@@ -77,7 +77,7 @@ def load(
         chosen = get_contract(contract) if contract else None
     except ContractError as exc:
         raise _fail(str(exc)) from exc
-    files = _expand(paths)
+    files = loading_order(_expand(paths))
     if not files:
         raise _fail("no files to load", "pass CSV files or directories holding them")
     results: list[LoadResult] = []

@@ -167,6 +167,20 @@ def detect_contract(path: Path) -> Contract:
     )
 
 
+def loading_order(paths: list[Path]) -> list[Path]:
+    """Reference files first (other extracts need them: postcodes become LSOAs), then by
+    name, so monthly files load oldest first. Unreadable files keep their place at the end
+    and are rejected with their reason when loaded."""
+
+    def key(path: Path) -> tuple[int, str]:
+        try:
+            return (0 if detect_contract(path).partner == "reference" else 1, str(path))
+        except FileRejected:
+            return (2, str(path))
+
+    return sorted(paths, key=key)
+
+
 class _LineTap:
     """Feeds csv.reader line by line and remembers the physical lines of the current record,
     so a quarantined row keeps its exact raw text and first line number."""
