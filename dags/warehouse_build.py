@@ -42,6 +42,7 @@ with DAG(
     def check_raw_batches(**context: Any) -> str:
         """Run the GX suites on the batches that triggered this run (all batches if manual)."""
         from svdw.quality import validate_raw_batches
+        from svdw.transform import register_known_contracts
 
         batch_ids = sorted(
             {
@@ -51,7 +52,9 @@ with DAG(
                 for batch_id in (event.extra or {}).get("batch_ids", [])
             }
         )
-        summary = validate_raw_batches(warehouse_settings().warehouse_url, batch_ids or None)
+        url = warehouse_settings().warehouse_url
+        register_known_contracts(url)  # for sna_data_freshness
+        summary = validate_raw_batches(url, batch_ids or None)
         print(summary)
         return str(summary)
 

@@ -193,16 +193,30 @@ def build(
 def status(
     limit: Annotated[int, typer.Option(help="Batches to show per contract")] = 3,
 ) -> None:
-    """The last batches per contract with their row counts."""
+    """Is every partner delivering? Freshness per contract, then the last batches."""
+    from svdw.freshness import freshness_report
     from svdw.loader import connect
     from svdw.status import latest_batches
 
     settings = Settings.from_env()
     try:
         with connect(settings.warehouse_url) as conn:
+            freshness = freshness_report(conn)
             batches = latest_batches(conn, limit)
     except ConnectionError as exc:
         raise _fail(str(exc)) from exc
+    fresh = Table(title="Deliveries per contract")
+    fresh.add_column("contract", overflow="fold", min_width=20)
+    for column in ("cadence", "last loaded", "state", "files", "quarantined", "rejected"):
+        fresh.add_column(column, no_wrap=True)
+    for f in freshness:
+        last = f"{f.last_delivery:%Y-%m-%d}" if f.last_delivery else "never"
+        state = "[red]overdue[/]" if f.overdue else "[green]on time[/]"
+        fresh.add_row(
+            f.contract, f.cadence, last, state, str(f.files_loaded), str(f.rows_quarantined),
+            str(f.files_rejected),
+        )  # fmt: skip
+    console.print(fresh)
     table = Table(title="Latest batches per contract")
     for column in (
         "contract",

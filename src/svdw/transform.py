@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import psycopg
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -115,6 +117,14 @@ def dbt_parse(warehouse_url: str | None = None) -> Path:
     return (target if target.is_absolute() else dbt_project_dir() / target) / "manifest.json"
 
 
+def register_known_contracts(warehouse_url: str) -> None:
+    """dbt's audit sources (sna_data_freshness) need audit.contract up to date."""
+    from svdw.freshness import register_contracts
+
+    with psycopg.connect(warehouse_url, application_name="svdw") as conn:
+        register_contracts(conn)
+
+
 def dbt_build(
     warehouse_url: str, select: list[str] | None = None, full_refresh: bool = False
 ) -> float:
@@ -126,6 +136,7 @@ def dbt_build(
     a fresh database needs the parents first: select them with `+model`.)
     """
     started = time.monotonic()
+    register_known_contracts(warehouse_url)
     build = ["build", *(["--select", *select] if select else [])]
     if full_refresh:
         build.append("--full-refresh")

@@ -34,3 +34,15 @@ create table if not exists audit.quarantine (
     quarantined_at  timestamptz not null default now(),
     primary key (batch_id, line_number)
 );
+
+-- The contracts the warehouse knows, with the delivery cadence that makes an extract overdue;
+-- refreshed from the contract files before every load and build (svdw.freshness).
+create table if not exists audit.contract (
+    contract         text primary key,
+    title            text        not null,
+    partner          text        not null,
+    cadence          text        not null,
+    target_table     text        not null,
+    overdue_after    interval    not null,
+    registered_at    timestamptz not null default now()
+);
