@@ -285,6 +285,29 @@ def generate(
 
 
 @app.command()
+def backfill(
+    contract: Annotated[str, typer.Argument(help="Contract to backfill")],
+    first: Annotated[str, typer.Option("--from", help="First month, YYYY-MM")],
+    last: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM")],
+) -> None:
+    """Reload a contract's archived files for a range of months. Each replaces its period:
+    nothing is duplicated, and running it twice is the same as once."""
+    from svdw.backfill import BackfillError
+    from svdw.backfill import backfill as run_backfill
+    from svdw.loader import connect
+
+    settings = Settings.from_env()
+    try:
+        with connect(settings.warehouse_url) as conn:
+            results = run_backfill(conn, contract, first, last, settings)
+    except (BackfillError, ContractError, ConnectionError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    for result in results:
+        _print_result(result)
+    console.print(f"{len(results)} file(s) reloaded; run `svdw build` to rebuild the marts")
+
+
+@app.command()
 def pipeline(
     timeout: Annotated[int, typer.Option(help="Seconds to wait for each DAG run")] = 900,
 ) -> None:

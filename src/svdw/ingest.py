@@ -56,7 +56,10 @@ def landed_files(contract: Contract, settings: Settings) -> list[Path]:
 
 
 def archive_path(result: LoadResult, settings: Settings) -> Path:
-    return settings.archive_dir / str(result.contract) / f"{result.sha256[:16]}__{result.path.name}"
+    """archive/<contract>/<sha256 prefix>__<name>: one copy per distinct file content."""
+    prefix = f"{result.sha256[:16]}__"
+    name = result.path.name.removeprefix(prefix)  # a backfill loads from the archive itself
+    return settings.archive_dir / str(result.contract) / f"{prefix}{name}"
 
 
 def file_away(result: LoadResult, settings: Settings, *, move: bool) -> Path:

@@ -215,9 +215,11 @@ def load_file(
     *,
     loaded_by: str = "svdw",
     on_progress: Callable[..., object] | None = None,
+    force: bool = False,
 ) -> LoadResult:
     """Load one file in one transaction. A file-level problem is recorded as a rejected batch
-    and returned (status "rejected"); the caller decides how loudly to fail."""
+    and returned (status "rejected"); the caller decides how loudly to fail. A file loaded
+    before is a no-op unless `force` (a backfill): then it loads again and replaces its period."""
     path = Path(path)
     sha256, size = file_digest(path)
     ensure_audit_schema(conn)
@@ -238,7 +240,7 @@ def load_file(
                 " and status = 'loaded' order by batch_id desc limit 1",
                 (contract.name, sha256),
             ).fetchone()
-            if previous:
+            if previous and not force:
                 return LoadResult(path, contract.name, "duplicate", sha256, batch_id=previous[0])
             return _load_rows(
                 conn, path, contract, pseudonymiser, sha256, size, loaded_by, on_progress
