@@ -22,6 +22,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from svdw.loader import ensure_audit_schema
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 BY_LOAD_BATCH = "by_load_batch"
 BATCH_COLUMN = "_batch_id"
@@ -29,8 +31,8 @@ FAIL_SEVERITIES = frozenset({"critical"})
 
 
 @dataclass(frozen=True)
-class FailedExpectation:
-    """One expectation that did not hold on one table (and load batch, when validated per batch)."""
+class ExpectationResult:
+    """One expectation's outcome on one table (and load batch, when validated per batch)."""
 
     table: str
     expectation: str
@@ -40,6 +42,7 @@ class FailedExpectation:
     unexpected_count: int | None = None
     observed_value: str | None = None
     sample: tuple[str, ...] = ()
+    success: bool = False
 
     def describe(self) -> str:
         where = self.table + (f" (load batch {self.batch_id})" if self.batch_id is not None else "")
@@ -57,24 +60,25 @@ class FailedExpectation:
 
 @dataclass(frozen=True)
 class ValidationSummary:
-    """What a quality run checked and found. `success` is False only for fail-severity failures."""
+    """What a quality run checked and found (`failed`: the results that did not hold).
+    `success` is False only for fail-severity failures."""
 
     success: bool
     tables: tuple[str, ...]
     batch_ids: tuple[int, ...]
-    failed: tuple[FailedExpectation, ...] = ()
+    failed: tuple[ExpectationResult, ...] = ()
     batches_not_found: tuple[int, ...] = ()
     tables_missing: tuple[str, ...] = ()
     seconds: float = 0.0
     expectations_evaluated: int = 0
 
     @property
-    def failing(self) -> tuple[FailedExpectation, ...]:
+    def failing(self) -> tuple[ExpectationResult, ...]:
         """Failures that fail the gate (severity critical)."""
         return tuple(f for f in self.failed if f.severity in FAIL_SEVERITIES)
 
     @property
-    def warnings(self) -> tuple[FailedExpectation, ...]:
+    def warnings(self) -> tuple[ExpectationResult, ...]:
         """Failures reported only (severity warning or info)."""
         return tuple(f for f in self.failed if f.severity not in FAIL_SEVERITIES)
 
@@ -142,17 +146,16 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _failures(table: str, batch_id: int | None, suite_result: Any) -> list[FailedExpectation]:
-    failed: list[FailedExpectation] = []
+def _results(table: str, batch_id: int | None, suite_result: Any) -> list[ExpectationResult]:
+    """Every expectation's outcome (success included, for the audit trail)."""
+    outcomes: list[ExpectationResult] = []
     for result in suite_result.results:
-        if result.success:
-            continue
         config = result.expectation_config
         details = result.result or {}
         observed = details.get("observed_value")
         exception = (result.exception_info or {}).get("exception_message")
-        failed.append(
-            FailedExpectation(
+        outcomes.append(
+            ExpectationResult(
                 table=table,
                 expectation=config.type,
                 column=config.kwargs.get("column"),
@@ -163,9 +166,38 @@ def _failures(table: str, batch_id: int | None, suite_result: Any) -> list[Faile
                 unexpected_count=details.get("unexpected_count"),
                 observed_value=_text(observed) if exception is None else f"error: {exception}",
                 sample=tuple(str(v) for v in details.get("partial_unexpected_list") or ()),
+                success=bool(result.success),
             )
         )
-    return failed
+    return outcomes
+
+
+def record_results(warehouse_url: str, outcomes: list[ExpectationResult]) -> None:
+    """Keep every result in audit.expectation_result: what the freshness and data-quality views
+    report as failing, per table and load batch."""
+    if not outcomes:
+        return
+    with psycopg.connect(warehouse_url, application_name="svdw-quality") as conn:
+        ensure_audit_schema(conn)
+        with conn.cursor() as cur:
+            cur.executemany(
+                "insert into audit.expectation_result (target_table, batch_id, expectation,"
+                " column_name, severity, success, unexpected_count, observed_value)"
+                " values (%s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    (
+                        o.table,
+                        o.batch_id,
+                        o.expectation,
+                        o.column,
+                        o.severity,
+                        o.success,
+                        o.unexpected_count,
+                        o.observed_value,
+                    )
+                    for o in outcomes
+                ],
+            )
 
 
 def validate_raw_batches(
@@ -188,8 +220,7 @@ def validate_raw_batches(
         tables = sorted(cp.name for cp in context.checkpoints.all() if not cp.name.endswith(suffix))
         present, missing = _batches_by_table(warehouse_url, tables, batch_ids)
 
-        failed: list[FailedExpectation] = []
-        evaluated = 0
+        outcomes: list[ExpectationResult] = []
         for table, table_batches in present.items():
             runs: list[tuple[str, int | None]] = (
                 [(table, None)]
@@ -201,8 +232,9 @@ def validate_raw_batches(
                 params = None if batch_id is None else {BATCH_COLUMN: batch_id}
                 result = checkpoint.run(batch_parameters=params)
                 for suite_result in result.run_results.values():
-                    evaluated += len(suite_result.results)
-                    failed.extend(_failures(table, batch_id, suite_result))
+                    outcomes.extend(_results(table, batch_id, suite_result))
+    record_results(warehouse_url, outcomes)
+    failed = [o for o in outcomes if not o.success]
 
     found = {b for bs in present.values() for b in bs}
     fail_severity = [f for f in failed if f.severity in FAIL_SEVERITIES]
@@ -214,7 +246,7 @@ def validate_raw_batches(
         batches_not_found=tuple(b for b in (batch_ids or []) if b not in found),
         tables_missing=tuple(missing),
         seconds=time.monotonic() - started,
-        expectations_evaluated=evaluated,
+        expectations_evaluated=len(outcomes),
     )
     if not summary.success:
         raise DataQualityError(summary)

@@ -46,3 +46,17 @@ create table if not exists audit.contract (
     overdue_after    interval    not null,
     registered_at    timestamptz not null default now()
 );
+
+-- Every Great Expectations result on raw tables and marts (svdw.quality), success included.
+create table if not exists audit.expectation_result (
+    run_at            timestamptz not null default now(),
+    target_table      text        not null,
+    batch_id          bigint,
+    expectation       text        not null,
+    column_name       text,
+    severity          text        not null,
+    success           boolean     not null,
+    unexpected_count  bigint,
+    observed_value    text
+);
+create index if not exists expectation_result_table on audit.expectation_result (target_table, run_at);
