@@ -31,9 +31,9 @@ def input_files(scratch: Path) -> tuple[str, list[Path]]:
     real = sorted((REALDATA / "police_uk").rglob("*-street.csv"))
     if real:
         return "real police.uk files", real
-    from svdw.synthetic import generate_sample
+    from svdw.synthetic import generate
 
-    generate_sample(scratch, months=12)
+    generate(scratch, months=12, families={"police"})
     return "synthetic police.uk files", sorted((scratch / "police_uk_street").glob("*.csv"))
 
 

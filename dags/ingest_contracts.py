@@ -45,9 +45,16 @@ def build_ingest_dag(contract: Contract) -> DAG:
 
         @task
         def find_landed_files() -> list[str]:
+            """Fetch new files from the partner's source (SFTP/S3, when SVDW_SOURCE_<CONTRACT>
+            is set), then list what waits in the landing directory."""
+            from svdw.connectors import fetch_configured_source, source_config_for
             from svdw.ingest import landed_files
 
-            files = landed_files(contract, warehouse_settings())
+            settings = warehouse_settings()
+            if source_config_for(contract.name):
+                fetched = fetch_configured_source(contract.name, settings)
+                print(f"fetched {len(fetched)} new file(s) from the partner's source")
+            files = landed_files(contract, settings)
             if not files:
                 raise AirflowSkipException(f"no files waiting for {contract.name}")
             return [str(p) for p in files]

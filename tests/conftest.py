@@ -78,10 +78,10 @@ def warehouse_url(make_database: Callable[[str], str]) -> str:
 
 @pytest.fixture(scope="session")
 def synthetic_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from svdw.synthetic import generate_sample
+    from svdw.synthetic import generate
 
     out = tmp_path_factory.mktemp("synthetic")
-    generate_sample(out, months=3, seed=7)
+    generate(out, months=3, seed=7)
     return out
 
 

@@ -163,6 +163,52 @@ def ingest(
 
 
 @app.command()
+def fetch(
+    contract: Annotated[str, typer.Argument(help="Contract whose partner source to fetch from")],
+    source: Annotated[
+        str | None,
+        typer.Option(
+            help="sftp://user@host:port/path/ or s3://bucket/prefix/"
+            " (default: SVDW_SOURCE_<CONTRACT>)"
+        ),
+    ] = None,
+) -> None:
+    """Fetch new files from a partner's SFTP server or object storage into the landing
+    directory (then `svdw ingest CONTRACT`, or let its Airflow DAG load them)."""
+    from svdw.connectors import ConnectorError, fetch_configured_source, fetch_new_files
+
+    settings = Settings.from_env()
+    try:
+        if source:
+            fetched = fetch_new_files(get_contract(contract), settings, source)
+        else:
+            fetched = fetch_configured_source(contract, settings)
+    except (ConnectorError, ContractError) as exc:
+        raise _fail(str(exc)) from exc
+    for path in fetched:
+        console.print(f"fetched {path}")
+    console.print(f"{len(fetched)} new file(s) in {settings.landing_dir / contract}")
+
+
+@app.command("fetch-police-api")
+def fetch_police(
+    force: Annotated[str, typer.Argument(help="police.uk force id, e.g. hertfordshire")],
+    month: Annotated[str, typer.Option(help="Month, YYYY-MM")],
+) -> None:
+    """Pull a force's street-level crimes for a month from the police.uk API, written as a
+    police.uk street CSV into the landing directory (SVDW_POLICE_API_URL to use a mirror)."""
+    from svdw.connectors import ConnectorError, fetch_police_api
+
+    settings = Settings.from_env()
+    try:
+        with console.status(f"police.uk API: {force} {month}"):
+            path = fetch_police_api(force, month, settings)
+    except ConnectorError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"wrote {path}")
+
+
+@app.command()
 def build(
     select: Annotated[
         str | None, typer.Option(help="dbt node selection (default: everything)")
@@ -273,15 +319,40 @@ def generate(
     out: Annotated[
         Path, typer.Option(help="Directory to write into (one folder per contract)")
     ] = Path("landing"),
-    months: Annotated[int, typer.Option(min=1, max=120, help="Months of police data")] = 12,
+    months: Annotated[
+        int, typer.Option(min=1, max=120, help="Months of data, ending at --last-month")
+    ] = 12,
+    scale: Annotated[
+        str, typer.Option(help="county (like Hertfordshire) or national (benchmarks)")
+    ] = "county",
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files)")] = 2023,
+    reference_dir: Annotated[
+        Path | None,
+        typer.Option(help="Real ONS/IMD files (e.g. ../shared/realdata) for the geography"),
+    ] = None,
+    last_month: Annotated[str, typer.Option(help="Last month, YYYY-MM")] = "2025-09",
+    family: Annotated[
+        list[str] | None, typer.Option(help="Only these extract families (repeat the option)")
+    ] = None,
 ) -> None:
-    """Write the synthetic demo partnership (Synthshire) in the partners' real file formats."""
-    from svdw.synthetic import generate_sample
+    """Write the synthetic partnership (Synthshire): every partner extract in its real format,
+    with the people, places and patterns a Strategic Needs Assessment would find."""
+    from svdw.backfill import month_start
+    from svdw.synthetic import generate as generate_partnership
 
-    with console.status(f"Writing {months} months of synthetic data to {out}"):
-        paths = generate_sample(out, months=months, seed=seed)
-    console.print(f"Wrote {len(paths)} files under {out}/")
+    if scale not in ("county", "national"):
+        raise _fail(f"--scale must be county or national, not {scale!r}")
+    with console.status(f"Writing {months} months of the synthetic partnership to {out}"):
+        try:
+            paths = generate_partnership(
+                out, months=months, scale=scale, seed=seed,  # type: ignore[arg-type]
+                reference_dir=reference_dir, last_month=month_start(last_month),
+                families=set(family) if family else None,
+            )  # fmt: skip
+        except (ValueError, OSError) as exc:
+            raise _fail(str(exc)) from exc
+    megabytes = sum(p.stat().st_size for p in paths) / 1e6
+    console.print(f"Wrote {len(paths)} files ({megabytes:.0f} MB) under {out}/")
 
 
 @app.command()

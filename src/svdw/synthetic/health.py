@@ -1,0 +1,187 @@
+"""Health extracts: ISTV emergency-department assault attendances (ISB 1594), hospital admissions
+for assault (SUS/HES admitted patient care) and ambulance call-outs to assaults.
+
+All three come from the shared incident stream (`incidents.py`): an ED attendance for a crime
+the police recorded is the same person (same NHS number) as the crime's victim; about half of
+the attendances are for assaults the police never heard of. One file per extract per month.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from pathlib import Path
+
+from svdw.contracts import get_contract
+from svdw.synthetic.incidents import Incident, forces, incidents
+from svdw.synthetic.police import force_slug
+from svdw.synthetic.world import World, contract_path, csv_writer
+
+PLACES = (
+    "outside {venue}",
+    "{street}, near the bus stop",
+    "in {venue}",
+    "car park behind {venue}",
+    "{street}",
+    "park off {street}",
+    "at home",
+    "friend's house on {street}",
+    "train station",
+    "outside the chip shop on {street}",
+    "taxi rank, {street}",
+    "underpass by {street}",
+)
+VENUES = (
+    "the Red Lion",
+    "Wetherspoons",
+    "the nightclub",
+    "Tesco Express",
+    "the kebab shop",
+    "the leisure centre",
+    "McDonald's",
+    "the Crown",
+    "the station",
+)
+STREETS = (
+    "High Street",
+    "Station Road",
+    "London Road",
+    "Market Place",
+    "Queens Road",
+    "Church Street",
+    "Victoria Street",
+    "The Parade",
+)
+DIAGNOSES = {
+    "Sharp object/knife": ("S21.1", "S31.1", "S41.1", "S51.8", "S61.9", "S01.8", "S11.8"),
+    "Body part (hit/kick/head-butt)": ("S02.6", "S06.0", "S02.2", "S00.8", "S22.3", "S01.4"),
+    "Blunt object": ("S06.5", "S02.0", "S52.5", "S06.0", "S01.0"),
+    "Firearm": ("S21.2", "S31.0", "S71.1"),
+    "Other": ("T07.X", "S09.9", "S00.9"),
+    "Not known": ("T14.9", "S09.9"),
+}
+CAUSES = {
+    "Sharp object/knife": "X99",
+    "Body part (hit/kick/head-butt)": "Y04",
+    "Blunt object": "Y00",
+    "Firearm": "X95",
+    "Other": "Y08",
+    "Not known": "Y09",
+}
+
+
+def _means(rng: random.Random, incident: Incident) -> str:
+    if incident.knife:
+        return "Sharp object/knife"
+    if incident.weapon:
+        return "Firearm" if rng.random() < 0.05 else "Blunt object"
+    return rng.choices(("Body part (hit/kick/head-butt)", "Other", "Not known"), (80, 8, 12))[0]
+
+
+def _sex(sex: str) -> str:
+    return {"M": "1", "F": "2"}.get(sex, "9")
+
+
+def write(world: World, out_dir: Path) -> list[Path]:
+    ed = get_contract("health_ed_assault_attendances")
+    apc = get_contract("health_hospital_admissions")
+    amb = get_contract("health_ambulance_callouts")
+    written: list[Path] = []
+    for force_index, force in enumerate(forces(world)):
+        slug = force_slug(world, force)
+        rng = world.rng("health", force)
+        for month in world.months:
+            paths = (
+                contract_path(out_dir, ed.name, f"istv-ed-assaults-{slug}-{month:%Y-%m}.csv"),
+                contract_path(
+                    out_dir, apc.name, f"apc-assault-admissions-{slug}-{month:%Y-%m}.csv"
+                ),
+                contract_path(out_dir, amb.name, f"ambulance-assaults-{slug}-{month:%Y-%m}.csv"),
+            )
+            with (
+                csv_writer(paths[0], ed.headers, crlf=True) as ed_rows,
+                csv_writer(paths[1], apc.headers, crlf=True) as apc_rows,
+                csv_writer(paths[2], amb.headers, crlf=True) as amb_rows,
+            ):
+                serial = 0
+                for incident in incidents(world, force, month):
+                    if not (incident.ed or incident.ambulance):
+                        continue
+                    serial += 1
+                    victim = incident.victims[0]
+                    means = _means(rng, incident)
+                    arrival = incident.occurred + timedelta(minutes=rng.randint(15, 360))
+                    if incident.ambulance:
+                        delay = timedelta(minutes=rng.randint(1, 20), seconds=rng.randint(0, 59))
+                        call = incident.occurred + delay
+                        serious = incident.knife or means == "Firearm"
+                        amb_rows.writerow(
+                            [
+                                f"{force_index + 1:02d}{month:%y%m}{serial:05d}",
+                                f"{call:%Y-%m-%d %H:%M:%S}",
+                                rng.choices(
+                                    (1, 2, 3, 4), (6, 3, 1, 0) if serious else (1, 6, 3, 1)
+                                )[0],
+                                "Stab/Gunshot/Penetrating Trauma"
+                                if serious
+                                else rng.choices(
+                                    (
+                                        "Assault/Sexual Assault/Stun Gun",
+                                        "Haemorrhage/Lacerations",
+                                        "Unconscious/Fainting (Near)",
+                                    ),
+                                    (85, 10, 5),
+                                )[0],
+                                incident.lsoa.code,
+                                f"{incident.longitude:.3f}",
+                                f"{incident.latitude:.3f}",
+                                "Y" if incident.ed else "N",
+                            ]
+                        )
+                    if not incident.ed:
+                        continue
+                    place = rng.choice(PLACES).format(
+                        venue=rng.choice(VENUES), street=rng.choice(STREETS)
+                    )
+                    if incident.location_type == "Home":
+                        place = rng.choice(("at home", "partner's flat", "home address"))
+                    known_time = rng.random() > 0.06
+                    ed_rows.writerow(
+                        [
+                            incident.site,
+                            f"{incident.site}{month:%y%m}{serial:05d}",
+                            f"{arrival:%d/%m/%Y}",
+                            f"{arrival:%H:%M}",
+                            victim.age_on(arrival.date()),
+                            _sex(victim.sex),
+                            f"{incident.occurred:%d/%m/%Y}",
+                            f"{incident.occurred:%H:%M}" if known_time else "",
+                            incident.location_type if rng.random() > 0.05 else "Not known",
+                            place if rng.random() > 0.1 else "",
+                            means,
+                            victim.nhs_number if rng.random() < 0.93 else "",
+                            victim.home_postcode if rng.random() < 0.95 else "",
+                        ]
+                    )
+                    if incident.admitted:
+                        apc_rows.writerow(
+                            [
+                                f"{incident.site[:3]}{month:%y%m}{serial:06d}",
+                                f"{arrival:%Y-%m-%d}",
+                                rng.choices(("21", "2A", "22", "28"), (90, 4, 3, 3))[0],
+                                rng.choice(DIAGNOSES[means]),
+                                CAUSES[
+                                    "Other"
+                                    if incident.offence
+                                    and incident.offence.sexual
+                                    and means == "Not known"
+                                    else means
+                                ],
+                                victim.age_on(arrival.date()),
+                                _sex(victim.sex),
+                                victim.home_lsoa,
+                                victim.nhs_number,
+                            ]
+                        )
+            written.extend(paths)
+    return written

@@ -1,0 +1,247 @@
+"""Violent incidents of one force and month: the events police and health extracts both record.
+
+`incidents(world, force, month)` yields the same incidents every time it is called (its own
+random stream), so the police writer and the health writers can each regenerate them, one month
+at a time, without holding anything: a police crime whose victim went to ED is the same person
+(same `Person`, so the same NHS number) in the ED attendance. Incidents the police never hear of
+(`crime_ref` None) appear only in health data, and are about as many as the ED attendances
+that police do know of, so roughly half of ED assault attendances are unknown to police.
+
+Patterns built in: summer peak (+/-15%), weekend and night peaks, violence concentrated in
+night-time-economy and deprived LSOAs, victims and suspects mostly male 18-29, knife crime about
+20% domestic-abuse related, 15% alcohol-related, 5% drug-related.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from svdw.synthetic.world import Cohort, Geography, Lsoa, Person, World, days_in
+
+
+@dataclass(frozen=True, slots=True)
+class Offence:
+    code: str  # Home Office offence code
+    description: str
+    police_uk: str  # police.uk crime type
+    monthly: float  # recorded per month in a ~1.2M-resident county
+    knife: float  # share involving a knife or sharp instrument
+    weapon: float  # share involving any other weapon
+    domestic: float  # share domestic-abuse related (when no knife)
+    ed: float  # share whose victim attends an emergency department
+    sexual: bool = False
+
+
+OFFENCES = (
+    Offence("1/1", "Murder", "Violence and sexual offences", 0.6, 0.45, 0.2, 0.3, 1.0),
+    Offence("4/1", "Attempted murder", "Violence and sexual offences", 0.8, 0.55, 0.2, 0.25, 0.95),
+    Offence("5D", "Assault with intent to cause serious harm", "Violence and sexual offences",
+            22, 0.35, 0.2, 0.25, 0.75),
+    Offence("5E", "Endangering life", "Violence and sexual offences", 5, 0.05, 0.3, 0.2, 0.3),
+    Offence("8N", "Assault with injury", "Violence and sexual offences", 560, 0.05, 0.08, 0.25,
+            0.12),
+    Offence("105A", "Assault without injury", "Violence and sexual offences", 820, 0.01, 0.02,
+            0.25, 0.0),
+    Offence("3A", "Threats to kill", "Violence and sexual offences", 45, 0.2, 0.05, 0.3, 0.0),
+    Offence("8L", "Harassment", "Violence and sexual offences", 260, 0.0, 0.0, 0.3, 0.0),
+    Offence("8Q", "Stalking", "Violence and sexual offences", 60, 0.0, 0.0, 0.5, 0.0),
+    Offence("19C", "Rape of a female aged 16 and over", "Violence and sexual offences", 42, 0.03,
+            0.0, 0.4, 0.05, sexual=True),
+    Offence("20A", "Sexual assault on a female aged 13 and over", "Violence and sexual offences",
+            62, 0.0, 0.0, 0.15, 0.0, sexual=True),
+    Offence("34B", "Robbery of personal property", "Robbery", 75, 0.18, 0.08, 0.02, 0.06),
+    Offence("34A", "Robbery of business property", "Robbery", 12, 0.25, 0.15, 0.0, 0.02),
+    Offence("10A", "Possession of article with blade or point", "Possession of weapons", 45, 1.0,
+            0.0, 0.05, 0.0),
+    Offence("10D", "Possession of other weapons", "Possession of weapons", 14, 0.0, 1.0, 0.03,
+            0.0),
+)  # fmt: skip
+OFFENCE_WEIGHTS = [o.monthly for o in OFFENCES]
+# Day-of-week (Mon..Sun) and hour-of-day weights: weekend and night-time peaks.
+WEEKDAY = (0.85, 0.8, 0.85, 0.95, 1.2, 1.55, 1.35)
+HOUR = (2.2, 2.0, 1.5, 0.9, 0.5, 0.3, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8,
+        0.9, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.7, 1.9, 2.2, 2.4)  # fmt: skip
+NIGHT = frozenset((21, 22, 23, 0, 1, 2, 3))
+HOSPITAL_SITES = ("RWH01", "RWG02", "RQW01")
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    force: str
+    crime_ref: str | None  # None: never reported to the police
+    occurred: datetime
+    recorded: date | None
+    lsoa: Lsoa
+    longitude: float
+    latitude: float
+    offence: Offence | None  # None for incidents police never heard of
+    knife: bool
+    weapon: bool
+    domestic: bool
+    alcohol: bool
+    drugs: bool
+    location_type: str  # ISB 1594 style: Home, Street/road, Pub/bar/club, ...
+    victims: tuple[Person, ...]
+    suspects: tuple[Person, ...]
+    ed: bool  # the (first) victim attended an emergency department
+    admitted: bool  # ... and was admitted
+    ambulance: bool  # an ambulance was called
+    site: str  # the ED the victim attended
+
+
+def hospital_sites(force_number: int) -> tuple[str, ...]:
+    """ODS site codes of the force area's emergency departments (Hertfordshire's for the first)."""
+    if force_number == 41:
+        return HOSPITAL_SITES
+    return tuple(f"R{chr(ord('A') + force_number - 41)}X0{k}" for k in (1, 2, 3))
+
+
+def season(month: date) -> float:
+    """Violence peaks in July and troughs in January (+/-15%)."""
+    return 1 + 0.15 * math.cos((month.month - 7) / 12 * 2 * math.pi)
+
+
+def _when(rng: random.Random, days: list[date], domestic: bool) -> datetime:
+    day = rng.choices(days, [WEEKDAY[d.weekday()] for d in days])[0]
+    hours = [h * (0.6 if domestic and (h in NIGHT) else 1) for h in HOUR]
+    hour = rng.choices(range(24), hours)[0]
+    return datetime.combine(day, time(hour, rng.randrange(60)))
+
+
+def _location_type(rng: random.Random, domestic: bool, nte: bool, hour: int, child: bool) -> str:
+    if domestic:
+        return "Home" if rng.random() < 0.9 else "Street/road"
+    if nte and hour in NIGHT and rng.random() < 0.6:
+        return "Pub/bar/club"
+    if child and 8 <= hour <= 15 and rng.random() < 0.3:
+        return "School/college"
+    return rng.choices(
+        ("Street/road", "Home", "Park/open space", "Shop", "Public transport", "Workplace",
+         "Other"),
+        (45, 15, 10, 8, 8, 6, 8),
+    )[0]  # fmt: skip
+
+
+def force_geography(world: World, force: str) -> Geography:
+    cache: dict[str, Geography] = world.__dict__.setdefault("_force_geography", {})
+    if force not in cache:
+        lsoas = [a for a in world.geography.lsoas if a.force == force]
+        counties = [c for c in world.geography.counties if c.force == force]
+        cache[force] = Geography(lsoas, counties)
+    return cache[force]
+
+
+def forces(world: World) -> list[str]:
+    return [c.force for c in world.geography.counties]
+
+
+def incidents(world: World, force: str, month: date) -> Iterator[Incident]:
+    """Every violent incident of one force in one month (police-recorded first, then unknown
+    to police), always the same for the same world."""
+    rng = world.rng("incidents", force, f"{month:%Y-%m}")
+    geography = force_geography(world, force)
+    scale = sum(a.population for a in geography.lsoas) / 1_200_000 * season(month)
+    days = list(days_in(month))
+    force_number = 41 + forces(world).index(force)
+    expected = sum(o.monthly for o in OFFENCES) * scale
+    count = max(0, round(rng.gauss(expected, math.sqrt(expected))))
+    police_ed = 0.0
+    for serial in range(1, count + 1):
+        offence = rng.choices(OFFENCES, OFFENCE_WEIGHTS)[0]
+        incident = _incident(world, rng, geography, days, offence, force, force_number, serial)
+        police_ed += incident.ed
+        yield incident
+    # As many again that police never hear of, seen only by health services.
+    for _ in range(max(0, round(rng.gauss(police_ed, math.sqrt(police_ed + 1))))):
+        yield _incident(world, rng, geography, days, None, force, force_number, 0)
+
+
+def _incident(
+    world: World,
+    rng: random.Random,
+    geography: Geography,
+    days: list[date],
+    offence: Offence | None,
+    force: str,
+    force_number: int,
+    serial: int,
+) -> Incident:
+    knife = rng.random() < (offence.knife if offence else 0.2)
+    weapon = not knife and rng.random() < (offence.weapon if offence else 0.1)
+    # Knife crime is ~20% domestic abuse; otherwise the offence's own share.
+    domestic = rng.random() < (0.2 if knife else offence.domestic if offence else 0.15)
+    occurred = _when(rng, days, domestic)
+    lsoa = geography.pick_lsoa(rng, "population" if domestic else "violence")
+    night = occurred.hour in NIGHT
+    alcohol = rng.random() < (0.3 if lsoa.night_time_economy and night else 0.12)
+    drugs = rng.random() < 0.05
+    people = world.people
+    sexual = offence is not None and offence.sexual
+    if domestic or sexual:
+        cohort: Cohort = "young_adult" if rng.random() < 0.6 else "adult"
+        victim = people.pick(rng, cohort, "F" if sexual or rng.random() < 0.8 else "M")
+        victims: tuple[Person, ...] = (victim,)
+        other = "M" if victim.sex == "F" else "F"
+        suspects: tuple[Person, ...] = (people.pick(rng, victim.cohort, other),)
+    else:
+        robbery = offence is not None and offence.police_uk == "Robbery"
+        victim_cohort: Cohort = rng.choices(
+            ("child", "young_adult", "adult"), (0.3, 0.5, 0.2) if robbery else (0.07, 0.83, 0.10)
+        )[0]
+        victims = tuple(
+            people.pick(rng, victim_cohort, "M" if rng.random() < 0.9 else None)
+            for _ in range(2 if rng.random() < 0.08 else 1)
+        )
+        if offence is not None and offence.police_uk == "Possession of weapons":
+            victims = ()
+        named = rng.random() < (0.85 if offence and offence.ed > 0.5 else 0.65)
+        suspects = tuple(
+            people.pick(
+                rng,
+                rng.choices(("child", "young_adult", "adult"), (0.2, 0.68, 0.12))[0],
+                "M" if rng.random() < 0.9 else None,
+            )
+            for _ in range((3 if rng.random() < 0.1 else 1) if named else 0)
+        )
+        if offence is not None and offence.police_uk == "Possession of weapons" and not suspects:
+            suspects = (people.pick(rng, "young_adult", "M"),)
+    ed_share = (0.35 if knife else 0.1) if offence is None else offence.ed
+    if offence is not None and knife and offence.police_uk == "Robbery":
+        ed_share = 0.3
+    ed = bool(victims) and (offence is None or rng.random() < ed_share)
+    admitted = ed and rng.random() < (1.0 if offence and offence.code == "1/1" else
+                                      0.35 if knife else 0.12)  # fmt: skip
+    ambulance = (ed and rng.random() < 0.5) or (bool(victims) and rng.random() < 0.02)
+    recorded = None
+    if offence is not None:
+        recorded = min(days[-1], occurred.date() + timedelta(days=int(rng.expovariate(0.8))))
+    return Incident(
+        force=force,
+        crime_ref=f"{force_number}/{days[0]:%m}{serial:05d}/{days[0]:%y}" if offence else None,
+        occurred=occurred,
+        recorded=recorded,
+        lsoa=lsoa,
+        longitude=round(lsoa.longitude + rng.uniform(-0.006, 0.006), 6),
+        latitude=round(lsoa.latitude + rng.uniform(-0.004, 0.004), 6),
+        offence=offence,
+        knife=knife,
+        weapon=weapon,
+        domestic=domestic,
+        alcohol=alcohol,
+        drugs=drugs,
+        location_type=_location_type(
+            rng, domestic, lsoa.night_time_economy, occurred.hour, victims[0].cohort == "child"
+        )
+        if victims
+        else "Street/road",
+        victims=victims,
+        suspects=suspects,
+        ed=ed,
+        admitted=admitted,
+        ambulance=ambulance,
+        site=rng.choice(hospital_sites(force_number)),
+    )

@@ -1,0 +1,93 @@
+"""Reference files: ONS LSOA-ward-district lookup, ONS postcode lookup, IMD 2019 File 1 and
+IoD2019 File 6 population denominators, written as the publishers lay them out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from svdw.contracts import get_contract
+from svdw.synthetic.world import World, contract_path, csv_writer
+
+
+def _area_slug(world: World) -> str:
+    counties = world.geography.counties
+    return counties[0].name.lower() if len(counties) == 1 else "england"
+
+
+def write_lsoa_lookup(world: World, out_dir: Path) -> Path:
+    contract = get_contract("ons_lsoa_ward_lad_lookup")
+    path = contract_path(
+        out_dir, contract.name, f"LSOA11_to_WD19_LAD19_lookup_{_area_slug(world)}.csv"
+    )
+    with csv_writer(path, contract.headers) as writer:
+        for i, a in enumerate(world.geography.lsoas):
+            writer.writerow(
+                [i + 1, a.code, a.name, a.ward_code, a.ward_name, a.district_code, a.district_name]
+            )
+    return path
+
+
+def write_population(world: World, out_dir: Path) -> Path:
+    contract = get_contract("imd_population_denominators")
+    name = f"File_6_-_IoD2019_Population_Denominators_{_area_slug(world)}.csv"
+    path = contract_path(out_dir, contract.name, name)
+    with csv_writer(path, contract.headers, bom=True, crlf=True) as writer:
+        for a in world.geography.lsoas:
+            writer.writerow(
+                [a.code, a.name, a.district_code, a.district_name, f"{a.population:,}",
+                 f"{a.pop_0_15:,}", f"{a.pop_16_59:,}", f"{a.pop_60_plus:,}",
+                 f"{a.pop_working_age:,}"]
+            )  # fmt: skip
+    return path
+
+
+def write_imd(world: World, out_dir: Path) -> Path:
+    contract = get_contract("imd_index_of_multiple_deprivation")
+    name = f"File_1_-_IMD2019_Index_of_Multiple_Deprivation_{_area_slug(world)}.csv"
+    path = contract_path(out_dir, contract.name, name)
+    with csv_writer(path, contract.headers, bom=True, crlf=True) as writer:
+        for a in world.geography.lsoas:
+            writer.writerow(
+                [a.code, a.name, a.district_code, a.district_name, f"{a.imd_rank:,}", a.imd_decile]
+            )
+    return path
+
+
+def write_postcode_lookup(world: World, out_dir: Path) -> Path:
+    """ONS "Postcode to OA to LSOA to MSOA to LAD (best fit)" lookup: every synthetic postcode."""
+    contract = get_contract("ons_postcode_lsoa_lookup")
+    name = f"PCD_OA_LSOA_MSOA_LAD_AUG19_{_area_slug(world)}.csv"
+    path = contract_path(out_dir, contract.name, name)
+    with csv_writer(path, contract.headers) as writer:
+        for i, a in enumerate(world.geography.lsoas):
+            oa = f"E00{900000 + i:06d}"
+            for k, postcode in enumerate(a.postcodes):
+                outward, inward = postcode.split(" ")
+                writer.writerow(
+                    [
+                        f"{outward:<4}{inward}",
+                        f"{outward:<4} {inward}",
+                        postcode,
+                        f"{198001 + (i * 7 + k) % 40 * 100}",
+                        "",
+                        k % 2,
+                        oa,
+                        a.code,
+                        a.msoa_code,
+                        a.district_code,
+                        a.name,
+                        a.msoa_name,
+                        a.district_name,
+                        "",
+                    ]
+                )
+    return path
+
+
+def write(world: World, out_dir: Path) -> list[Path]:
+    return [
+        write_lsoa_lookup(world, out_dir),
+        write_postcode_lookup(world, out_dir),
+        write_imd(world, out_dir),
+        write_population(world, out_dir),
+    ]
