@@ -9,8 +9,9 @@ repo="$(cd "$(dirname "$0")/../.." && pwd)"; cd "$repo"
 svdw="$repo/.venv/bin/svdw"
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-step "Synthetic partnership (Synthshire) into ${SVDW_LANDING_DIR:-landing}/"
-"$svdw" generate --out "${SVDW_LANDING_DIR:-landing}" --months "${SVDW_DEMO_MONTHS:-12}"
+step "Synthetic partnership (Synthshire): every partner extract into ${SVDW_LANDING_DIR:-landing}/"
+# Same seed, same files: on a second run the loader recognises each file and adds nothing.
+"$svdw" generate --out "${SVDW_LANDING_DIR:-landing}" --months "${SVDW_DEMO_MONTHS:-24}"
 
 step "dbt manifest for Cosmos"
 "$repo/.venv/bin/python" -c "from svdw.transform import dbt_parse; dbt_parse()"
