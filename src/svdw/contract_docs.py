@@ -45,6 +45,12 @@ def render(contract: Contract) -> str:
         f" delimiter `{contract.delimiter}`, header row exactly as below (same names, same order)",
         f"- **Drop into:** `$SVDW_LANDING_DIR/{contract.name}/` (or `svdw load FILE`)",
         f"- **Lands in:** `{contract.table}`, with `_batch_id` and `_line_number` on every row",
+        "- **Period:** "
+        + (
+            f"`{contract.period_column}`"
+            if contract.period_column
+            else "none: each delivery is a complete snapshot"
+        ),
         f"- **A re-delivery replaces:** rows with the same {scope}; replaced rows move to"
         f" `history.{contract.table_name}`",
         "- **Bad rows** go to `audit.quarantine` with their line and a reason naming the field;"

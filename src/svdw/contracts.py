@@ -105,7 +105,9 @@ class Contract(BaseModel):
     file_glob: str = "*.csv"
     encoding: str = "utf-8-sig"
     delimiter: str = Field(default=",", min_length=1, max_length=1)
-    period_column: str | None = None
+    period_column: str | None = Field(
+        description="Column that says which period a row belongs to; null for a snapshot"
+    )
     replace_scope: tuple[str, ...] = Field(
         description="Columns whose values a new delivery replaces; empty = a full snapshot"
     )

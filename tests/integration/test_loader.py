@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from csvfiles import write_extract
 
 from svdw.contracts import get_contract
 from svdw.loader import load_file
@@ -29,11 +30,7 @@ def police_row(
 
 
 def write_police(path: Path, rows: list[list[str]]) -> Path:
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(POLICE.headers)
-        writer.writerows(rows)
-    return path
+    return write_extract(path, POLICE, rows)
 
 
 def count(conn: psycopg.Connection, sql: str) -> int:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import psycopg
 import pytest
+from csvfiles import write_extract
 
 from svdw.contracts import Contract
 from svdw.loader import load_file
@@ -22,6 +22,7 @@ PEOPLE = Contract.model_validate(
         "description": "A test extract with every kind of direct identifier.",
         "table": "raw.test__people",
         "cadence": "monthly",
+        "period_column": "event_date",
         "replace_scope": [],
         "columns": [
             {"header": "NHS Number", "name": "person_key", "required": True,
@@ -45,11 +46,7 @@ ROWS = [
 
 
 def write(path: Path, rows: list[list[str]]) -> Path:
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(PEOPLE.headers)
-        writer.writerows(rows)
-    return path
+    return write_extract(path, PEOPLE, rows)
 
 
 @pytest.fixture

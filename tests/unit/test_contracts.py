@@ -33,7 +33,8 @@ def test_a_broken_contract_names_its_file_and_field(tmp_path: Path) -> None:
     bad = tmp_path / "broken.yml"
     bad.write_text(
         "name: broken\ntitle: t\npartner: police\ndescription: d\ntable: raw.police__x\n"
-        "cadence: fortnightly\nreplace_scope: []\ncolumns: [{header: A, name: a}]\n"
+        "cadence: fortnightly\nperiod_column: null\nreplace_scope: []\n"
+        "columns: [{header: A, name: a}]\n"
     )
     with pytest.raises(ContractError, match=r"broken\.yml.*cadence"):
         read_contract(bad)
@@ -43,7 +44,8 @@ def test_replace_scope_must_name_a_column(tmp_path: Path) -> None:
     bad = tmp_path / "scoped.yml"
     bad.write_text(
         "name: scoped\ntitle: t\npartner: police\ndescription: d\ntable: raw.police__x\n"
-        "cadence: monthly\nreplace_scope: [month]\ncolumns: [{header: A, name: a}]\n"
+        "cadence: monthly\nperiod_column: null\nreplace_scope: [month]\n"
+        "columns: [{header: A, name: a}]\n"
     )
     with pytest.raises(ContractError, match="unknown column"):
         read_contract(bad)
