@@ -5,6 +5,7 @@ The same library code the Airflow tasks run, for data engineers working outside 
 
 from __future__ import annotations
 
+import contextlib
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -233,6 +234,36 @@ def build(
         except DbtError as exc:
             raise _fail(str(exc), "see dbt/logs/dbt.log for the full output") from exc
     console.print("[green]dbt build passed[/]")
+
+
+@app.command()
+def docs(
+    serve: Annotated[bool, typer.Option(help="Serve it on 127.0.0.1 until Ctrl-C")] = False,
+    port: Annotated[int, typer.Option(help="Port to serve on")] = 8081,
+) -> None:
+    """The data dictionary: dbt's documentation of every mart, sna model and column."""
+    import functools
+    import http.server
+
+    from svdw.transform import DbtError, dbt_docs
+
+    settings = Settings.from_env()
+    with console.status("dbt docs generate"):
+        try:
+            page = dbt_docs(settings.warehouse_url)
+        except DbtError as exc:
+            raise _fail(
+                str(exc), "is the warehouse built? run `make demo` or `svdw build`"
+            ) from exc
+    console.print(f"Data dictionary: {page}")
+    if serve:
+        handler = functools.partial(
+            http.server.SimpleHTTPRequestHandler, directory=str(page.parent)
+        )
+        with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+            console.print(f"Serving http://127.0.0.1:{port}/{page.name} (Ctrl-C to stop)")
+            with contextlib.suppress(KeyboardInterrupt):
+                server.serve_forever()
 
 
 @app.command()

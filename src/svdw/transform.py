@@ -142,3 +142,11 @@ def dbt_build(
         build.append("--full-refresh")
     run_dbt(build, warehouse_url)
     return time.monotonic() - started
+
+
+def dbt_docs(warehouse_url: str) -> Path:
+    """Generate dbt's documentation site (the data dictionary: every marts and sna model and
+    column) as one self-contained HTML file; returns its path."""
+    run_dbt(["docs", "generate", "--static"], warehouse_url)
+    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    return (target if target.is_absolute() else dbt_project_dir() / target) / "static_index.html"
