@@ -62,12 +62,16 @@ up() {
 
 bootstrap() {
   need_env WAREHOUSE_PASSWORD; need_env AIRFLOW_DB_PASSWORD; need_env SUPERSET_DB_PASSWORD; need_env DASHBOARD_PASSWORD
+  need_env LOADER_PASSWORD; need_env TRANSFORMER_PASSWORD; need_env ANALYST_PASSWORD
   # Roles and databases; every statement is safe to repeat.
   su_psql -d postgres \
     -v warehouse_password="$WAREHOUSE_PASSWORD" \
     -v airflow_password="$AIRFLOW_DB_PASSWORD" \
     -v superset_password="$SUPERSET_DB_PASSWORD" \
     -v dashboard_password="$DASHBOARD_PASSWORD" \
+    -v loader_password="$LOADER_PASSWORD" \
+    -v transformer_password="$TRANSFORMER_PASSWORD" \
+    -v analyst_password="$ANALYST_PASSWORD" \
     -f "$repo/infra/sql/bootstrap_roles.sql"
   for spec in "warehouse:svdw_engineer" "airflow:airflow" "superset:superset"; do
     db="${spec%%:*}"; owner="${spec##*:}"

@@ -17,3 +17,20 @@ select format('alter role superset password %L', :'superset_password') \gexec
 select format('create role svdw_dashboard login password %L', :'dashboard_password')
 where not exists (select 1 from pg_roles where rolname = 'svdw_dashboard') \gexec
 select format('alter role svdw_dashboard password %L', :'dashboard_password') \gexec
+
+-- The other warehouse roles (grants inside the warehouse: src/svdw/sql/access.sql for raw, audit
+-- and history; dbt's on-run-end hook for marts and sna):
+--   svdw_loader       writes raw, audit and history (what the ingestion DAGs need);
+--   svdw_transformer  reads raw and audit, builds staging, marts and sna (what dbt needs);
+--   svdw_analyst      reads marts and sna, nothing else (SQL Lab, analysts' own tools).
+select format('create role svdw_loader login password %L', :'loader_password')
+where not exists (select 1 from pg_roles where rolname = 'svdw_loader') \gexec
+select format('alter role svdw_loader password %L', :'loader_password') \gexec
+
+select format('create role svdw_transformer login password %L', :'transformer_password')
+where not exists (select 1 from pg_roles where rolname = 'svdw_transformer') \gexec
+select format('alter role svdw_transformer password %L', :'transformer_password') \gexec
+
+select format('create role svdw_analyst login password %L', :'analyst_password')
+where not exists (select 1 from pg_roles where rolname = 'svdw_analyst') \gexec
+select format('alter role svdw_analyst password %L', :'analyst_password') \gexec

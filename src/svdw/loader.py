@@ -67,7 +67,9 @@ def file_digest(path: Path) -> tuple[str, int]:
 
 
 def ensure_audit_schema(conn: psycopg.Connection) -> None:
-    conn.execute(resources.files("svdw").joinpath("sql/audit.sql").read_text())
+    """The audit, raw and history schemas, and the loader/transformer roles' access to them."""
+    for script in ("sql/audit.sql", "sql/access.sql"):
+        conn.execute(resources.files("svdw").joinpath(script).read_text())
 
 
 def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:

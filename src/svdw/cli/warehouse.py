@@ -1,0 +1,158 @@
+"""Commands for the warehouse: build, status, docs, and the pipeline in Airflow."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from svdw.cli.app import app, console, err
+from svdw.cli.app import fail as _fail
+from svdw.config import Settings
+
+
+@app.command()
+def build(
+    select: Annotated[
+        str | None, typer.Option(help="dbt node selection (default: everything)")
+    ] = None,
+) -> None:
+    """Check the raw tables with Great Expectations, then dbt build (models and tests)."""
+    from svdw.quality import DataQualityError, validate_raw_batches
+    from svdw.transform import DbtError, dbt_build
+
+    settings = Settings.from_env()
+    with console.status("Great Expectations: checking the raw tables"):
+        try:
+            summary = validate_raw_batches(settings.warehouse_url)
+        except DataQualityError as exc:
+            raise _fail(
+                str(exc), "fix or re-deliver the failing batch, then run svdw build again"
+            ) from exc
+    console.print(f"[green]data quality[/] {summary}")
+    with console.status("dbt build: staging, marts, sna"):
+        try:
+            dbt_build(settings.warehouse_url, select=select.split() if select else None)
+        except DbtError as exc:
+            raise _fail(str(exc), "see dbt/logs/dbt.log for the full output") from exc
+    console.print("[green]dbt build passed[/]")
+
+
+@app.command()
+def status(
+    limit: Annotated[int, typer.Option(help="Batches to show per contract")] = 3,
+) -> None:
+    """Is every partner delivering? Freshness per contract, then the last batches."""
+    from svdw.freshness import freshness_report
+    from svdw.loader import connect
+    from svdw.status import latest_batches
+
+    settings = Settings.from_env()
+    try:
+        with connect(settings.warehouse_url) as conn:
+            freshness = freshness_report(conn)
+            batches = latest_batches(conn, limit)
+    except ConnectionError as exc:
+        raise _fail(str(exc)) from exc
+    fresh = Table(title="Deliveries per contract")
+    fresh.add_column("contract", overflow="fold", min_width=20)
+    for column in ("cadence", "last loaded", "state", "files", "quarantined", "rejected"):
+        fresh.add_column(column, no_wrap=True)
+    for f in freshness:
+        last = f"{f.last_delivery:%Y-%m-%d}" if f.last_delivery else "never"
+        state = "[red]overdue[/]" if f.overdue else "[green]on time[/]"
+        fresh.add_row(
+            f.contract, f.cadence, last, state, str(f.files_loaded), str(f.rows_quarantined),
+            str(f.files_rejected),
+        )  # fmt: skip
+    console.print(fresh)
+    table = Table(title="Latest batches per contract")
+    for column in (
+        "contract",
+        "batch",
+        "file",
+        "status",
+        "read",
+        "loaded",
+        "quarantined",
+        "finished",
+    ):
+        table.add_column(
+            column,
+            justify="right" if column in ("batch", "read", "loaded", "quarantined") else "left",
+        )
+    for b in batches:
+        style = {"rejected": "red", "loaded": "green"}.get(b.status, "")
+        finished = f"{b.finished_at:%Y-%m-%d %H:%M}" if b.finished_at else ""
+        table.add_row(
+            b.contract, str(b.batch_id), b.file_name, f"[{style}]{b.status}[/]", str(b.rows_read),
+            str(b.rows_loaded), str(b.rows_quarantined), finished,
+        )  # fmt: skip
+    if not batches:
+        console.print("Nothing loaded yet: try `svdw load PATH` or `make demo`.")
+        return
+    console.print(table)
+    for b in batches:
+        if b.error:
+            err.print(f"[red]batch {b.batch_id}[/] {b.error}")
+
+
+@app.command()
+def docs(
+    serve: Annotated[bool, typer.Option(help="Serve it on 127.0.0.1 until Ctrl-C")] = False,
+    port: Annotated[int, typer.Option(help="Port to serve on")] = 8081,
+) -> None:
+    """The data dictionary: dbt's documentation of every mart, sna model and column."""
+    import functools
+    import http.server
+
+    from svdw.transform import DbtError, dbt_docs
+
+    settings = Settings.from_env()
+    with console.status("dbt docs generate"):
+        try:
+            page = dbt_docs(settings.warehouse_url)
+        except DbtError as exc:
+            raise _fail(
+                str(exc), "is the warehouse built? run `make demo` or `svdw build`"
+            ) from exc
+    console.print(f"Data dictionary: {page}")
+    if serve:
+        handler = functools.partial(
+            http.server.SimpleHTTPRequestHandler, directory=str(page.parent)
+        )
+        with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+            console.print(f"Serving http://127.0.0.1:{port}/{page.name} (Ctrl-C to stop)")
+            with contextlib.suppress(KeyboardInterrupt):
+                server.serve_forever()
+
+
+@app.command()
+def pipeline(
+    timeout: Annotated[int, typer.Option(help="Seconds to wait for each DAG run")] = 900,
+) -> None:
+    """Run the pipeline in the running Airflow (AIRFLOW_URL) and wait for it.
+
+    Every ingestion DAG, then the warehouse build that their Assets schedule.
+    """
+    import os
+
+    from svdw.airflow_client import AirflowClient, PipelineError, run_pipeline
+
+    Settings.from_env()  # reads .env
+    try:
+        client = AirflowClient(
+            os.environ.get("AIRFLOW_URL", "http://127.0.0.1:8080"),
+            os.environ.get("AIRFLOW_ADMIN_USER", "admin"),
+            os.environ.get("AIRFLOW_ADMIN_PASSWORD", ""),
+            timeout_s=timeout,
+        )
+        with console.status("Airflow: running the ingestion DAGs and the warehouse build"):
+            run_pipeline(client, report=console.print)
+    except (PipelineError, OSError) as exc:
+        raise _fail(
+            str(exc), "is Airflow running? `make demo` starts it (infra/local/airflow.sh)"
+        ) from exc
+    console.print("[green]pipeline finished[/]")
