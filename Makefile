@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 
-.PHONY: help demo test down env pg venvs system-deps lint bench lock docs
+.PHONY: help demo test down env pg venvs system-deps lint bench lock docs gx-docs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ lint: .venv/.installed ## ruff and mypy
 
 docs: venvs pg ## generate the data dictionary (dbt docs) and serve it on 127.0.0.1:8081
 	.venv/bin/svdw docs --serve
+
+gx-docs: venvs pg ## build Great Expectations Data Docs (expectations/gx/uncommitted/data_docs)
+	.venv/bin/python -m svdw.quality docs
 
 bench: venvs pg ## benchmarks: loader throughput and memory (targets in benchmarks/*.py)
 	.venv/bin/python benchmarks/bench_loader.py

@@ -1,6 +1,7 @@
 """The warehouse build, scheduled on the raw tables' Assets (never on a clock): Great
 Expectations gates the new raw batches, then dbt builds staging -> marts -> sna through Cosmos,
-with the credentials of the Airflow connection `warehouse` (no profiles file in the build)."""
+with the credentials of the Airflow connection `warehouse` (no profiles file in the build),
+then Great Expectations checks the key marts (a critical failure fails the run)."""
 
 from __future__ import annotations
 
@@ -81,4 +82,13 @@ with DAG(
         operator_args={"install_deps": False},
     )
 
-    check_raw_batches() >> dbt_build
+    @task
+    def check_marts() -> str:
+        """Run the GX suites on the key marts dbt just built (marts not built yet are listed)."""
+        from svdw.quality import validate_marts
+
+        summary = validate_marts(warehouse_settings().warehouse_url)
+        print(summary)
+        return str(summary)
+
+    check_raw_batches() >> dbt_build >> check_marts()

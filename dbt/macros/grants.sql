@@ -36,21 +36,28 @@
 {%- endmacro %}
 
 
-{#- on-run-end: let the dashboard role into schema sna (select on each sna model comes from the
-    models' `grants:` config). Skipped when the role or the schema does not exist. -#}
-{% macro grant_sna_schema_usage() -%}
-    {%- set role = var('dashboard_role', 'svdw_dashboard') -%}
-    {%- if execute and role -%}
-        {%- set found = run_query(
-            "select 1 from pg_catalog.pg_roles r, pg_catalog.pg_namespace n"
-            ~ " where r.rolname = '" ~ role | replace("'", "''") ~ "' and n.nspname = 'sna'"
-        ) -%}
-        {%- if found.rows | length > 0 -%}
-            grant usage on schema sna to {{ adapter.quote(role) }}
-        {%- else -%}
-            {{ log("role '" ~ role ~ "' or schema sna missing: usage on schema sna not granted", info=true) }}
-            select 1
-        {%- endif -%}
+{#- on-run-end: read access for the roles that read the warehouse, on every table dbt just
+    (re)built: analysts read marts and sna; the dashboard role reads sna only. Roles or schemas
+    that do not exist are skipped with a log line. -#}
+{% macro grant_read_access() -%}
+    {%- set readers = {
+        'marts': [var('analyst_role', 'svdw_analyst')],
+        'sna': [var('analyst_role', 'svdw_analyst'), var('dashboard_role', 'svdw_dashboard')],
+    } -%}
+    {%- set statements = [] -%}
+    {%- if execute -%}
+        {%- for schema, roles in readers.items() -%}
+            {%- set schema_found = run_query(
+                "select 1 from pg_catalog.pg_namespace where nspname = '" ~ schema ~ "'"
+            ) -%}
+            {%- for role in existing_roles(roles) if schema_found.rows | length > 0 -%}
+                {%- do statements.append("grant usage on schema " ~ schema ~ " to " ~ adapter.quote(role)) -%}
+                {%- do statements.append("grant select on all tables in schema " ~ schema ~ " to " ~ adapter.quote(role)) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if statements -%}
+        {{ statements | join(";\n") }}
     {%- else -%}
         select 1
     {%- endif -%}

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import psycopg
 
 from svdw.contracts import load_contracts
-from svdw.loader import ensure_audit_schema
+from svdw.loader import ensure_audit_schema, ensure_raw_table
 
 # A delivery is overdue once the cadence's interval plus a grace period has passed.
 OVERDUE_AFTER = {
@@ -37,8 +37,12 @@ class Freshness:
 
 
 def register_contracts(conn: psycopg.Connection) -> None:
-    """Upsert every contract file into audit.contract (idempotent)."""
+    """Upsert every contract file into audit.contract, and create each contract's raw table
+    (empty until its partner delivers), so the warehouse builds before every partner has
+    (idempotent)."""
     ensure_audit_schema(conn)
+    for contract in load_contracts().values():
+        ensure_raw_table(conn, contract)
     with conn.cursor() as cur:
         cur.executemany(
             "insert into audit.contract (contract, title, partner, cadence, target_table,"

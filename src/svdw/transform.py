@@ -118,7 +118,9 @@ def dbt_parse(warehouse_url: str | None = None) -> Path:
 
 
 def register_known_contracts(warehouse_url: str) -> None:
-    """dbt's audit sources (sna_data_freshness) need audit.contract up to date."""
+    """What dbt needs before a build: audit.contract up to date (sna_data_freshness), and every
+    contract's raw table, empty until the partner's first delivery (the dbt project stages every
+    raw table, so a partnership that has not loaded an extract yet still builds)."""
     from svdw.freshness import register_contracts
 
     with psycopg.connect(warehouse_url, application_name="svdw") as conn:

@@ -13,6 +13,12 @@ geography as (
 
 ),
 
+offences as (
+
+    select offence_key from {{ ref('dim_offence') }} where code_type = 'police_uk'
+
+),
+
 final as (
 
     select
@@ -32,10 +38,14 @@ final as (
         geography.district_code,
         crimes.crime_type in ('Violence and sexual offences', 'Violent crime')
             as is_violence_and_sexual,
+        -- NULL for a crime type dim_offence does not list (accepted_values names it)
+        offences.offence_key,
         crimes._batch_id
     from crimes
     left join geography
         on crimes.lsoa_code = geography.lsoa_code
+    left join offences
+        on 'police_uk:' || crimes.crime_type = offences.offence_key
 
 )
 

@@ -1,7 +1,7 @@
 -- Violence and sexual offences per district per month, for partnership boards, with disclosure
--- control: counts from 1 to suppression_threshold - 1 are withheld (NULL, is_suppressed), and
+-- control (macros/disclosure_control.sql): small counts and the cells that would reveal them
+-- by subtraction from a month's or a district's total are withheld (NULL, is_suppressed), and
 -- rates on fewer than rate_minimum_events events are withheld.
-{%- set threshold = var('suppression_threshold', 5) | int %}
 {%- set rate_minimum = var('rate_minimum_events', 10) | int %}
 
 with
@@ -52,6 +52,16 @@ district_months as (
 
 ),
 
+protected as (
+
+    {{ suppress_small_counts(
+        'district_months', 'events',
+        groupings=[['month_start'], ['district_code']],
+        tiebreak=['district_code', 'month_start']
+    ) }}
+
+),
+
 final as (
 
     select
@@ -60,16 +70,13 @@ final as (
         district_code,
         district_name,
         cast(population as bigint) as population,
+        case when not is_suppressed then events end as violence_count,
         case
-            when events between 1 and {{ threshold - 1 }} then null
-            else events
-        end as violence_count,
-        case
-            when events >= {{ rate_minimum }} and events >= {{ threshold }} and population > 0
+            when not is_suppressed and events >= {{ rate_minimum }} and population > 0
                 then cast(round(events * 1000.0 / population, 2) as numeric(12, 2))
         end as violence_rate_per_1000,
-        events between 1 and {{ threshold - 1 }} as is_suppressed
-    from district_months
+        is_suppressed
+    from protected
 
 )
 

@@ -1,0 +1,53 @@
+-- ED assault attendance fact (ISTV, ISB 1594): one row per attendance.
+with
+
+attendances as (
+
+    select * from {{ ref('stg_health__ed_assault_attendances') }}
+
+),
+
+geography as (
+
+    select lsoa_code, district_code from {{ ref('dim_geography') }}
+
+),
+
+age_bands as (
+
+    select age_band, min_age, max_age, is_under_25 from {{ ref('dim_age_band') }}
+
+),
+
+final as (
+
+    select
+        attendances.attendance_key,
+        attendances.site_code,
+        attendances.attendance_id,
+        attendances.arrival_date,
+        attendances.arrival_time,
+        attendances.assault_date,
+        attendances.assault_time,
+        attendances.assault_location_type,
+        attendances.primary_means_of_assault,
+        attendances.primary_means_of_assault = 'Sharp object/knife'   as is_sharp_object,
+        attendances.person_key,
+        attendances.sex,
+        attendances.patient_age,
+        age_bands.age_band,
+        coalesce(age_bands.is_under_25, false)                        as is_under_25,
+        geography.lsoa_code                                           as home_lsoa_code,
+        attendances.home_lsoa_code                                    as source_home_lsoa_code,
+        geography.district_code                                       as home_district_code,
+        attendances._batch_id
+    from attendances
+    left join geography
+        on attendances.home_lsoa_code = geography.lsoa_code
+    left join age_bands
+        on attendances.patient_age >= age_bands.min_age
+        and (age_bands.max_age is null or attendances.patient_age <= age_bands.max_age)
+
+)
+
+select * from final

@@ -1,0 +1,53 @@
+-- Hospital admission fact (admitted patient care, assault): one row per spell. ICD-10 external
+-- cause X85-Y09 is assault, X99 assault by sharp object.
+with
+
+admissions as (
+
+    select * from {{ ref('stg_health__hospital_admissions') }}
+
+),
+
+geography as (
+
+    select lsoa_code, district_code from {{ ref('dim_geography') }}
+
+),
+
+age_bands as (
+
+    select age_band, min_age, max_age, is_under_25 from {{ ref('dim_age_band') }}
+
+),
+
+final as (
+
+    select
+        admissions.admission_key,
+        admissions.spell_id,
+        admissions.admission_date,
+        admissions.admission_method,
+        admissions.admission_method like '2%'                         as is_emergency_admission,
+        admissions.primary_diagnosis,
+        admissions.external_cause,
+        coalesce(admissions.external_cause ~ '^(X8[5-9]|X9[0-9]|Y0[0-9])', false) as is_assault,
+        coalesce(admissions.external_cause ~ '^X99', false)           as is_sharp_object,
+        admissions.person_key,
+        admissions.sex,
+        admissions.age_on_admission,
+        age_bands.age_band,
+        coalesce(age_bands.is_under_25, false)                        as is_under_25,
+        geography.lsoa_code                                           as home_lsoa_code,
+        admissions.home_lsoa_code                                     as source_home_lsoa_code,
+        geography.district_code                                       as home_district_code,
+        admissions._batch_id
+    from admissions
+    left join geography
+        on admissions.home_lsoa_code = geography.lsoa_code
+    left join age_bands
+        on admissions.age_on_admission >= age_bands.min_age
+        and (age_bands.max_age is null or admissions.age_on_admission <= age_bands.max_age)
+
+)
+
+select * from final

@@ -1,0 +1,91 @@
+-- Force crime fact: one row per row of the force's crime extract, i.e. per crime, victim and
+-- suspect (a crime with two victims is two rows; count crimes with is_first_row_of_crime).
+with
+
+crimes as (
+
+    select * from {{ ref('stg_police__force_crimes') }}
+
+),
+
+offences as (
+
+    select * from {{ ref('dim_offence') }} where code_type = 'ho_offence'
+
+),
+
+geography as (
+
+    select lsoa_code, district_code from {{ ref('dim_geography') }}
+
+),
+
+age_bands as (
+
+    select age_band, min_age, max_age from {{ ref('dim_age_band') }}
+
+),
+
+aged as (
+
+    select
+        crimes.*,
+        -- the suspect's age from the birth year only: may be one year above the true age
+        extract(year from crimes.offence_date)::integer - crimes.suspect_birth_year as suspect_age,
+        row_number() over (
+            partition by crimes.crime_reference
+            order by crimes._batch_id, crimes._line_number
+        ) = 1 as is_first_row_of_crime
+    from crimes
+
+),
+
+final as (
+
+    select
+        aged.force_crime_key,
+        aged.crime_reference,
+        aged.is_first_row_of_crime,
+        aged.recorded_date,
+        aged.offence_date,
+        aged.offence_at,
+        'ho_offence:' || aged.ho_offence_code                       as offence_key,
+        aged.ho_offence_code,
+        aged.ho_offence_description,
+        aged.crime_type,
+        geography.lsoa_code,
+        aged.lsoa_code                                              as source_lsoa_code,
+        geography.district_code,
+        coalesce(offences.is_serious_violence, false)               as is_serious_violence,
+        aged.is_weapon,
+        aged.is_knife,
+        aged.is_knife or coalesce(offences.is_knife_or_sharp_object_enabled, false)
+            as is_knife_or_sharp_object,
+        aged.is_domestic_abuse,
+        aged.is_alcohol_related,
+        aged.is_drug_related,
+        aged.victim_person_key,
+        aged.victim_sex,
+        aged.victim_age,
+        victim_band.age_band                                        as victim_age_band,
+        aged.suspect_person_key,
+        aged.suspect_pnc_key,
+        aged.suspect_sex,
+        aged.suspect_age,
+        suspect_band.age_band                                       as suspect_age_band,
+        aged._batch_id
+    from aged
+    left join offences
+        on 'ho_offence:' || aged.ho_offence_code = offences.offence_key
+    left join geography
+        on aged.lsoa_code = geography.lsoa_code
+    left join age_bands as victim_band
+        on aged.victim_age >= victim_band.min_age
+        and (victim_band.max_age is null or aged.victim_age <= victim_band.max_age)
+    left join age_bands as suspect_band
+        on aged.suspect_age >= suspect_band.min_age
+        and (suspect_band.max_age is null or aged.suspect_age <= suspect_band.max_age)
+
+)
+
+select * from final
