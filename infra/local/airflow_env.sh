@@ -1,12 +1,8 @@
 # Sourced (not run): the Airflow settings for this repo, all from .env. AIRFLOW_HOME and the
 # metadata database may be overridden beforehand (the tests use their own).
 repo="${repo:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-if [ -f "$repo/.env" ]; then
-  while IFS='=' read -r key value; do
-    [[ -z "$key" || "$key" == \#* ]] && continue
-    [ -z "${!key+x}" ] && export "$key=$value"
-  done < "$repo/.env"
-fi
+# shellcheck source=load_env.sh
+. "$repo/infra/local/load_env.sh"
 export SVDW_HOME="$repo"
 export AIRFLOW_HOME="${AIRFLOW_HOME:-$repo/.local/airflow}"
 export AIRFLOW__CORE__DAGS_FOLDER="$repo/dags"

@@ -5,8 +5,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-# shellcheck source=/dev/null
-[ -f "$repo/.env" ] && { set -a; . "$repo/.env"; set +a; }
+# shellcheck source=load_env.sh
+. "$repo/infra/local/load_env.sh"
 
 PG_BIN="${SVDW_PG_BIN:-/usr/lib/postgresql/15/bin}"
 PORT="${SVDW_PG_PORT:-55432}"

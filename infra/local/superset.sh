@@ -26,17 +26,10 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$here/../.." && pwd)"
 
-# Load .env without overriding what the caller exported: remember the environment, source
-# .env, then put the remembered values back.
-if [ -f "$REPO/.env" ]; then
-  __saved_env="$(export -p)"
-  set -a
-  # shellcheck source=/dev/null
-  . "$REPO/.env"
-  set +a
-  eval "$__saved_env" 2>/dev/null || true
-  unset __saved_env
-fi
+# Load .env without overriding what the caller exported.
+repo="$REPO"
+# shellcheck source=load_env.sh
+. "$REPO/infra/local/load_env.sh"
 
 PROG="superset.sh"
 die() {

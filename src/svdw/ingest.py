@@ -89,7 +89,12 @@ def ingest_landing(
     settings = settings or Settings.from_env()
     contract = get_contract(contract_name)
     summary = IngestSummary(contract.name)
-    files = sorted(files) if files is not None else landed_files(contract, settings)
+    if files is not None:
+        # A retried task gets the list its first try found; files that try already filed away
+        # are gone from landing, and loaded.
+        files = sorted(p for p in files if p.exists())
+    else:
+        files = landed_files(contract, settings)
     if not files:
         return summary
     with connect(settings.warehouse_url) as conn:

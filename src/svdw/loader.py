@@ -66,14 +66,23 @@ def file_digest(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def _lock_schema_changes(conn: psycopg.Connection) -> None:
+    """Serialise DDL and grants across concurrent loaders (one per DAG): PostgreSQL fails
+    concurrent changes to one schema's catalog rows ("tuple concurrently updated"). Held until
+    the caller's transaction ends."""
+    conn.execute("select pg_advisory_xact_lock(hashtext('svdw.schema-changes'))")
+
+
 def ensure_audit_schema(conn: psycopg.Connection) -> None:
     """The audit, raw and history schemas, and the loader/transformer roles' access to them."""
+    _lock_schema_changes(conn)
     for script in ("sql/audit.sql", "sql/access.sql"):
         conn.execute(resources.files("svdw").joinpath(script).read_text())
 
 
 def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
     """Create the raw and history tables, and add columns a newer contract version declares."""
+    _lock_schema_changes(conn)
     schema, table = contract.schema_name, contract.table_name
     columns = contract.stored_columns
     lineage = [("_batch_id", "bigint not null"), ("_line_number", "integer not null")]
@@ -233,6 +242,8 @@ def load_file(
         if problem:
             raise FileRejected(path, problem)
         pseudonymiser = make_pseudonymiser(conn, contract)
+        ensure_raw_table(conn, contract)
+        conn.commit()  # a short DDL transaction: the load below runs beside other loaders
         with conn.transaction():
             conn.execute(
                 "select pg_advisory_xact_lock(hashtext(%s))", (f"svdw.load.{contract.name}",)
@@ -319,7 +330,6 @@ def _load_rows(
     loaded_by: str,
     on_progress: Callable[..., object] | None,
 ) -> LoadResult:
-    ensure_raw_table(conn, contract)
     batch_id = conn.execute(
         "insert into audit.load_batch (contract, target_table, file_name, file_path, sha256,"
         " file_bytes, status, loaded_by) values (%s, %s, %s, %s, %s, %s, 'loaded', %s)"
