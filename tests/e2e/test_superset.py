@@ -33,21 +33,8 @@ ASSETS = REPO / "superset" / "assets"
 PG_HOST = "127.0.0.1"
 
 
-def _env() -> dict[str, str]:
-    """os.environ over the values in .env (the environment wins, as in superset.sh)."""
-    values: dict[str, str] = {}
-    env_file = REPO / ".env"
-    if env_file.exists():
-        for line in env_file.read_text().splitlines():
-            line = line.strip()
-            if line and not line.startswith("#") and "=" in line:
-                key, value = line.split("=", 1)
-                values[key.strip()] = value.strip().strip("'\"")
-    values.update(os.environ)
-    return values
-
-
-ENV = _env()
+# conftest.py has read .env into the environment (without overriding what was set).
+ENV = dict(os.environ)
 
 
 def _need(name: str) -> str:
