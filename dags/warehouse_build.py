@@ -1,18 +1,22 @@
 """The warehouse build, scheduled on the raw tables' Assets (never on a clock): Great
 Expectations gates the new raw batches, then dbt builds staging -> marts -> sna through Cosmos,
 with the credentials of the Airflow connection `warehouse` (no profiles file in the build),
-then Great Expectations checks the key marts (a critical failure fails the run)."""
+then Great Expectations checks the key marts (a critical failure fails the run).
+
+The gate checks the load batches named by the triggering Asset events. A manual run checks the
+batches in its conf (`{"batch_ids": [12, 13]}`), or every raw table whole without one.
+`svdw build` runs the same three steps outside Airflow (svdw.transform.build_warehouse)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 from airflow.sdk import DAG, AssetAny, task
+from airflow.sdk.exceptions import AirflowFailException
 from cosmos import (
     DbtTaskGroup,
     ExecutionConfig,
+    InvocationMode,
     LoadMode,
     ProfileConfig,
     ProjectConfig,
@@ -21,7 +25,13 @@ from cosmos import (
 )
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
-from svdw.airflow_support import DEFAULT_ARGS, WAREHOUSE_CONN_ID, raw_asset, warehouse_settings
+from svdw.airflow_support import (
+    DEFAULT_ARGS,
+    WAREHOUSE_CONN_ID,
+    batch_ids_to_check,
+    raw_asset,
+    warehouse_settings,
+)
 from svdw.contracts import load_contracts
 from svdw.transform import dbt_project_dir
 
@@ -41,23 +51,20 @@ with DAG(
 
     @task
     def check_raw_batches(**context: Any) -> str:
-        """Run the GX suites on the batches that triggered this run (all batches if manual)."""
-        from svdw.quality import validate_raw_batches
-        from svdw.transform import register_known_contracts
+        """Run the GX suites on the batches that triggered this run (on a manual run, the
+        conf's `batch_ids`, else every raw table whole). A critical failure fails the run at
+        once, without retries: the same data would fail again."""
+        from svdw.quality import DataQualityError
+        from svdw.transform import gate_raw_batches
 
-        batch_ids = sorted(
-            {
-                batch_id
-                for events in (context.get("triggering_asset_events") or {}).values()
-                for event in events
-                for batch_id in (event.extra or {}).get("batch_ids", [])
-            }
-        )
-        url = warehouse_settings().warehouse_url
-        register_known_contracts(url)  # for sna_data_freshness
-        summary = validate_raw_batches(url, batch_ids or None)
-        print(summary)
-        return str(summary)
+        try:
+            summary = gate_raw_batches(
+                warehouse_settings().warehouse_url, batch_ids_to_check(context)
+            )
+        except DataQualityError as exc:
+            raise AirflowFailException(str(exc)) from exc
+        print(summary.describe())
+        return summary.describe()
 
     dbt_build = DbtTaskGroup(
         group_id="dbt",
@@ -71,9 +78,9 @@ with DAG(
                 conn_id=WAREHOUSE_CONN_ID, profile_args={"schema": "public"}
             ),
         ),
-        execution_config=ExecutionConfig(
-            dbt_executable_path=str(Path(sys.executable).parent / "dbt")
-        ),
+        # dbt runs inside the task's process (dbtRunner) rather than as a subprocess per model:
+        # each of the ~80 tasks saves starting Python and importing dbt again.
+        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
         # Tests run once, after every model: relationship tests span models (fct -> dim), so a
         # per-model `dbt test --select` would run them before the other side exists.
         render_config=RenderConfig(
@@ -85,10 +92,14 @@ with DAG(
     @task
     def check_marts() -> str:
         """Run the GX suites on the key marts dbt just built (marts not built yet are listed)."""
-        from svdw.quality import validate_marts
+        from svdw.quality import DataQualityError
+        from svdw.transform import gate_marts
 
-        summary = validate_marts(warehouse_settings().warehouse_url)
-        print(summary)
-        return str(summary)
+        try:
+            summary = gate_marts(warehouse_settings().warehouse_url)
+        except DataQualityError as exc:
+            raise AirflowFailException(str(exc)) from exc
+        print(summary.describe())
+        return summary.describe()
 
     check_raw_batches() >> dbt_build >> check_marts()

@@ -6,15 +6,17 @@ and the environment set by ``infra/local/superset.sh``. In one process and one t
 1. Imports the bundle with overwrite, exactly as ``superset import-directory -o DIR`` does
    (same loader and ``ImportExamplesCommand``), but fails on a validation error instead of
    logging it and exiting 0. Objects are matched by UUID, so a re-import updates in place.
-2. Points the bundle's database at the real warehouse, as
+2. Points each of the bundle's databases at the real warehouse, as
    ``superset set-database-uri -d NAME -u URI`` would afterwards, but already during the
    import (in memory; the YAML keeps its credential-free placeholder), so the importer can
-   reach the warehouse to create the schema permissions. The URI comes from the environment
-   variable ``SUPERSET_WAREHOUSE_URL``, never from argv, so no password shows in ``ps``.
+   reach the warehouse to create the schema permissions. The URIs come from environment
+   variables (``DATABASE_URI_ENV``), never from argv, so no password shows in ``ps``.
 3. Points each chart's stored ``query_context`` (and ``params``) at the imported dataset's id:
    this importer remaps a chart's datasource but not the ids inside ``query_context``, and the
    chart data API runs that query context.
-4. Unless ``--no-check``: connects to the warehouse and checks every physical dataset's table
+4. Applies roles, demo users and row-level security from ``superset/security/``
+   (``apply_security.py``; the users' logins come from the environment).
+5. Unless ``--no-check``: connects to the warehouse and checks every physical dataset's table
    exists, so a wrong URL or an unbuilt warehouse fails here, loudly, not in a browser.
 
 Nothing is committed unless every step succeeds. Exit status 0, or 1 with a message on stderr
@@ -31,19 +33,45 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from apply_security import SecurityFileError, apply_security
 
 PREFIX = "superset.sh import"
+
+# Which environment variable holds the real URI of each database in assets/databases/
+# (superset.sh defaults them from .env). Dashboards read as svdw_dashboard (sna only); SQL Lab
+# reads as svdw_analyst (marts and sna, read only).
+DATABASE_URI_ENV = {
+    "svdw_warehouse": "SUPERSET_WAREHOUSE_URL",
+    "svdw_analyst": "SUPERSET_ANALYST_URL",
+}
 
 
 class ImportFailed(Exception):
     pass
 
 
-def load_bundle(
-    assets: Path, warehouse_uri: str
-) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]]]:
+def database_uris(names: list[str]) -> dict[str, str]:
+    """The real URI of each named database, from its environment variable."""
+    uris = {}
+    for name in names:
+        variable = DATABASE_URI_ENV.get(name)
+        if variable is None:
+            raise ImportFailed(
+                f"database {name!r} in superset/assets/databases has no URI variable; add it "
+                "to DATABASE_URI_ENV in superset/import_assets.py."
+            )
+        uris[name] = os.environ.get(variable, "").strip()
+        if not uris[name]:
+            raise ImportFailed(
+                f"{variable} is not set (the URI of database {name!r}; superset.sh defaults "
+                "it from .env)."
+            )
+    return uris
+
+
+def load_bundle(assets: Path) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]]]:
     """The bundle as the importer wants it (relative path -> text) and parsed by kind, with
-    the database's placeholder URI replaced in memory by the real one."""
+    each database's placeholder URI replaced in memory by the real one."""
     contents: dict[str, str] = {}
     for path in sorted(assets.rglob("*")):
         if path.is_file() and path.suffix.lower() in {".yaml", ".yml"}:
@@ -62,17 +90,14 @@ def load_bundle(
             for name, text in sorted(contents.items())
             if name.startswith(f"{kind}/")
         ]
-    if len(parsed["databases"]) != 1:
-        raise ImportFailed(
-            f"expected exactly one database in {assets}/databases, "
-            f"found {len(parsed['databases'])}."
-        )
-    # Import with the real URI (Superset encrypts the password): the importer connects to
+    # Import with the real URIs (Superset encrypts the passwords): the importer connects to
     # create the schema_access permissions and to look the tables up, and with the
     # credential-free placeholder it could do neither.
-    (database_file,) = [name for name in contents if name.startswith("databases/")]
-    database = dict(parsed["databases"][0], sqlalchemy_uri=warehouse_uri)
-    contents[database_file] = yaml.safe_dump(database)
+    uris = database_uris([d["database_name"] for d in parsed["databases"]])
+    for name in [name for name in contents if name.startswith("databases/")]:
+        database = yaml.safe_load(contents[name])
+        database["sqlalchemy_uri"] = uris[database["database_name"]]
+        contents[name] = yaml.safe_dump(database)
     return contents, parsed
 
 
@@ -147,7 +172,7 @@ def fix_query_contexts(charts: list[dict[str, Any]]) -> int:
 
 
 def check_tables(datasets: list[dict[str, Any]], database: Any) -> None:
-    """Fail when the warehouse cannot be reached or a physical dataset's table is missing."""
+    """Fail when a database cannot be reached or a physical dataset's table is missing."""
     from sqlalchemy import inspect
 
     where = database.sqlalchemy_uri  # the password is masked in this attribute
@@ -163,7 +188,8 @@ def check_tables(datasets: list[dict[str, Any]], database: Any) -> None:
     except Exception as exc:
         raise ImportFailed(
             f"cannot connect to the warehouse as {where}: {exc}\n"
-            "Check SUPERSET_WAREHOUSE_URL (default: DASHBOARD_DATABASE_URL in .env) and that "
+            f"Check {DATABASE_URI_ENV.get(database.database_name, 'its URI variable')} "
+            "(superset.sh defaults it from .env) and that "
             "PostgreSQL is up (infra/local/pg.sh up)."
         ) from exc
     if missing:
@@ -178,17 +204,19 @@ def check_tables(datasets: list[dict[str, Any]], database: Any) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assets", type=Path, help="the bundle directory (superset/assets)")
+    parser.add_argument(
+        "--security",
+        type=Path,
+        help="roles.yaml and rls.yaml (default: security/ next to the bundle directory)",
+    )
     parser.add_argument("--no-check", action="store_true", help="skip the warehouse check")
     args = parser.parse_args()
 
     try:
-        uri = os.environ.get("SUPERSET_WAREHOUSE_URL", "").strip()
-        if not uri:
-            raise ImportFailed(
-                "SUPERSET_WAREHOUSE_URL is not set (superset.sh defaults it to "
-                "DASHBOARD_DATABASE_URL)."
-            )
-        contents, bundle = load_bundle(args.assets, uri)
+        contents, bundle = load_bundle(args.assets)
+        uris = database_uris([d["database_name"] for d in bundle["databases"]])
+        uuids = {d["database_name"]: d["uuid"] for d in bundle["databases"]}
+        security_dir = args.security or args.assets.resolve().parent / "security"
 
         from flask import g
         from superset.app import create_app
@@ -201,20 +229,29 @@ def main() -> int:
             g.in_transaction = True
             try:
                 import_bundle(contents)
-                database = set_database_uri(bundle["databases"][0]["database_name"], uri)
+                databases = {name: set_database_uri(name, uri) for name, uri in uris.items()}
                 changed = fix_query_contexts(bundle["charts"])
+                try:
+                    security = apply_security(security_dir)
+                except SecurityFileError as exc:
+                    raise ImportFailed(str(exc)) from exc
                 if not args.no_check:
-                    check_tables(bundle["datasets"], database)
+                    for name, database in databases.items():
+                        check_tables(
+                            [d for d in bundle["datasets"] if d["database_uuid"] == uuids[name]],
+                            database,
+                        )
                 db.session.commit()
             except BaseException:
                 db.session.rollback()
                 raise
             counts = ", ".join(f"{len(items)} {kind}" for kind, items in bundle.items())
             print(f"{PREFIX}: imported {counts} from {args.assets}")
-            print(
-                f"{PREFIX}: database {database.database_name!r} -> {database.sqlalchemy_uri}; "
-                f"{changed} chart query context(s) repointed"
-            )
+            for database in databases.values():
+                print(f"{PREFIX}: database {database.database_name!r} -> {database.sqlalchemy_uri}")
+            print(f"{PREFIX}: {changed} chart query context(s) repointed")
+            for line in security:
+                print(f"{PREFIX}: {line}")
             if not args.no_check:
                 print(f"{PREFIX}: every dataset's table was found in the warehouse")
     except ImportFailed as exc:

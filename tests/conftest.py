@@ -114,3 +114,8 @@ def realdata() -> Path:
     if not (REALDATA / "police_uk").is_dir():
         pytest.skip(f"real data not present at {REALDATA}")
     return REALDATA
+
+
+# Superset for the e2e tests (one server per session): imported here so pytest registers the
+# fixtures for every test module.
+from superset_fixtures import dashboard_warehouse, superset  # noqa: E402, F401

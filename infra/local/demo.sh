@@ -37,6 +37,9 @@ cat <<MSG
 The Serious Violence Duty warehouse is running.
   Airflow   ${AIRFLOW_URL:-http://127.0.0.1:8080}   user ${AIRFLOW_ADMIN_USER}  password ${AIRFLOW_ADMIN_PASSWORD}
   Superset  ${SUPERSET_URL:-http://127.0.0.1:8088}/superset/dashboard/overview/   user ${SUPERSET_ADMIN_USER}  password ${SUPERSET_ADMIN_PASSWORD}
+            board member     user ${SUPERSET_BOARD_USER}  password ${SUPERSET_BOARD_PASSWORD}
+            district partner user ${SUPERSET_DISTRICT_USER}  password ${SUPERSET_DISTRICT_PASSWORD}  (district ${SUPERSET_DISTRICT_CODE} only)
+            analyst (SQL Lab) user ${SUPERSET_ANALYST_USER}  password ${SUPERSET_ANALYST_PASSWORD}
   Warehouse ${WAREHOUSE_URL%%:*}://svdw_engineer@127.0.0.1:${SVDW_PG_PORT:-55432}/warehouse   (password in .env)
 Passwords live in .env. Stop everything with: make down
 MSG

@@ -4,7 +4,8 @@
 #   superset.sh init     migrate the metadata DB, create the admin user if missing, superset init
 #   superset.sh import [--no-check]
 #                        import superset/assets (overwrite; safe to repeat), point the database
-#                        at the warehouse, repoint chart query contexts, check the tables exist
+#                        at the warehouse, repoint chart query contexts, apply roles, demo users
+#                        and row-level security (superset/security/), check the tables exist
 #   superset.sh start    gunicorn in the background; waits for /health; prints the URL
 #   superset.sh stop     stops the whole process group; nothing is left listening
 #   superset.sh status   exit 0 running and healthy, 1 running but unhealthy, 3 stopped
@@ -15,6 +16,10 @@
 #   SUPERSET_METADATA_URL    Superset's metadata DB; default: role superset, db superset on
 #                            127.0.0.1:$SVDW_PG_PORT (55432) with SUPERSET_DB_PASSWORD
 #   SUPERSET_WAREHOUSE_URL   what the dashboards read; default DASHBOARD_DATABASE_URL
+#   SUPERSET_ANALYST_URL     SQL Lab's connection (Analyst role); default ANALYST_DATABASE_URL
+#   SUPERSET_SECURITY        roles.yaml, rls.yaml; default $REPO/superset/security
+#   SUPERSET_BOARD_USER/_PASSWORD, SUPERSET_DISTRICT_USER/_PASSWORD, SUPERSET_ANALYST_USER/
+#   _PASSWORD, SUPERSET_DISTRICT_CODE (import: demo users and row-level security)
 #   SUPERSET_PORT            default 8088 (SUPERSET_BIND_HOST default 127.0.0.1)
 #   SUPERSET_HOME            state dir: pid file, log, Superset data; default $REPO/.local/superset
 #   SUPERSET_ADMIN_USER, SUPERSET_ADMIN_PASSWORD (init), SUPERSET_ADMIN_EMAIL (optional)
@@ -48,6 +53,8 @@ SUPERSET_WORKERS="${SUPERSET_WORKERS:-2}"
 SUPERSET_THREADS="${SUPERSET_THREADS:-4}"
 SUPERSET_START_TIMEOUT="${SUPERSET_START_TIMEOUT:-120}"
 SUPERSET_WAREHOUSE_URL="${SUPERSET_WAREHOUSE_URL:-${DASHBOARD_DATABASE_URL:-}}"
+SUPERSET_ANALYST_URL="${SUPERSET_ANALYST_URL:-${ANALYST_DATABASE_URL:-}}"
+SUPERSET_SECURITY="${SUPERSET_SECURITY:-$REPO/superset/security}"
 PID_FILE="$SUPERSET_HOME/superset.pid"
 LOG_FILE="$SUPERSET_HOME/superset.log"
 URL="http://$SUPERSET_BIND_HOST:$SUPERSET_PORT"
@@ -75,7 +82,9 @@ superset_env() {
   fi
   mkdir -p "$SUPERSET_HOME"
   export SUPERSET_SECRET_KEY SUPERSET_METADATA_URL SUPERSET_HOME SUPERSET_CONFIG_PATH
-  export SUPERSET_WAREHOUSE_URL
+  export SUPERSET_WAREHOUSE_URL SUPERSET_ANALYST_URL
+  export SUPERSET_BOARD_USER SUPERSET_BOARD_PASSWORD SUPERSET_DISTRICT_USER \
+    SUPERSET_DISTRICT_PASSWORD SUPERSET_ANALYST_USER SUPERSET_ANALYST_PASSWORD SUPERSET_DISTRICT_CODE
   export FLASK_APP=superset
   # Superset is chatty on stdout/stderr at import time; keep Python warnings out of it.
   export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
@@ -152,13 +161,14 @@ cmd_import() {
   [ "${1:-}" = "--no-check" ] && no_check=(--no-check)
   [ -f "$SUPERSET_ASSETS/metadata.yaml" ] || die "no bundle at $SUPERSET_ASSETS (metadata.yaml missing); set SUPERSET_ASSETS."
   need_env SUPERSET_WAREHOUSE_URL "Set DASHBOARD_DATABASE_URL in .env (make env) or export SUPERSET_WAREHOUSE_URL."
+  need_env SUPERSET_ANALYST_URL "Set ANALYST_DATABASE_URL in .env (make env) or export SUPERSET_ANALYST_URL."
   note "importing $SUPERSET_ASSETS (overwriting what exists; one transaction)"
   # import_assets.py = `superset import-directory -o` + `superset set-database-uri` + repointing
   # chart query contexts + a check that the tables exist, in one process and one transaction
   # (the CLI pair costs two app start-ups, and import-directory exits 0 on a rejected bundle).
   local out rc=0
   out="$(SUPERSET_LOG_LEVEL=WARNING "$PY" "$REPO/superset/import_assets.py" "$SUPERSET_ASSETS" \
-    "${no_check[@]}" 2>&1)" || rc=$?
+    --security "$SUPERSET_SECURITY" "${no_check[@]}" 2>&1)" || rc=$?
   printf '%s\n' "$out" | grep -v -e "^Loaded your LOCAL configuration" -e "fastmcp is not installed" \
     | redact || true
   [ "$rc" = 0 ] || die "import failed (exit $rc); see the message above."

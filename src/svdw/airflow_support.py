@@ -67,3 +67,28 @@ def warehouse_settings() -> Settings:
         landing_dir=settings.landing_dir,
         archive_dir=settings.archive_dir,
     )
+
+
+def batch_ids_to_check(context: Any) -> list[int] | None:
+    """The load batches a warehouse run gates: those the triggering Asset events carry (the
+    ingestion DAGs put them in the event's extra); on a manual run, the `batch_ids` of the run's
+    conf (`airflow dags trigger warehouse_build --conf '{"batch_ids": [12]}'`: re-check given
+    deliveries); None (every raw table, whole) when neither names any."""
+    from_events = {
+        int(batch_id)
+        for events in (context.get("triggering_asset_events") or {}).values()
+        for event in events
+        for batch_id in (event.extra or {}).get("batch_ids", [])
+    }
+    if from_events:
+        return sorted(from_events)
+    dag_run = context.get("dag_run")
+    conf = (getattr(dag_run, "conf", None) or {}) if dag_run is not None else {}
+    requested = conf.get("batch_ids")
+    if requested is None:
+        return None
+    if not isinstance(requested, list) or not all(
+        isinstance(b, int) and not isinstance(b, bool) for b in requested
+    ):
+        raise ValueError(f"run conf batch_ids must be a list of integers, got {requested!r}")
+    return sorted(set(requested))

@@ -103,6 +103,22 @@ class ValidationSummary:
         """Failures reported only (severity warning or info)."""
         return tuple(f for f in self.failed if f.severity not in FAIL_SEVERITIES)
 
+    def describe(self) -> str:
+        """One line for logs and the CLI, then one line per warning."""
+        scope = f"{len(self.tables)} table(s)" + (
+            f", load batch(es) {', '.join(map(str, self.batch_ids))}" if self.batch_ids else ""
+        )
+        line = (
+            f"{'passed' if self.success else 'FAILED'}: {self.expectations_evaluated}"
+            f" expectation(s) on {scope}, {len(self.failing)} failing, {len(self.warnings)}"
+            f" warning(s), in {self.seconds:.1f} s"
+        )
+        if self.tables_missing:
+            line += f"; not present yet: {', '.join(self.tables_missing)}"
+        if self.batches_not_found:
+            line += f"; batches in no checked table: {', '.join(map(str, self.batches_not_found))}"
+        return "\n  ".join([line, *(w.describe() for w in self.warnings)])
+
 
 class DataQualityError(RuntimeError):
     """A fail-severity expectation failed; the message names each expectation and table."""

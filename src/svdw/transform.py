@@ -9,13 +9,16 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import psycopg
+
+if TYPE_CHECKING:
+    from svdw.quality import ValidationSummary
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -152,3 +155,39 @@ def dbt_docs(warehouse_url: str) -> Path:
     run_dbt(["docs", "generate", "--static"], warehouse_url)
     target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
     return (target if target.is_absolute() else dbt_project_dir() / target) / "static_index.html"
+
+
+# The warehouse build, step by step. `svdw build` runs the three in order (build_warehouse); the
+# warehouse_build DAG runs the same three as tasks (gate_raw_batches, dbt through Cosmos, one
+# task per model, then gate_marts), so the CLI and Airflow build the warehouse the same way.
+
+
+def gate_raw_batches(warehouse_url: str, batch_ids: list[int] | None = None) -> ValidationSummary:
+    """Step 1: contracts registered (sna_data_freshness, empty raw tables), then the GX gate on
+    the given load batches (every raw table whole when None). Raises DataQualityError on a
+    critical failure: nothing is built from a bad batch."""
+    from svdw.quality import validate_raw_batches
+
+    register_known_contracts(warehouse_url)
+    return validate_raw_batches(warehouse_url, batch_ids)
+
+
+def gate_marts(warehouse_url: str) -> ValidationSummary:
+    """Step 3: the GX suites of the key marts, after dbt. Raises DataQualityError on a critical
+    failure."""
+    from svdw.quality import validate_marts
+
+    return validate_marts(warehouse_url)
+
+
+def build_warehouse(
+    warehouse_url: str,
+    select: list[str] | None = None,
+    batch_ids: list[int] | None = None,
+    report: Callable[[str], None] = print,
+) -> None:
+    """The whole build outside Airflow: raw gate, dbt build (step 2), marts gate; `report` gets
+    one line per step. Stops at the first failing step (DataQualityError or DbtError)."""
+    report(f"raw data quality {gate_raw_batches(warehouse_url, batch_ids).describe()}")
+    report(f"dbt build passed in {dbt_build(warehouse_url, select=select):.0f} s")
+    report(f"marts data quality {gate_marts(warehouse_url).describe()}")

@@ -3,22 +3,33 @@
 
 from __future__ import annotations
 
+import csv
+import functools
+import importlib.util
+import json
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql
 from sinks import http_sink
 
 from svdw.config import REPO_DIR
 from svdw.contracts import load_contracts
+from svdw.quality import ROW_COUNT_EXPECTATION
+from svdw.synthetic.world import csv_writer
 
 pytestmark = pytest.mark.e2e
 AIRFLOW = Path(sys.executable).parent / "airflow"
+DAGS = REPO_DIR / "dags"
 EXPECTED_DAGS = {f"ingest_{name}" for name in load_contracts()} | {"warehouse_build"}
 
 
@@ -50,7 +61,7 @@ def dagbag(tmp_path_factory: pytest.TempPathFactory):
     os.environ["AIRFLOW__COSMOS__ENABLE_CACHE_DBT_LS"] = "False"
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag(dag_folder=str(REPO_DIR / "dags"))
+    return DagBag(dag_folder=str(DAGS))
 
 
 def test_dags_import_without_errors(dagbag) -> None:
@@ -69,6 +80,30 @@ def test_dag_policy(dagbag, dag_id: str) -> None:
         assert task.retries >= 1, task.task_id
 
 
+@functools.cache
+def ingest_module() -> ModuleType:
+    """dags/ingest_contracts.py as a module (its poll schedule per cadence)."""
+    spec = importlib.util.spec_from_file_location("svdw_ingest_dags", DAGS / "ingest_contracts.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("contract", sorted(load_contracts()))
+def test_each_contract_has_its_ingestion_dag(dagbag, contract: str) -> None:
+    spec = load_contracts()[contract]
+    dag = dagbag.dags.get(f"ingest_{contract}")
+    assert dag is not None, f"no DAG for contract {contract}: {dagbag.import_errors}"
+    assert dag.schedule == ingest_module().POLL_SCHEDULE[spec.cadence]
+    assert spec.partner in dag.tags
+    assert spec.table in dag.doc_md and spec.title in dag.doc_md
+    outlets = [outlet for task in dag.tasks for outlet in task.outlets]
+    assert [(o.name, o.uri.rsplit("/", 2)[-2:]) for o in outlets] == [
+        (spec.table, [spec.schema_name, spec.table_name])
+    ]
+
+
 def test_ingest_dags_emit_the_asset_the_warehouse_dag_is_scheduled_on(dagbag) -> None:
     build = dagbag.dags["warehouse_build"]
     scheduled_on = {asset.name for asset in build.timetable.asset_condition.objects}
@@ -82,71 +117,291 @@ def test_ingest_dags_emit_the_asset_the_warehouse_dag_is_scheduled_on(dagbag) ->
     assert emitted == scheduled_on == {c.table for c in load_contracts().values()}
 
 
-def run_dag(dag_id: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(AIRFLOW), "dags", "test", dag_id], env=env, capture_output=True, text=True, timeout=600
-    )
+def run_dag(
+    dag_id: str, env: dict[str, str], conf: dict[str, Any] | None = None
+) -> subprocess.CompletedProcess[str]:
+    command = [str(AIRFLOW), "dags", "test", dag_id]
+    if conf is not None:
+        command += ["--conf", json.dumps(conf)]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
 
 
 # Every contract's DAG comes from the same factory; a real run of each reference contract, the
-# police.uk street files and one extract with identifiers (pseudonymised inside the task) covers
-# the factory's paths without spending minutes on near-identical runs.
+# police.uk street files, one extract with identifiers (pseudonymised inside the task) and the
+# force crime extract (the corrupted-delivery test needs its earlier deliveries) covers the
+# factory's paths without spending minutes on near-identical runs.
 REFERENCE = sorted(c.name for c in load_contracts().values() if c.partner == "reference")
-RUN_THROUGH_AIRFLOW = [REFERENCE, ["police_uk_street", "health_ed_assault_attendances"]]
+RUN_THROUGH_AIRFLOW = [
+    REFERENCE,
+    ["police_uk_street", "health_ed_assault_attendances", "police_force_crimes"],
+]
 
 
-def test_ingestion_and_warehouse_dags_run_end_to_end(
-    make_database: Callable[[str], str], synthetic_dir: Path, tmp_path: Path
-) -> None:
-    landing = tmp_path / "landing"
+@dataclass(frozen=True)
+class Pipeline:
+    """The synthetic partnership loaded by the ingestion DAGs and built by warehouse_build, all
+    through `airflow dags test` with a throwaway metadata database and warehouse."""
+
+    env: dict[str, str]
+    warehouse_url: str
+    metadata_url: str
+    landing: Path
+    archive: Path
+    files_per_contract: dict[str, int]
+    ingest_runs: dict[str, subprocess.CompletedProcess[str]]
+    build_run: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="module")
+def pipeline(
+    make_database: Callable[[str], str],
+    synthetic_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Pipeline:
+    home = tmp_path_factory.mktemp("pipeline")
+    landing = home / "landing"
     for wave in RUN_THROUGH_AIRFLOW:
         for contract in wave:
             shutil.copytree(synthetic_dir / contract, landing / contract)
     files_per_contract = {c.name: len(list(c.iterdir())) for c in landing.iterdir()}
     warehouse_url = make_database("dagwh")
-    env = airflow_env(tmp_path / "airflow", make_database("airflow"), warehouse_url, landing)
+    metadata_url = make_database("airflow")
+    env = airflow_env(home / "airflow", metadata_url, warehouse_url, landing)
     subprocess.run([str(AIRFLOW), "db", "migrate"], env=env, check=True, capture_output=True)
 
     # One at a time: concurrent `dags test` processes race to write the DAGs to the metadata DB.
-    for wave in RUN_THROUGH_AIRFLOW:  # reference data first, as the demo does
-        for contract in wave:
-            done = run_dag(f"ingest_{contract}", env)
-            assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    done = run_dag("warehouse_build", env)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    ingest_runs = {
+        contract: run_dag(f"ingest_{contract}", env)
+        for wave in RUN_THROUGH_AIRFLOW  # reference data first, as the demo does
+        for contract in wave
+    }
+    return Pipeline(
+        env=env,
+        warehouse_url=warehouse_url,
+        metadata_url=metadata_url,
+        landing=landing,
+        archive=home / "airflow" / "archive",
+        files_per_contract=files_per_contract,
+        ingest_runs=ingest_runs,
+        build_run=run_dag("warehouse_build", env),
+    )
 
-    with psycopg.connect(warehouse_url) as conn:
-        batches = conn.execute(
-            "select contract, count(*) from audit.load_batch where status = 'loaded'"
-            " and loaded_by like 'airflow %' group by contract order by contract"
-        ).fetchall()
-        assert dict(batches) == files_per_contract
+
+def _output(done: subprocess.CompletedProcess[str]) -> str:
+    return done.stdout[-3000:] + done.stderr[-3000:]
+
+
+@pytest.mark.parametrize("contract", [c for wave in RUN_THROUGH_AIRFLOW for c in wave])
+def test_ingestion_dag_loads_every_landed_file(pipeline: Pipeline, contract: str) -> None:
+    done = pipeline.ingest_runs[contract]
+    assert done.returncode == 0, _output(done)
+    with psycopg.connect(pipeline.warehouse_url) as conn:
+        loaded = conn.execute(
+            "select count(*) from audit.load_batch where contract = %s and status = 'loaded'"
+            " and loaded_by like 'airflow %%'",
+            (contract,),
+        ).fetchone()
+    assert loaded == (pipeline.files_per_contract[contract],)
+    assert not list((pipeline.landing / contract).glob("*.csv")), "loaded files leave landing"
+    assert (
+        len(list((pipeline.archive / contract).rglob("*.csv")))
+        == (pipeline.files_per_contract[contract])
+    )
+
+
+def test_warehouse_dag_builds_the_marts(pipeline: Pipeline) -> None:
+    assert pipeline.build_run.returncode == 0, _output(pipeline.build_run)
+    with psycopg.connect(pipeline.warehouse_url) as conn:
         ed = conn.execute(
             "select count(*), count(person_key), count(home_lsoa_code)"
             " from raw.health__ed_assault_attendances"
         ).fetchone()
         assert ed and ed[0] > 0 and ed[1] > 0.5 * ed[0] and ed[2] > 0.5 * ed[0]
-        freshness = conn.execute("select count(*) from sna.sna_data_freshness").fetchone()
-        assert freshness == (len(load_contracts()),)
+        freshness = conn.execute(
+            "select count(*), count(last_checked_at) from sna.sna_data_freshness"
+        ).fetchone()
+        # Every contract is listed; those delivered were checked by the gate before dbt.
+        assert freshness == (len(load_contracts()), len(pipeline.files_per_contract))
         crimes = conn.execute("select count(*) from marts.fct_police_crime").fetchone()
         raw = conn.execute("select count(*) from raw.police_uk__street_crimes").fetchone()
         assert crimes == raw and raw and raw[0] > 1000
         sna = conn.execute("select count(*) from sna.sna_violence_district_month").fetchone()
         assert sna == (30,)  # 10 districts x 3 months
-    assert not list(landing.rglob("*.csv")), "loaded files leave the landing directory"
-    assert len(list((tmp_path / "airflow" / "archive").rglob("*.csv"))) == sum(
-        files_per_contract.values()
-    )
+        # The marts gate ran after dbt, inside the DAG.
+        marts_checked = conn.execute(
+            "select count(*) from sna.sna_expectation_results"
+            " where target_table = 'marts.fct_police_crime' and is_success"
+        ).fetchone()
+        assert marts_checked and marts_checked[0] >= 3
 
-    # A file the loader cannot read fails the run loudly, sets the file aside with its reason,
-    # and the failure callback alerts the configured webhook.
-    bad = landing / "police_uk_street" / "2030-01-test-street.csv"
+
+def test_a_rejected_file_fails_the_ingestion_run_and_alerts(pipeline: Pipeline) -> None:
+    """A file the loader cannot read fails the run loudly, sets the file aside with its reason,
+    and the failure callback alerts the configured webhook."""
+    bad = pipeline.landing / "police_uk_street" / "2030-01-test-street.csv"
     bad.write_text("Crime ID;Month\n")
     with http_sink() as (hook, alerts):
-        done = run_dag("ingest_police_uk_street", {**env, "SVDW_ALERT_WEBHOOK_URL": hook})
+        done = run_dag("ingest_police_uk_street", {**pipeline.env, "SVDW_ALERT_WEBHOOK_URL": hook})
     output = done.stdout + done.stderr
     assert done.returncode != 0
     assert "2030-01-test-street.csv: wrong delimiter" in output
     assert any(b"ingest_police_uk_street" in a and b"wrong delimiter" in a for a in alerts), alerts
-    reason = landing / "police_uk_street" / "rejected" / "2030-01-test-street.csv.reason.txt"
+    reason = (
+        pipeline.landing / "police_uk_street" / "rejected" / "2030-01-test-street.csv.reason.txt"
+    )
     assert "wrong delimiter" in reason.read_text()
+
+
+# Last in this module: it leaves a corrupted batch in the raw tables.
+def test_a_corrupted_extract_stops_the_warehouse_build_at_the_gate(
+    pipeline: Pipeline, synthetic_dir: Path
+) -> None:
+    assert pipeline.build_run.returncode == 0, "needs the first build: " + _output(
+        pipeline.build_run
+    )
+    delivery = corrupted_force_crime_delivery(
+        synthetic_dir, pipeline.landing / "police_force_crimes" / "crime-extract-corrupted.csv"
+    )
+    before = marts_fingerprint(pipeline.warehouse_url)
+
+    ingested = run_dag("ingest_police_force_crimes", pipeline.env)
+    assert ingested.returncode == 0, _output(ingested)  # quarantined rows do not fail a load
+    (batch,) = asset_event_batch_ids(pipeline.metadata_url, "ingest_police_force_crimes")
+    # The scheduler hands the warehouse run the triggering Asset events; `dags test` makes a
+    # manual run, so the same batch ids go in through the run's conf.
+    built = run_dag("warehouse_build", pipeline.env, conf={"batch_ids": [batch]})
+    output = built.stdout + built.stderr
+    assert built.returncode != 0, _output(built)
+
+    where = f"failed in {FORCE_CRIMES} (load batch {batch})"
+    assert f"expect_column_values_to_be_between on column age_at_event {where}" in output
+    assert f"expect_column_values_to_be_in_set on column ho_offence_code {where}" in output
+    assert f"expect_column_values_to_be_between on column victim_birth_year {where}" in output
+    assert "'99Z'" in output and "'1890'" in output
+    assert (
+        f"{ROW_COUNT_EXPECTATION} {where}: observed row count {delivery.rows_loaded} is under half"
+        in output
+    )
+    states = task_states(pipeline.metadata_url, "warehouse_build")
+    assert states.pop("check_raw_batches") == "failed"
+    assert states and set(states.values()) == {"upstream_failed"}, states  # dbt never ran
+    assert marts_fingerprint(pipeline.warehouse_url) == before
+
+    with psycopg.connect(pipeline.warehouse_url) as conn:
+        accounted = conn.execute(
+            "select rows_read, rows_loaded, rows_quarantined from audit.load_batch"
+            " where batch_id = %s",
+            (batch,),
+        ).fetchone()
+        quarantined = conn.execute(
+            "select line_number, reason from audit.quarantine where batch_id = %s order by 1",
+            (batch,),
+        ).fetchall()
+        # The dashboards' views read the audit live: the stopped build shows at once.
+        freshness = conn.execute(
+            "select expectations_failed_count from sna.sna_data_freshness"
+            " where contract = 'police_force_crimes'"
+        ).fetchone()
+        blocking = conn.execute(
+            "select expectation, column_name from sna.sna_expectation_results"
+            " where batch_id = %s and is_blocking and is_latest_check order by 1, 2",
+            (batch,),
+        ).fetchall()
+    assert accounted == (delivery.rows, delivery.rows_loaded, len(delivery.malformed_lines))
+    # The loader kept out only the malformed codes, each with a reason naming the field; the
+    # well-formed defects went in, for the gate to catch.
+    assert [line for line, _ in quarantined] == delivery.malformed_lines
+    assert all("HO Offence Code" in reason and "'X9-9'" in reason for _, reason in quarantined), (
+        quarantined[:3]
+    )
+    assert freshness is not None and freshness[0] >= 3
+    assert {
+        ("expect_column_values_to_be_between", "age_at_event"),
+        ("expect_column_values_to_be_in_set", "ho_offence_code"),
+        (ROW_COUNT_EXPECTATION, None),
+    } <= set(blocking)
+
+
+FORCE_CRIMES = "raw.police__force_crimes"
+
+
+@dataclass(frozen=True)
+class CorruptedDelivery:
+    rows: int
+    malformed_lines: list[int]
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.rows - len(self.malformed_lines)
+
+
+def corrupted_force_crime_delivery(synthetic_dir: Path, out: Path) -> CorruptedDelivery:
+    """A re-delivery of the last month's force crime extract with 40% of its rows (under half
+    the usual count) in which every tenth victim is over 120 years old and every tenth crime
+    has an unknown code: "99Z" is well-formed (the contract lets it in; the partnership's list
+    of codes does not have it) and "X9-9" is not (the loader quarantines its row)."""
+    source = sorted((synthetic_dir / "police_force_crimes").glob("*.csv"))[-1]
+    with source.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        headers = list(reader.fieldnames or [])
+        rows = list(reader)
+    rows = rows[: int(len(rows) * 0.4)]
+    malformed: list[int] = []
+    with csv_writer(out, headers) as writer:
+        for index, row in enumerate(rows):
+            if index % 10 == 0 and row["Victim ID"]:
+                row["Victim Date of Birth"] = "01/01/1890"
+            elif index % 10 == 1:
+                row["HO Offence Code"] = "99Z"
+            elif index % 10 == 2:
+                row["HO Offence Code"] = "X9-9"
+                malformed.append(index + 2)  # line number: the header is line 1
+            writer.writerow([row[h] for h in headers])
+    return CorruptedDelivery(rows=len(rows), malformed_lines=malformed)
+
+
+def marts_fingerprint(warehouse_url: str) -> dict[str, tuple[int, str]]:
+    """Row count and an md5 over the sorted rows of every table in schemas marts and sna (the
+    views there read the audit tables live, so they are not what a build changes)."""
+    with psycopg.connect(warehouse_url) as conn:
+        tables = conn.execute(
+            "select n.nspname, c.relname from pg_class c join pg_namespace n"
+            " on n.oid = c.relnamespace where n.nspname in ('marts', 'sna')"
+            " and c.relkind in ('r', 'p', 'm') order by 1, 2"
+        ).fetchall()
+        fingerprint = {}
+        for schema, table in tables:
+            row = conn.execute(
+                sql.SQL(
+                    "select count(*), coalesce(md5(string_agg(t::text, '|' order by t::text)), '')"
+                    " from {} as t"
+                ).format(sql.Identifier(schema, table))
+            ).fetchone()
+            assert row is not None
+            fingerprint[f"{schema}.{table}"] = (int(row[0]), str(row[1]))
+    assert "marts.fct_police_force_crime" in fingerprint and len(fingerprint) > 10
+    return fingerprint
+
+
+def asset_event_batch_ids(metadata_url: str, dag_id: str) -> list[int]:
+    """The load batch ids of the Asset event the DAG's last run emitted (what the scheduler
+    passes to the warehouse build as its triggering event)."""
+    with psycopg.connect(metadata_url) as conn:
+        row = conn.execute(
+            "select extra from asset_event where source_dag_id = %s order by id desc limit 1",
+            (dag_id,),
+        ).fetchone()
+    assert row is not None, f"{dag_id} emitted no Asset event"
+    extra = row[0] if isinstance(row[0], dict) else json.loads(row[0])
+    return [int(b) for b in extra["batch_ids"]]
+
+
+def task_states(metadata_url: str, dag_id: str) -> dict[str, str]:
+    """task_id -> state in the DAG's latest run."""
+    with psycopg.connect(metadata_url) as conn:
+        rows = conn.execute(
+            "select task_id, state from task_instance where dag_id = %s and run_id ="
+            " (select run_id from dag_run where dag_id = %s order by id desc limit 1)",
+            (dag_id, dag_id),
+        ).fetchall()
+    return {task_id: str(state) for task_id, state in rows}

@@ -19,25 +19,26 @@ def build(
         str | None, typer.Option(help="dbt node selection (default: everything)")
     ] = None,
 ) -> None:
-    """Check the raw tables with Great Expectations, then dbt build (models and tests)."""
-    from svdw.quality import DataQualityError, validate_raw_batches
-    from svdw.transform import DbtError, dbt_build
+    """Build the warehouse as the warehouse_build DAG does: Great Expectations on the raw tables,
+    dbt build (models and tests), then Great Expectations on the key marts."""
+    from svdw.quality import DataQualityError
+    from svdw.transform import DbtError, build_warehouse
 
     settings = Settings.from_env()
-    with console.status("Great Expectations: checking the raw tables"):
+    with console.status("Great Expectations on the raw tables, dbt build, then on the marts"):
         try:
-            summary = validate_raw_batches(settings.warehouse_url)
+            build_warehouse(
+                settings.warehouse_url,
+                select=select.split() if select else None,
+                report=console.print,
+            )
         except DataQualityError as exc:
             raise _fail(
                 str(exc), "fix or re-deliver the failing batch, then run svdw build again"
             ) from exc
-    console.print(f"[green]data quality[/] {summary}")
-    with console.status("dbt build: staging, marts, sna"):
-        try:
-            dbt_build(settings.warehouse_url, select=select.split() if select else None)
         except DbtError as exc:
             raise _fail(str(exc), "see dbt/logs/dbt.log for the full output") from exc
-    console.print("[green]dbt build passed[/]")
+    console.print("[green]warehouse built and checked[/]")
 
 
 @app.command()

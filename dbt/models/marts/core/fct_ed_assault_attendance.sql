@@ -13,6 +13,13 @@ geography as (
 
 ),
 
+people as (
+
+    -- identifiers resolved to persons across sources: the person key is dim_person's
+    select identifier_type, identifier_key, person_key from {{ ref('int_person_resolved') }}
+
+),
+
 age_bands as (
 
     select age_band, min_age, max_age, is_under_25 from {{ ref('dim_age_band') }}
@@ -32,7 +39,7 @@ final as (
         attendances.assault_location_type,
         attendances.primary_means_of_assault,
         attendances.primary_means_of_assault = 'Sharp object/knife'   as is_sharp_object,
-        attendances.person_key,
+        people.person_key,
         attendances.sex,
         attendances.patient_age,
         age_bands.age_band,
@@ -44,6 +51,9 @@ final as (
     from attendances
     left join geography
         on attendances.home_lsoa_code = geography.lsoa_code
+    left join people
+        on people.identifier_type = 'nhs'
+        and attendances.person_key = people.identifier_key
     left join age_bands
         on attendances.patient_age >= age_bands.min_age
         and (age_bands.max_age is null or attendances.patient_age <= age_bands.max_age)

@@ -14,6 +14,13 @@ geography as (
 
 ),
 
+people as (
+
+    -- identifiers resolved to persons across sources: the person key is dim_person's
+    select identifier_type, identifier_key, person_key from {{ ref('int_person_resolved') }}
+
+),
+
 age_bands as (
 
     select age_band, min_age, max_age, is_under_25 from {{ ref('dim_age_band') }}
@@ -32,7 +39,7 @@ final as (
         admissions.external_cause,
         coalesce(admissions.external_cause ~ '^(X8[5-9]|X9[0-9]|Y0[0-9])', false) as is_assault,
         coalesce(admissions.external_cause ~ '^X99', false)           as is_sharp_object,
-        admissions.person_key,
+        people.person_key,
         admissions.sex,
         admissions.age_on_admission,
         age_bands.age_band,
@@ -44,6 +51,9 @@ final as (
     from admissions
     left join geography
         on admissions.home_lsoa_code = geography.lsoa_code
+    left join people
+        on people.identifier_type = 'nhs'
+        and admissions.person_key = people.identifier_key
     left join age_bands
         on admissions.age_on_admission >= age_bands.min_age
         and (age_bands.max_age is null or admissions.age_on_admission <= age_bands.max_age)

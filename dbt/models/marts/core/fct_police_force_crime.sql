@@ -20,6 +20,13 @@ geography as (
 
 ),
 
+people as (
+
+    -- identifiers resolved to persons across sources: the person key is dim_person's
+    select identifier_type, identifier_key, person_key from {{ ref('int_person_resolved') }}
+
+),
+
 age_bands as (
 
     select age_band, min_age, max_age from {{ ref('dim_age_band') }}
@@ -64,11 +71,11 @@ final as (
         aged.is_domestic_abuse,
         aged.is_alcohol_related,
         aged.is_drug_related,
-        aged.victim_person_key,
+        victims.person_key                                          as victim_person_key,
         aged.victim_sex,
         aged.victim_age,
         victim_band.age_band                                        as victim_age_band,
-        aged.suspect_person_key,
+        suspects.person_key                                         as suspect_person_key,
         aged.suspect_pnc_key,
         aged.suspect_sex,
         aged.suspect_age,
@@ -79,6 +86,12 @@ final as (
         on 'ho_offence:' || aged.ho_offence_code = offences.offence_key
     left join geography
         on aged.lsoa_code = geography.lsoa_code
+    left join people as victims
+        on victims.identifier_type = 'police_nominal'
+        and aged.victim_person_key = victims.identifier_key
+    left join people as suspects
+        on suspects.identifier_type = 'police_nominal'
+        and aged.suspect_person_key = suspects.identifier_key
     left join age_bands as victim_band
         on aged.victim_age >= victim_band.min_age
         and (victim_band.max_age is null or aged.victim_age <= victim_band.max_age)

@@ -54,6 +54,13 @@ agencies as (
 
 ),
 
+people as (
+
+    -- identifiers resolved to persons across sources: the person key is dim_person's
+    select identifier_type, identifier_key, person_key from {{ ref('int_person_resolved') }}
+
+),
+
 age_bands as (
 
     select age_band, min_age, max_age from {{ ref('dim_age_band') }}
@@ -69,7 +76,7 @@ final as (
         agencies.agency_key                                   as referral_source_agency_key,
         latest.programme                                      as programme_name,
         programmes.programme_key,
-        latest.person_key,
+        coalesce(by_nhs.person_key, by_upn.person_key)        as person_key,
         latest.pupil_key,
         latest.birth_year,
         latest.age_at_referral,
@@ -99,6 +106,12 @@ final as (
         on latest.programme = programmes.programme_name
     left join agencies
         on latest.referral_source = agencies.agency_name
+    left join people as by_nhs
+        on by_nhs.identifier_type = 'nhs'
+        and latest.person_key = by_nhs.identifier_key
+    left join people as by_upn
+        on by_upn.identifier_type = 'upn'
+        and latest.pupil_key = by_upn.identifier_key
     left join age_bands
         on latest.age_at_referral >= age_bands.min_age
         and (latest.age_at_referral <= age_bands.max_age or age_bands.max_age is null)

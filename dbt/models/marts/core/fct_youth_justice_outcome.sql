@@ -18,6 +18,13 @@ geography as (
 
 ),
 
+people as (
+
+    -- identifiers resolved to persons across sources: the person key is dim_person's
+    select identifier_type, identifier_key, person_key from {{ ref('int_person_resolved') }}
+
+),
+
 age_bands as (
 
     select age_band, min_age, max_age from {{ ref('dim_age_band') }}
@@ -58,6 +65,7 @@ final as (
         ranked.offence_outcome_key,
         ranked.offence_id,
         ranked.reporting_quarter,
+        people.person_key,
         ranked.child_key,
         ranked.pupil_key,
         ranked.pnc_key,
@@ -91,6 +99,9 @@ final as (
         on ranked.offence_outcome_key = next_offence.offence_outcome_key
     left join geography
         on ranked.home_lsoa_code = geography.lsoa_code
+    left join people
+        on people.identifier_type = 'yj_child'
+        and ranked.child_key = people.identifier_key
     left join age_bands
         on ranked.age_at_offence >= age_bands.min_age
         and (ranked.age_at_offence <= age_bands.max_age or age_bands.max_age is null)

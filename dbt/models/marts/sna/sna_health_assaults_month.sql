@@ -1,0 +1,209 @@
+-- Assaults seen by health services per month, home district of the patient and age band (with
+-- an 'All ages' row per month and district): emergency-department assault attendances (ISTV,
+-- by arrival month) and hospital admissions for assault (ICD-10 X85-Y09, by admission month),
+-- each in all and for a sharp object or knife (ED means of assault 'Sharp object/knife';
+-- admissions X99). Long format, one row per measure, so one count column carries the
+-- disclosure control. Rates per 1,000 residents of the district in the age band
+-- (int_age_band_population_estimated; all residents for 'All ages').
+
+{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
+
+with
+
+events as (
+
+    select
+        cast(date_trunc('month', arrival_date) as date)             as month_start,
+        home_district_code                                          as district_code,
+        coalesce(age_band, 'Unknown')                               as age_band,
+        'ed_assault_attendance'                                     as measure_code
+    from {{ ref('fct_ed_assault_attendance') }}
+    where home_district_code is not null
+
+    union all
+
+    select
+        cast(date_trunc('month', arrival_date) as date),
+        home_district_code,
+        coalesce(age_band, 'Unknown'),
+        'ed_sharp_object_attendance'
+    from {{ ref('fct_ed_assault_attendance') }}
+    where home_district_code is not null
+        and is_sharp_object
+
+    union all
+
+    select
+        cast(date_trunc('month', admission_date) as date),
+        home_district_code,
+        coalesce(age_band, 'Unknown'),
+        'assault_admission'
+    from {{ ref('fct_hospital_admission') }}
+    where home_district_code is not null
+        and is_assault
+
+    union all
+
+    select
+        cast(date_trunc('month', admission_date) as date),
+        home_district_code,
+        coalesce(age_band, 'Unknown'),
+        'sharp_object_admission'
+    from {{ ref('fct_hospital_admission') }}
+    where home_district_code is not null
+        and is_sharp_object
+
+),
+
+measures (measure_code, measure_name, service, measure_sort_order) as (
+
+    values
+        ('ed_assault_attendance', 'ED attendances for assault', 'Emergency department', 1),
+        ('ed_sharp_object_attendance', 'ED attendances for assault with a sharp object or knife',
+            'Emergency department', 2),
+        ('assault_admission', 'Hospital admissions for assault', 'Hospital admission', 3),
+        ('sharp_object_admission', 'Hospital admissions for assault by a sharp object',
+            'Hospital admission', 4)
+
+),
+
+months as (
+
+    -- every month from the first to the last either service has data for
+    select cast(generate_series(
+        (select min(month_start) from events),
+        (select max(month_start) from events),
+        interval '1 month'
+    ) as date) as month_start
+
+),
+
+districts as (
+
+    select
+        district_code,
+        max(district_name)                                          as district_name,
+        sum(population_total)                                       as population_total
+    from {{ ref('dim_geography') }}
+    where district_code is not null
+    group by district_code
+
+),
+
+age_bands as (
+
+    select age_band, sort_order from {{ ref('dim_age_band') }}
+    union all
+    select 'Unknown', 99
+    union all
+    select 'All ages', 0
+
+),
+
+counted as (
+
+    select month_start, district_code, age_band, measure_code, count(*) as events
+    from events
+    group by grouping sets (
+        (month_start, district_code, age_band, measure_code),
+        (month_start, district_code, measure_code)
+    )
+
+),
+
+cells as materialized (
+
+    select
+        months.month_start,
+        districts.district_code,
+        districts.district_name,
+        age_bands.age_band,
+        age_bands.sort_order                                        as age_band_sort_order,
+        measures.measure_code,
+        measures.measure_name,
+        measures.service,
+        measures.measure_sort_order,
+        case
+            when age_bands.age_band = 'All ages' then districts.population_total
+            else population.population_estimate
+        end                                                         as population,
+        coalesce(counted.events, 0)                                 as events
+    from months
+    cross join districts
+    cross join age_bands
+    cross join measures
+    left join {{ ref('int_age_band_population_estimated') }} as population
+        on districts.district_code = population.district_code
+        and age_bands.age_band = population.age_band
+    left join counted
+        on months.month_start = counted.month_start
+        and districts.district_code = counted.district_code
+        and age_bands.age_band = coalesce(counted.age_band, 'All ages')
+        and measures.measure_code = counted.measure_code
+
+),
+
+{#- The macro runs its groupings twice; with three groupings that can leave a lone withheld
+    cell, so its result goes through it again (withheld cells entered as 1, a count it always
+    withholds) until none is left (suppression_holds checks). #}
+{%- set cell_columns = 'month_start, district_code, district_name, age_band, age_band_sort_order, measure_code, measure_name, service, measure_sort_order, population, events' %}
+{%- set groupings = [
+    ['month_start', 'district_code', 'measure_code'],
+    ['month_start', 'age_band', 'measure_code'],
+    ['district_code', 'age_band', 'measure_code'],
+] %}
+{%- set tiebreak = ['district_code', 'month_start', 'age_band'] %}
+
+pass_1 as materialized (
+
+    {{ suppress_small_counts('cells', 'events', groupings=groupings, tiebreak=tiebreak) }}
+
+),
+
+{%- for n in range(2, 4) %}
+
+pass_{{ n }}_input as (
+
+    select {{ cell_columns }}, case when is_suppressed then 1 else events end as withheld_events
+    from pass_{{ n - 1 }}
+
+),
+
+pass_{{ n }} as materialized (
+
+    {{ suppress_small_counts('pass_' ~ n ~ '_input', 'withheld_events', groupings=groupings, tiebreak=tiebreak) }}
+
+),
+{%- endfor %}
+
+protected as (
+
+    select {{ cell_columns }}, is_suppressed from pass_3
+
+),
+
+final as (
+
+    select
+        month_start,
+        {{ financial_year('month_start') }}                         as financial_year,
+        district_code,
+        district_name,
+        age_band,
+        age_band_sort_order,
+        measure_code,
+        measure_name,
+        service,
+        measure_sort_order,
+        cast(population as bigint)                                  as population,
+        case when not is_suppressed then events end                 as assault_count,
+        case
+            when not is_suppressed and events >= {{ rate_minimum }} and population > 0
+                then cast(round(events * 1000.0 / population, 3) as numeric(12, 3))
+        end                                                         as assault_rate_per_1000,
+        is_suppressed
+    from protected
+
+)
+
+select * from final

@@ -1,0 +1,181 @@
+-- Persistent absence (10% or more of possible sessions missed, fct_school_attendance) per
+-- academic year, term, district of the school and school phase (dim_school), with an
+-- 'All phases' row per term and district. Pupils are enrolments: a pupil on two schools' rolls
+-- in a term counts at each, as the DfE counts them. Each count carries its own disclosure
+-- control (and flag); the percentage is withheld when either count is.
+
+{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
+{%- set groupings = [['academic_year', 'term', 'district_code'], ['academic_year', 'term', 'school_phase'], ['academic_year', 'district_code', 'school_phase']] %}
+
+with
+
+attendance as (
+
+    select
+        attendance.academic_year,
+        attendance.term,
+        schools.district_code,
+        coalesce(schools.phase, 'Unknown')                          as school_phase,
+        attendance.is_persistent_absence
+    from {{ ref('fct_school_attendance') }} as attendance
+    inner join {{ ref('dim_school') }} as schools
+        on attendance.school_urn = schools.school_urn
+    where schools.district_code is not null
+        and attendance.sessions_possible > 0
+
+),
+
+terms as (
+
+    select distinct
+        academic_year,
+        term,
+        case term when 'Autumn' then 1 when 'Spring' then 2 when 'Summer' then 3 end
+            as term_sort_order
+    from {{ ref('fct_school_attendance') }}
+
+),
+
+districts as (
+
+    select district_code, max(district_name) as district_name
+    from {{ ref('dim_geography') }}
+    where district_code is not null
+    group by district_code
+
+),
+
+phases as (
+
+    select distinct coalesce(phase, 'Unknown') as school_phase from {{ ref('dim_school') }}
+    union all
+    select 'All phases'
+
+),
+
+counted as (
+
+    select
+        academic_year,
+        term,
+        district_code,
+        school_phase,
+        count(*)                                                    as pupils,
+        count(*) filter (where is_persistent_absence)               as absentees
+    from attendance
+    group by grouping sets (
+        (academic_year, term, district_code, school_phase),
+        (academic_year, term, district_code)
+    )
+
+),
+
+cells as (
+
+    select
+        terms.academic_year,
+        terms.term,
+        terms.term_sort_order,
+        districts.district_code,
+        districts.district_name,
+        phases.school_phase,
+        coalesce(counted.pupils, 0)                                 as pupils,
+        coalesce(counted.absentees, 0)                              as absentees
+    from terms
+    cross join districts
+    cross join phases
+    left join counted
+        on terms.academic_year = counted.academic_year
+        and terms.term = counted.term
+        and districts.district_code = counted.district_code
+        and phases.school_phase = coalesce(counted.school_phase, 'All phases')
+
+),
+
+{#- The macro runs its groupings twice; with three groupings that can leave a lone withheld
+    cell, so each count goes through it three times (withheld cells entered as 1, a count it
+    always withholds); suppression_holds checks the result. #}
+{%- set cell_columns = 'academic_year, term, term_sort_order, district_code, district_name, school_phase, pupils, absentees' %}
+{%- set tiebreak = ['district_code', 'academic_year', 'term_sort_order', 'school_phase'] %}
+
+pupils_pass_1 as (
+
+    {{ suppress_small_counts('cells', 'pupils', groupings=groupings, tiebreak=tiebreak) }}
+
+),
+
+{%- for n in range(2, 4) %}
+
+pupils_pass_{{ n }}_input as (
+
+    select {{ cell_columns }}, case when is_suppressed then 1 else pupils end as withheld_count
+    from pupils_pass_{{ n - 1 }}
+
+),
+
+pupils_pass_{{ n }} as (
+
+    {{ suppress_small_counts('pupils_pass_' ~ n ~ '_input', 'withheld_count', groupings=groupings, tiebreak=tiebreak) }}
+
+),
+{%- endfor %}
+
+absentees_pass_1_input as (
+
+    select {{ cell_columns }}, is_suppressed as pupils_is_suppressed from pupils_pass_3
+
+),
+
+absentees_pass_1 as (
+
+    {{ suppress_small_counts('absentees_pass_1_input', 'absentees', groupings=groupings, tiebreak=tiebreak) }}
+
+),
+
+{%- for n in range(2, 4) %}
+
+absentees_pass_{{ n }}_input as (
+
+    select
+        {{ cell_columns }}, pupils_is_suppressed,
+        case when is_suppressed then 1 else absentees end as withheld_count
+    from absentees_pass_{{ n - 1 }}
+
+),
+
+absentees_pass_{{ n }} as (
+
+    {{ suppress_small_counts('absentees_pass_' ~ n ~ '_input', 'withheld_count', groupings=groupings, tiebreak=tiebreak) }}
+
+),
+{%- endfor %}
+
+absentees_protected as (
+
+    select {{ cell_columns }}, pupils_is_suppressed, is_suppressed from absentees_pass_3
+
+),
+
+final as (
+
+    select
+        academic_year,
+        term,
+        term_sort_order,
+        district_code,
+        district_name,
+        school_phase,
+        case when not pupils_is_suppressed then pupils end          as pupil_count,
+        pupils_is_suppressed                                        as pupil_count_is_suppressed,
+        case when not is_suppressed then absentees end              as persistently_absent_count,
+        is_suppressed                                               as persistently_absent_count_is_suppressed,
+        case
+            when not is_suppressed and not pupils_is_suppressed
+                and absentees >= {{ rate_minimum }} and pupils > 0
+                then cast(round(absentees * 100.0 / pupils, 1) as numeric(5, 1))
+        end                                                         as persistent_absence_percent
+    from absentees_protected
+
+)
+
+select * from final

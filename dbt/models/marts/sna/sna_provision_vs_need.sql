@@ -1,0 +1,298 @@
+-- Provision against need, per district, financial year and prevention tier.
+-- Need (per district and year): police-recorded violence and sexual offences per 1,000 residents
+-- and deprivation (population-weighted mean IMD 2019 rank of the district's LSOAs). need_score is
+-- the mean of the district's two percentile ranks among the partnership's districts that year
+-- (violence rate: 1 = highest; deprivation: 1 = most deprived), 0 to 1; need_rank 1 = most need.
+-- Provision (per district, year and tier of dim_programme): sessions delivered and young people
+-- who attended at provider sites in the district (site postcode -> LSOA), and the weekly places
+-- the provision audit lists there; sessions per 1,000 young people (aged 10-24, estimated).
+-- A district is high-need when need_rank is in the top third of districts, and low-provision
+-- for a tier when its sessions per 1,000 young people are in the bottom third for that tier
+-- and year (percentile rank <= 1/3, so no sessions at all counts as low).
+-- Ward level is not published: the audit has a couple of dozen sites, so almost every ward
+-- would show no provision. Sessions at sites the audit does not list cannot be located and
+-- are left out (see int_provision_sites_located).
+-- Disclosure control: each count column through suppress_small_counts with its own flag.
+
+{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
+
+with
+
+geography as (
+
+    select * from {{ ref('dim_geography') }}
+
+),
+
+districts as (
+
+    select
+        district_code,
+        max(district_name)                                          as district_name,
+        sum(population_total)                                       as population,
+        -- residents aged 10-24: the IMD denominators' 0-15 and 16-59 groups spread evenly over
+        -- their single years of age (6 of 16 years, 9 of 44 years)
+        round(sum(population_0_15) * 6.0 / 16 + sum(population_16_59) * 9.0 / 44)
+                                                                    as young_population,
+        round(sum(imd_rank * population_total) * 1.0
+            / nullif(sum(population_total) filter (where imd_rank is not null), 0))
+                                                                    as imd_average_rank
+    from geography
+    where district_code is not null
+    group by district_code
+
+),
+
+sessions as (
+
+    select
+        {{ financial_year('sessions.session_date') }}              as financial_year,
+        sessions.session_date,
+        sessions.session_id,
+        sessions.participant_key,
+        sessions.attended,
+        programmes.tier,
+        located.district_code
+    from {{ ref('fct_provision_session') }} as sessions
+    inner join {{ ref('dim_programme') }} as programmes
+        on sessions.programme_key = programmes.programme_key
+    inner join (
+        select distinct provider_key, district_code
+        from {{ ref('int_provision_sites_located') }}
+        where district_code is not null
+    ) as located
+        on sessions.provider_key = located.provider_key
+
+),
+
+years as (
+
+    select
+        {{ financial_year('session_date') }}                        as financial_year,
+        count(distinct date_trunc('month', session_date))           as provision_month_count
+    from {{ ref('fct_provision_session') }}
+    group by 1
+
+),
+
+tiers (tier) as (
+
+    values ('Primary'), ('Secondary'), ('Tertiary')
+
+),
+
+violence as (
+
+    select
+        {{ financial_year('month_start') }} as financial_year,
+        district_code,
+        count(*)                            as violence_count
+    from {{ ref('fct_police_crime') }}
+    where is_violence_and_sexual
+        and district_code is not null
+    group by 1, 2
+
+),
+
+district_years as (
+
+    select
+        years.financial_year,
+        districts.district_code,
+        coalesce(violence.violence_count, 0) as violence_count
+    from years
+    cross join districts
+    left join violence
+        on years.financial_year = violence.financial_year
+        and districts.district_code = violence.district_code
+
+),
+
+protected_violence as (
+
+    {{ suppress_small_counts(
+        'district_years', 'violence_count',
+        groupings=[['financial_year'], ['district_code']],
+        tiebreak=['district_code', 'financial_year']
+    ) }}
+
+),
+
+need as (
+
+    select
+        district_years.financial_year,
+        district_years.district_code,
+        district_years.violence_count * 1000.0 / nullif(districts.population, 0) as violence_rate,
+        round(cast((
+            percent_rank() over (
+                partition by district_years.financial_year
+                order by district_years.violence_count * 1.0 / nullif(districts.population, 0)
+            )
+            + percent_rank() over (
+                partition by district_years.financial_year
+                order by districts.imd_average_rank desc
+            )
+        ) / 2 as numeric), 3)                                       as need_score
+    from district_years
+    inner join districts
+        on district_years.district_code = districts.district_code
+
+),
+
+ranked_need as (
+
+    select
+        need.*,
+        rank() over (partition by financial_year order by need_score desc) as need_rank,
+        count(*) over (partition by financial_year)                       as district_count
+    from need
+
+),
+
+provision as (
+
+    select
+        financial_year,
+        district_code,
+        tier,
+        count(distinct session_id)                                  as session_count,
+        count(distinct participant_key) filter (where attended)     as participant_count
+    from sessions
+    group by financial_year, district_code, tier
+
+),
+
+places as (
+
+    select
+        located.district_code,
+        programmes.tier,
+        sum(located.places_per_week) as weekly_place_count
+    from {{ ref('int_provision_sites_located') }} as located
+    inner join {{ ref('dim_programme') }} as programmes
+        on located.programme_key = programmes.programme_key
+    where located.district_code is not null
+    group by located.district_code, programmes.tier
+
+),
+
+district_tiers as (
+
+    select
+        years.financial_year,
+        districts.district_code,
+        tiers.tier,
+        coalesce(provision.session_count, 0)      as session_count,
+        coalesce(provision.participant_count, 0)  as participant_count,
+        coalesce(places.weekly_place_count, 0)    as weekly_place_count
+    from years
+    cross join districts
+    cross join tiers
+    left join provision
+        on years.financial_year = provision.financial_year
+        and districts.district_code = provision.district_code
+        and tiers.tier = provision.tier
+    left join places
+        on districts.district_code = places.district_code
+        and tiers.tier = places.tier
+
+),
+
+{% for column in ['session_count', 'participant_count', 'weekly_place_count'] %}
+protected_{{ column }} as (
+
+    {{ suppress_small_counts(
+        'district_tiers', column,
+        groupings=[['financial_year', 'tier'], ['financial_year', 'district_code']],
+        tiebreak=['district_code', 'tier', 'financial_year']
+    ) }}
+
+),
+
+{% endfor %}
+provision_ranked as (
+
+    select
+        district_tiers.*,
+        percent_rank() over (
+            partition by district_tiers.financial_year, district_tiers.tier
+            order by district_tiers.session_count * 1.0 / nullif(districts.young_population, 0)
+        ) as provision_percent_rank
+    from district_tiers
+    inner join districts
+        on district_tiers.district_code = districts.district_code
+
+),
+
+final as (
+
+    select
+        provision_ranked.financial_year,
+        years.provision_month_count,
+        provision_ranked.district_code,
+        districts.district_name,
+        provision_ranked.tier,
+        cast(districts.population as bigint)                        as population,
+        cast(districts.young_population as bigint)                  as young_population,
+        case when not protected_violence.is_suppressed
+            then protected_violence.violence_count end              as violence_count,
+        protected_violence.is_suppressed                            as violence_count_is_suppressed,
+        case
+            when not protected_violence.is_suppressed
+                and protected_violence.violence_count >= {{ rate_minimum }}
+                and districts.population > 0
+                then cast(round(ranked_need.violence_rate, 2) as numeric(12, 2))
+        end                                                         as violence_rate_per_1000,
+        cast(districts.imd_average_rank as integer)                 as imd_average_rank,
+        ranked_need.need_score,
+        cast(ranked_need.need_rank as integer)                      as need_rank,
+        case when not protected_session_count.is_suppressed
+            then provision_ranked.session_count end                 as session_count,
+        protected_session_count.is_suppressed                       as session_count_is_suppressed,
+        case
+            when not protected_session_count.is_suppressed
+                and provision_ranked.session_count >= {{ rate_minimum }}
+                and districts.young_population > 0
+                then cast(round(provision_ranked.session_count * 1000.0
+                    / districts.young_population, 2) as numeric(12, 2))
+        end                                                         as sessions_per_1000_young_people,
+        case when not protected_participant_count.is_suppressed
+            then provision_ranked.participant_count end             as participant_count,
+        protected_participant_count.is_suppressed                   as participant_count_is_suppressed,
+        case
+            when not protected_participant_count.is_suppressed
+                and provision_ranked.participant_count >= {{ rate_minimum }}
+                and districts.young_population > 0
+                then cast(round(provision_ranked.participant_count * 1000.0
+                    / districts.young_population, 2) as numeric(12, 2))
+        end                                                         as participant_rate_per_1000_young_people,
+        case when not protected_weekly_place_count.is_suppressed
+            then provision_ranked.weekly_place_count end            as weekly_place_count,
+        protected_weekly_place_count.is_suppressed                  as weekly_place_count_is_suppressed,
+        ranked_need.need_rank <= ceil(ranked_need.district_count / 3.0)
+                                                                    as is_high_need,
+        provision_ranked.provision_percent_rank <= 1.0 / 3          as is_low_provision,
+        ranked_need.need_rank <= ceil(ranked_need.district_count / 3.0)
+            and provision_ranked.provision_percent_rank <= 1.0 / 3  as is_high_need_low_provision
+    from provision_ranked
+    inner join years
+        on provision_ranked.financial_year = years.financial_year
+    inner join districts
+        on provision_ranked.district_code = districts.district_code
+    inner join ranked_need
+        on provision_ranked.financial_year = ranked_need.financial_year
+        and provision_ranked.district_code = ranked_need.district_code
+    inner join protected_violence
+        on provision_ranked.financial_year = protected_violence.financial_year
+        and provision_ranked.district_code = protected_violence.district_code
+    {% for column in ['session_count', 'participant_count', 'weekly_place_count'] %}
+    inner join protected_{{ column }}
+        on provision_ranked.financial_year = protected_{{ column }}.financial_year
+        and provision_ranked.district_code = protected_{{ column }}.district_code
+        and provision_ranked.tier = protected_{{ column }}.tier
+    {% endfor %}
+
+)
+
+select * from final

@@ -1,0 +1,102 @@
+-- Violence and sexual offences per LSOA per month (police.uk), per 1,000 residents, with ward
+-- and district and an approximate map point. Same measure as sna_violence_district_month.
+-- Disclosure control: small counts withheld, and so is the smallest other cell of any ward's
+-- month, or of an LSOA's latest 12 months or its earlier months, that would otherwise hold a
+-- single withheld cell (wards nest in districts, so district and partnership totals cannot
+-- reveal a cell; sna_violence_lsoa_latest_12_months publishes the LSOA's latest-12 total).
+{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
+
+with
+
+geography as (
+
+    select
+        lsoa_code,
+        lsoa_name,
+        ward_code,
+        ward_name,
+        district_code,
+        district_name,
+        population_total as population
+    from {{ ref('dim_geography') }}
+
+),
+
+months as (
+
+    select distinct month_start from {{ ref('fct_police_crime') }}
+
+),
+
+violence as (
+
+    select
+        lsoa_code,
+        month_start,
+        count(*) as events
+    from {{ ref('fct_police_crime') }}
+    where is_violence_and_sexual
+        and district_code is not null
+    group by lsoa_code, month_start
+
+),
+
+lsoa_months as (
+
+    select
+        months.month_start,
+        months.month_start > (select max(month_start) from months) - interval '12 months'
+            as is_latest_12_months,
+        geography.*,
+        coalesce(violence.events, 0) as events
+    from geography
+    cross join months
+    left join violence
+        on geography.lsoa_code = violence.lsoa_code
+        and months.month_start = violence.month_start
+
+),
+
+-- the groupings twice over: a pass over one grouping can leave a lone withheld cell in the
+-- other, and cells crossing months and wards need more passes than the macro's two
+protected as (
+
+    {{ suppress_small_counts(
+        'lsoa_months', 'events',
+        groupings=[['month_start', 'ward_code'], ['lsoa_code', 'is_latest_12_months'],
+                   ['month_start', 'ward_code'], ['lsoa_code', 'is_latest_12_months']],
+        tiebreak=['lsoa_code', 'month_start']
+    ) }}
+
+),
+
+final as (
+
+    select
+        protected.month_start,
+        {{ financial_year('protected.month_start') }} as financial_year,
+        protected.is_latest_12_months,
+        protected.lsoa_code,
+        protected.lsoa_name,
+        protected.ward_code,
+        protected.ward_name,
+        protected.district_code,
+        protected.district_name,
+        centroids.latitude,
+        centroids.longitude,
+        cast(protected.population as bigint) as population,
+        case when not protected.is_suppressed then protected.events end as violence_count,
+        case
+            when not protected.is_suppressed
+                and protected.events >= {{ rate_minimum }}
+                and protected.population > 0
+                then cast(round(protected.events * 1000.0 / protected.population, 2) as numeric(12, 2))
+        end as violence_rate_per_1000,
+        protected.is_suppressed
+    from protected
+    left join {{ ref('int_lsoa_centroids') }} as centroids
+        on protected.lsoa_code = centroids.lsoa_code
+
+)
+
+select * from final

@@ -1,0 +1,187 @@
+-- Youth justice per financial year (of the outcome date) and the child's home district:
+-- first-time entrants (a child's first formal outcome: youth caution, conditional caution or
+-- court outcome) per 100,000 residents aged 10-17 (int_age_band_population_estimated), and
+-- 12-month proven reoffending as the MoJ measures it: the cohort is the children with a formal
+-- outcome in the year, each once, at their first such outcome of the year; a reoffender
+-- offended again within 12 months of it. Only children whose 12 months have passed in the data
+-- are in a cohort; reoffending_cohort_is_complete says whether that is every child of the year.
+-- Each count carries its own disclosure control (and flag).
+
+{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
+{%- set groupings = [['financial_year'], ['district_code']] %}
+{%- set tiebreak = ['district_code', 'financial_year'] %}
+
+with
+
+outcomes as (
+
+    select
+        *,
+        {{ financial_year('outcome_date') }}                        as financial_year
+    from {{ ref('fct_youth_justice_outcome') }}
+    where outcome_date is not null
+
+),
+
+index_outcomes as (
+
+    -- each child's first formal outcome of the financial year
+    select distinct on (child_key, financial_year)
+        child_key,
+        financial_year,
+        home_district_code,
+        has_full_reoffending_window,
+        is_reoffended_within_12_months
+    from outcomes
+    where is_formal_outcome
+        and child_key is not null
+    order by child_key, financial_year, outcome_date, offence_date, offence_id
+
+),
+
+years as (
+
+    select
+        outcomes.financial_year,
+        min(outcomes.outcome_date)                                  as period_start,
+        max(outcomes.outcome_date)                                  as period_end,
+        coalesce((
+            select bool_and(index_outcomes.has_full_reoffending_window)
+            from index_outcomes
+            where index_outcomes.financial_year = outcomes.financial_year
+        ), false)                                                   as reoffending_cohort_is_complete
+    from outcomes
+    group by outcomes.financial_year
+
+),
+
+districts as (
+
+    select district_code, max(district_name) as district_name
+    from {{ ref('dim_geography') }}
+    where district_code is not null
+    group by district_code
+
+),
+
+entrants as (
+
+    select financial_year, home_district_code as district_code, count(*) as entrants
+    from outcomes
+    where is_first_time_entrant
+        and home_district_code is not null
+    group by 1, 2
+
+),
+
+cohorts as (
+
+    select
+        financial_year,
+        home_district_code                                          as district_code,
+        count(*)                                                    as cohort,
+        count(*) filter (where is_reoffended_within_12_months)      as reoffenders
+    from index_outcomes
+    where has_full_reoffending_window
+        and home_district_code is not null
+    group by 1, 2
+
+),
+
+cells as (
+
+    select
+        years.financial_year,
+        years.period_start,
+        years.period_end,
+        years.reoffending_cohort_is_complete,
+        districts.district_code,
+        districts.district_name,
+        population.population_estimate                             as population_10_17,
+        coalesce(entrants.entrants, 0)                              as entrants,
+        coalesce(cohorts.cohort, 0)                                 as cohort,
+        coalesce(cohorts.reoffenders, 0)                            as reoffenders
+    from years
+    cross join districts
+    left join {{ ref('int_age_band_population_estimated') }} as population
+        on districts.district_code = population.district_code
+        and population.age_band = '10-17'
+    left join entrants
+        on years.financial_year = entrants.financial_year
+        and districts.district_code = entrants.district_code
+    left join cohorts
+        on years.financial_year = cohorts.financial_year
+        and districts.district_code = cohorts.district_code
+
+),
+
+entrants_protected as (
+
+    {{ suppress_small_counts('cells', 'entrants', groupings=groupings, tiebreak=tiebreak) }}
+
+),
+
+entrants_flagged as (
+
+    select
+        financial_year, period_start, period_end, reoffending_cohort_is_complete,
+        district_code, district_name, population_10_17, entrants, cohort, reoffenders,
+        is_suppressed as entrants_is_suppressed
+    from entrants_protected
+
+),
+
+cohort_protected as (
+
+    {{ suppress_small_counts('entrants_flagged', 'cohort', groupings=groupings, tiebreak=tiebreak) }}
+
+),
+
+cohort_flagged as (
+
+    select
+        financial_year, period_start, period_end, reoffending_cohort_is_complete,
+        district_code, district_name, population_10_17, entrants, cohort, reoffenders,
+        entrants_is_suppressed, is_suppressed as cohort_is_suppressed
+    from cohort_protected
+
+),
+
+reoffenders_protected as (
+
+    {{ suppress_small_counts('cohort_flagged', 'reoffenders', groupings=groupings, tiebreak=tiebreak) }}
+
+),
+
+final as (
+
+    select
+        financial_year,
+        period_start,
+        period_end,
+        district_code,
+        district_name,
+        cast(population_10_17 as bigint)                            as population_10_17,
+        case when not entrants_is_suppressed then entrants end      as first_time_entrant_count,
+        entrants_is_suppressed                                      as first_time_entrant_count_is_suppressed,
+        case
+            when not entrants_is_suppressed and entrants >= {{ rate_minimum }}
+                and population_10_17 > 0
+                then cast(round(entrants * 100000.0 / population_10_17, 1) as numeric(10, 1))
+        end                                                         as first_time_entrant_rate_per_100k,
+        reoffending_cohort_is_complete,
+        case when not cohort_is_suppressed then cohort end          as reoffending_cohort_count,
+        cohort_is_suppressed                                        as reoffending_cohort_count_is_suppressed,
+        case when not is_suppressed then reoffenders end            as reoffender_count,
+        is_suppressed                                               as reoffender_count_is_suppressed,
+        -- withheld when either count is, else the withheld one could be worked out from it
+        case
+            when not is_suppressed and not cohort_is_suppressed
+                and reoffenders >= {{ rate_minimum }} and cohort > 0
+                then cast(round(reoffenders * 100.0 / cohort, 1) as numeric(5, 1))
+        end                                                         as reoffending_percent
+    from reoffenders_protected
+
+)
+
+select * from final
