@@ -115,67 +115,12 @@ cells as (
 
 ),
 
-{#- The macro runs its groupings twice; with three groupings that can leave a lone withheld
-    cell, so each count goes through it three times (withheld cells entered as 1, a count it
-    always withholds); suppression_holds checks the result. #}
-{%- set cell_columns = 'month_start, district_code, district_name, age_band, age_band_sort_order, ed_events, police_events' %}
-{%- set tiebreak = ['district_code', 'month_start', 'age_band'] %}
+protected as (
 
-ed_pass_1 as (
-
-    {{ suppress_small_counts('cells', 'ed_events', groupings=groupings, tiebreak=tiebreak) }}
-
-),
-
-{%- for n in range(2, 4) %}
-
-ed_pass_{{ n }}_input as (
-
-    select {{ cell_columns }}, case when is_suppressed then 1 else ed_events end as withheld_events
-    from ed_pass_{{ n - 1 }}
-
-),
-
-ed_pass_{{ n }} as (
-
-    {{ suppress_small_counts('ed_pass_' ~ n ~ '_input', 'withheld_events', groupings=groupings, tiebreak=tiebreak) }}
-
-),
-{%- endfor %}
-
-police_pass_1_input as (
-
-    select {{ cell_columns }}, is_suppressed as ed_is_suppressed from ed_pass_3
-
-),
-
-police_pass_1 as (
-
-    {{ suppress_small_counts('police_pass_1_input', 'police_events', groupings=groupings, tiebreak=tiebreak) }}
-
-),
-
-{%- for n in range(2, 4) %}
-
-police_pass_{{ n }}_input as (
-
-    select
-        {{ cell_columns }}, ed_is_suppressed,
-        case when is_suppressed then 1 else police_events end as withheld_events
-    from police_pass_{{ n - 1 }}
-
-),
-
-police_pass_{{ n }} as (
-
-    {{ suppress_small_counts('police_pass_' ~ n ~ '_input', 'withheld_events', groupings=groupings, tiebreak=tiebreak) }}
-
-),
-{%- endfor %}
-
-police_protected as (
-
-    select {{ cell_columns }}, ed_is_suppressed, is_suppressed from police_pass_3
+    {{ suppress_count_columns(
+        'cells', ['ed_events', 'police_events'],
+        groupings=groupings, tiebreak=['district_code', 'month_start', 'age_band']
+    ) }}
 
 ),
 
@@ -188,16 +133,16 @@ final as (
         district_name,
         age_band,
         age_band_sort_order,
-        case when not ed_is_suppressed then ed_events end           as ed_assault_count,
-        ed_is_suppressed                                            as ed_assault_count_is_suppressed,
-        case when not is_suppressed then police_events end          as police_violence_count,
-        is_suppressed                                               as police_violence_count_is_suppressed,
+        case when not ed_events_is_suppressed then ed_events end    as ed_assault_count,
+        ed_events_is_suppressed                                     as ed_assault_count_is_suppressed,
+        case when not police_events_is_suppressed then police_events end as police_violence_count,
+        police_events_is_suppressed                                 as police_violence_count_is_suppressed,
         case
-            when not ed_is_suppressed and not is_suppressed
+            when not ed_events_is_suppressed and not police_events_is_suppressed
                 and ed_events >= {{ rate_minimum }} and police_events >= {{ rate_minimum }}
                 then cast(round(ed_events * 1.0 / police_events, 2) as numeric(8, 2))
         end                                                         as ed_to_police_ratio
-    from police_protected
+    from protected
 
 )
 

@@ -143,10 +143,6 @@ cells as materialized (
 
 ),
 
-{#- The macro runs its groupings twice; with three groupings that can leave a lone withheld
-    cell, so its result goes through it again (withheld cells entered as 1, a count it always
-    withholds) until none is left (suppression_holds checks). #}
-{%- set cell_columns = 'month_start, district_code, district_name, age_band, age_band_sort_order, measure_code, measure_name, service, measure_sort_order, population, events' %}
 {%- set groupings = [
     ['month_start', 'district_code', 'measure_code'],
     ['month_start', 'age_band', 'measure_code'],
@@ -154,31 +150,9 @@ cells as materialized (
 ] %}
 {%- set tiebreak = ['district_code', 'month_start', 'age_band'] %}
 
-pass_1 as materialized (
+protected as materialized (
 
     {{ suppress_small_counts('cells', 'events', groupings=groupings, tiebreak=tiebreak) }}
-
-),
-
-{%- for n in range(2, 4) %}
-
-pass_{{ n }}_input as (
-
-    select {{ cell_columns }}, case when is_suppressed then 1 else events end as withheld_events
-    from pass_{{ n - 1 }}
-
-),
-
-pass_{{ n }} as materialized (
-
-    {{ suppress_small_counts('pass_' ~ n ~ '_input', 'withheld_events', groupings=groupings, tiebreak=tiebreak) }}
-
-),
-{%- endfor %}
-
-protected as (
-
-    select {{ cell_columns }}, is_suppressed from pass_3
 
 ),
 

@@ -92,67 +92,12 @@ cells as (
 
 ),
 
-{#- The macro runs its groupings twice; with three groupings that can leave a lone withheld
-    cell, so each count goes through it three times (withheld cells entered as 1, a count it
-    always withholds); suppression_holds checks the result. #}
-{%- set cell_columns = 'academic_year, term, term_sort_order, district_code, district_name, school_phase, pupils, absentees' %}
-{%- set tiebreak = ['district_code', 'academic_year', 'term_sort_order', 'school_phase'] %}
+protected as (
 
-pupils_pass_1 as (
-
-    {{ suppress_small_counts('cells', 'pupils', groupings=groupings, tiebreak=tiebreak) }}
-
-),
-
-{%- for n in range(2, 4) %}
-
-pupils_pass_{{ n }}_input as (
-
-    select {{ cell_columns }}, case when is_suppressed then 1 else pupils end as withheld_count
-    from pupils_pass_{{ n - 1 }}
-
-),
-
-pupils_pass_{{ n }} as (
-
-    {{ suppress_small_counts('pupils_pass_' ~ n ~ '_input', 'withheld_count', groupings=groupings, tiebreak=tiebreak) }}
-
-),
-{%- endfor %}
-
-absentees_pass_1_input as (
-
-    select {{ cell_columns }}, is_suppressed as pupils_is_suppressed from pupils_pass_3
-
-),
-
-absentees_pass_1 as (
-
-    {{ suppress_small_counts('absentees_pass_1_input', 'absentees', groupings=groupings, tiebreak=tiebreak) }}
-
-),
-
-{%- for n in range(2, 4) %}
-
-absentees_pass_{{ n }}_input as (
-
-    select
-        {{ cell_columns }}, pupils_is_suppressed,
-        case when is_suppressed then 1 else absentees end as withheld_count
-    from absentees_pass_{{ n - 1 }}
-
-),
-
-absentees_pass_{{ n }} as (
-
-    {{ suppress_small_counts('absentees_pass_' ~ n ~ '_input', 'withheld_count', groupings=groupings, tiebreak=tiebreak) }}
-
-),
-{%- endfor %}
-
-absentees_protected as (
-
-    select {{ cell_columns }}, pupils_is_suppressed, is_suppressed from absentees_pass_3
+    {{ suppress_count_columns(
+        'cells', ['pupils', 'absentees'],
+        groupings=groupings, tiebreak=['district_code', 'academic_year', 'term_sort_order', 'school_phase']
+    ) }}
 
 ),
 
@@ -167,14 +112,14 @@ final as (
         school_phase,
         case when not pupils_is_suppressed then pupils end          as pupil_count,
         pupils_is_suppressed                                        as pupil_count_is_suppressed,
-        case when not is_suppressed then absentees end              as persistently_absent_count,
-        is_suppressed                                               as persistently_absent_count_is_suppressed,
+        case when not absentees_is_suppressed then absentees end    as persistently_absent_count,
+        absentees_is_suppressed                                     as persistently_absent_count_is_suppressed,
         case
-            when not is_suppressed and not pupils_is_suppressed
+            when not absentees_is_suppressed and not pupils_is_suppressed
                 and absentees >= {{ rate_minimum }} and pupils > 0
                 then cast(round(absentees * 100.0 / pupils, 1) as numeric(5, 1))
         end                                                         as persistent_absence_percent
-    from absentees_protected
+    from protected
 
 )
 

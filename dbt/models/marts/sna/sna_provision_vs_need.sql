@@ -12,7 +12,8 @@
 -- Ward level is not published: the audit has a couple of dozen sites, so almost every ward
 -- would show no provision. Sessions at sites the audit does not list cannot be located and
 -- are left out (see int_provision_sites_located).
--- Disclosure control: each count column through suppress_small_counts with its own flag.
+-- Disclosure control: each count column through suppress_small_counts (suppress_count_columns
+-- for the three per-tier counts) with its own flag.
 
 {%- set rate_minimum = var('rate_minimum_events', 10) | int %}
 
@@ -199,29 +200,28 @@ district_tiers as (
 
 ),
 
-{% for column in ['session_count', 'participant_count', 'weekly_place_count'] %}
-protected_{{ column }} as (
+protected_district_tiers as (
 
-    {{ suppress_small_counts(
-        'district_tiers', column,
+    {{ suppress_count_columns(
+        'district_tiers', ['session_count', 'participant_count', 'weekly_place_count'],
         groupings=[['financial_year', 'tier'], ['financial_year', 'district_code']],
         tiebreak=['district_code', 'tier', 'financial_year']
     ) }}
 
 ),
 
-{% endfor %}
 provision_ranked as (
 
     select
-        district_tiers.*,
+        protected_district_tiers.*,
         percent_rank() over (
-            partition by district_tiers.financial_year, district_tiers.tier
-            order by district_tiers.session_count * 1.0 / nullif(districts.young_population, 0)
+            partition by protected_district_tiers.financial_year, protected_district_tiers.tier
+            order by protected_district_tiers.session_count * 1.0
+                / nullif(districts.young_population, 0)
         ) as provision_percent_rank
-    from district_tiers
+    from protected_district_tiers
     inner join districts
-        on district_tiers.district_code = districts.district_code
+        on protected_district_tiers.district_code = districts.district_code
 
 ),
 
@@ -247,29 +247,29 @@ final as (
         cast(districts.imd_average_rank as integer)                 as imd_average_rank,
         ranked_need.need_score,
         cast(ranked_need.need_rank as integer)                      as need_rank,
-        case when not protected_session_count.is_suppressed
+        case when not provision_ranked.session_count_is_suppressed
             then provision_ranked.session_count end                 as session_count,
-        protected_session_count.is_suppressed                       as session_count_is_suppressed,
+        provision_ranked.session_count_is_suppressed                as session_count_is_suppressed,
         case
-            when not protected_session_count.is_suppressed
+            when not provision_ranked.session_count_is_suppressed
                 and provision_ranked.session_count >= {{ rate_minimum }}
                 and districts.young_population > 0
                 then cast(round(provision_ranked.session_count * 1000.0
                     / districts.young_population, 2) as numeric(12, 2))
         end                                                         as sessions_per_1000_young_people,
-        case when not protected_participant_count.is_suppressed
+        case when not provision_ranked.participant_count_is_suppressed
             then provision_ranked.participant_count end             as participant_count,
-        protected_participant_count.is_suppressed                   as participant_count_is_suppressed,
+        provision_ranked.participant_count_is_suppressed            as participant_count_is_suppressed,
         case
-            when not protected_participant_count.is_suppressed
+            when not provision_ranked.participant_count_is_suppressed
                 and provision_ranked.participant_count >= {{ rate_minimum }}
                 and districts.young_population > 0
                 then cast(round(provision_ranked.participant_count * 1000.0
                     / districts.young_population, 2) as numeric(12, 2))
         end                                                         as participant_rate_per_1000_young_people,
-        case when not protected_weekly_place_count.is_suppressed
+        case when not provision_ranked.weekly_place_count_is_suppressed
             then provision_ranked.weekly_place_count end            as weekly_place_count,
-        protected_weekly_place_count.is_suppressed                  as weekly_place_count_is_suppressed,
+        provision_ranked.weekly_place_count_is_suppressed           as weekly_place_count_is_suppressed,
         ranked_need.need_rank <= ceil(ranked_need.district_count / 3.0)
                                                                     as is_high_need,
         provision_ranked.provision_percent_rank <= 1.0 / 3          as is_low_provision,
@@ -286,12 +286,6 @@ final as (
     inner join protected_violence
         on provision_ranked.financial_year = protected_violence.financial_year
         and provision_ranked.district_code = protected_violence.district_code
-    {% for column in ['session_count', 'participant_count', 'weekly_place_count'] %}
-    inner join protected_{{ column }}
-        on provision_ranked.financial_year = protected_{{ column }}.financial_year
-        and provision_ranked.district_code = protected_{{ column }}.district_code
-        and provision_ranked.tier = protected_{{ column }}.tier
-    {% endfor %}
 
 )
 

@@ -87,36 +87,27 @@ grid as (
 
 ),
 
-{% for stage in stages %}
-protected_{{ stage }} as (
+protected as (
 
-    {{ suppress_small_counts(
-        'grid', stage,
+    {{ suppress_count_columns(
+        'grid', stages,
         groupings=[['financial_year', 'programme_key'], ['financial_year', 'agency_key']],
         tiebreak=['agency_key', 'programme_key', 'financial_year']
     ) }}
 
 ),
 
-{% endfor %}
 visible as (
 
     select
-        grid.financial_year,
-        grid.agency_key,
-        grid.programme_key,
+        financial_year,
+        agency_key,
+        programme_key,
         {% for stage in stages -%}
-        case when not protected_{{ stage }}.is_suppressed
-            then grid.{{ stage }} end                     as {{ stage }},
-        protected_{{ stage }}.is_suppressed               as {{ stage }}_is_suppressed{{ ',' if not loop.last }}
+        case when not {{ stage }}_is_suppressed then {{ stage }} end as {{ stage }},
+        {{ stage }}_is_suppressed{{ ',' if not loop.last }}
         {% endfor %}
-    from grid
-    {% for stage in stages %}
-    inner join protected_{{ stage }}
-        on grid.financial_year = protected_{{ stage }}.financial_year
-        and grid.agency_key = protected_{{ stage }}.agency_key
-        and grid.programme_key = protected_{{ stage }}.programme_key
-    {% endfor %}
+    from protected
 
 ),
 

@@ -107,38 +107,12 @@ cells as (
 
 ),
 
-{#- The macro runs its groupings twice; with three groupings that can leave a lone withheld
-    cell, so the count goes through it three times (withheld cells entered as 1, a count it
-    always withholds); suppression_holds checks the result. #}
-{%- set cell_columns = 'academic_year, term, term_sort_order, district_code, district_name, pupils_on_roll, category_code, category_name, reason_code, reason_description, events' %}
 {%- set groupings = [['academic_year', 'term', 'district_code', 'category_code'], ['academic_year', 'term', 'category_code', 'reason_code'], ['academic_year', 'district_code', 'category_code', 'reason_code']] %}
 {%- set tiebreak = ['district_code', 'academic_year', 'term_sort_order', 'reason_code'] %}
 
-pass_1 as (
-
-    {{ suppress_small_counts('cells', 'events', groupings=groupings, tiebreak=tiebreak) }}
-
-),
-
-{%- for n in range(2, 4) %}
-
-pass_{{ n }}_input as (
-
-    select {{ cell_columns }}, case when is_suppressed then 1 else events end as withheld_count
-    from pass_{{ n - 1 }}
-
-),
-
-pass_{{ n }} as (
-
-    {{ suppress_small_counts('pass_' ~ n ~ '_input', 'withheld_count', groupings=groupings, tiebreak=tiebreak) }}
-
-),
-{%- endfor %}
-
 protected as (
 
-    select {{ cell_columns }}, is_suppressed from pass_3
+    {{ suppress_small_counts('cells', 'events', groupings=groupings, tiebreak=tiebreak) }}
 
 ),
 

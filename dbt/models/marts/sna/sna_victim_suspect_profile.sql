@@ -123,38 +123,12 @@ cells as (
 
 ),
 
-{#- The macro runs its groupings twice; with three groupings that can leave a lone withheld
-    cell, so the count goes through it three times (withheld cells entered as 1, a count it
-    always withholds); suppression_holds checks the result. #}
-{%- set cell_columns = 'financial_year, period_start, period_end, district_code, district_name, role, age_band, age_band_sort_order, sex, people, role_total' %}
 {%- set groupings = [['financial_year', 'district_code', 'role', 'sex'], ['financial_year', 'district_code', 'role', 'age_band'], ['financial_year', 'role', 'age_band', 'sex']] %}
 {%- set tiebreak = ['district_code', 'age_band', 'sex'] %}
 
-pass_1 as (
-
-    {{ suppress_small_counts('cells', 'people', groupings=groupings, tiebreak=tiebreak) }}
-
-),
-
-{%- for n in range(2, 4) %}
-
-pass_{{ n }}_input as (
-
-    select {{ cell_columns }}, case when is_suppressed then 1 else people end as withheld_count
-    from pass_{{ n - 1 }}
-
-),
-
-pass_{{ n }} as (
-
-    {{ suppress_small_counts('pass_' ~ n ~ '_input', 'withheld_count', groupings=groupings, tiebreak=tiebreak) }}
-
-),
-{%- endfor %}
-
 protected as (
 
-    select {{ cell_columns }}, is_suppressed from pass_3
+    {{ suppress_small_counts('cells', 'people', groupings=groupings, tiebreak=tiebreak) }}
 
 ),
 

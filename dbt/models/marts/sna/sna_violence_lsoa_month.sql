@@ -57,14 +57,11 @@ lsoa_months as (
 
 ),
 
--- the groupings twice over: a pass over one grouping can leave a lone withheld cell in the
--- other, and cells crossing months and wards need more passes than the macro's two
 protected as (
 
     {{ suppress_small_counts(
         'lsoa_months', 'events',
-        groupings=[['month_start', 'ward_code'], ['lsoa_code', 'is_latest_12_months'],
-                   ['month_start', 'ward_code'], ['lsoa_code', 'is_latest_12_months']],
+        groupings=[['month_start', 'ward_code'], ['lsoa_code', 'is_latest_12_months']],
         tiebreak=['lsoa_code', 'month_start']
     ) }}
 

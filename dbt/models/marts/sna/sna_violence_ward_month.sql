@@ -64,14 +64,11 @@ ward_months as (
 
 ),
 
--- the groupings twice over: a pass over one grouping can leave a lone withheld cell in the
--- other, and cells crossing months and districts need more passes than the macro's two
 protected as (
 
     {{ suppress_small_counts(
         'ward_months', 'events',
-        groupings=[['month_start', 'district_code'], ['ward_code'],
-                   ['month_start', 'district_code'], ['ward_code']],
+        groupings=[['month_start', 'district_code'], ['ward_code']],
         tiebreak=['ward_code', 'month_start']
     ) }}
 

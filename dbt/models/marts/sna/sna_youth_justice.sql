@@ -115,41 +115,11 @@ cells as (
 
 ),
 
-entrants_protected as (
+protected as (
 
-    {{ suppress_small_counts('cells', 'entrants', groupings=groupings, tiebreak=tiebreak) }}
-
-),
-
-entrants_flagged as (
-
-    select
-        financial_year, period_start, period_end, reoffending_cohort_is_complete,
-        district_code, district_name, population_10_17, entrants, cohort, reoffenders,
-        is_suppressed as entrants_is_suppressed
-    from entrants_protected
-
-),
-
-cohort_protected as (
-
-    {{ suppress_small_counts('entrants_flagged', 'cohort', groupings=groupings, tiebreak=tiebreak) }}
-
-),
-
-cohort_flagged as (
-
-    select
-        financial_year, period_start, period_end, reoffending_cohort_is_complete,
-        district_code, district_name, population_10_17, entrants, cohort, reoffenders,
-        entrants_is_suppressed, is_suppressed as cohort_is_suppressed
-    from cohort_protected
-
-),
-
-reoffenders_protected as (
-
-    {{ suppress_small_counts('cohort_flagged', 'reoffenders', groupings=groupings, tiebreak=tiebreak) }}
+    {{ suppress_count_columns(
+        'cells', ['entrants', 'cohort', 'reoffenders'], groupings=groupings, tiebreak=tiebreak
+    ) }}
 
 ),
 
@@ -172,15 +142,15 @@ final as (
         reoffending_cohort_is_complete,
         case when not cohort_is_suppressed then cohort end          as reoffending_cohort_count,
         cohort_is_suppressed                                        as reoffending_cohort_count_is_suppressed,
-        case when not is_suppressed then reoffenders end            as reoffender_count,
-        is_suppressed                                               as reoffender_count_is_suppressed,
+        case when not reoffenders_is_suppressed then reoffenders end as reoffender_count,
+        reoffenders_is_suppressed                                   as reoffender_count_is_suppressed,
         -- withheld when either count is, else the withheld one could be worked out from it
         case
-            when not is_suppressed and not cohort_is_suppressed
+            when not reoffenders_is_suppressed and not cohort_is_suppressed
                 and reoffenders >= {{ rate_minimum }} and cohort > 0
                 then cast(round(reoffenders * 100.0 / cohort, 1) as numeric(5, 1))
         end                                                         as reoffending_percent
-    from reoffenders_protected
+    from protected
 
 )
 
