@@ -26,7 +26,7 @@ env: .env ## write .env from .env.example (generated secrets); never overwrites
 	@python3 infra/local/make_env.py .
 	@touch .env
 
-system-deps: ## apt packages the project needs (PostgreSQL 15 server) when missing
+system-deps: ## apt packages the project needs (PostgreSQL 15 server, chromium for the browser tests) when missing
 	@bash infra/local/system_deps.sh
 
 pg: env system-deps ## start the project-local PostgreSQL cluster (127.0.0.1:55432)

@@ -12,12 +12,13 @@
   Secondary suppression runs `passes` times over all the groupings, in the order given, because
   a cell withheld for one grouping can leave a lone suppressed cell in another, and the cell
   withheld to protect that one can do the same back. With a single grouping one pass settles
-  it; the default, 2 * len(groupings), is a rule of thumb, not a proof: len(groupings) + 1 was
-  too few for months x wards in sna_violence_ward_month on 24 months of data, and 2 per grouping
-  is what the models had needed (they listed their groupings twice, or ran the macro three
-  times). A long chain of withheld cells can need more: the `suppression_holds` test on every
-  count column checks the result, and a model whose cells need more names `passes`. Passes
-  after nothing changes are no-ops, so more passes cost time but never change a settled result.
+  it; the default, 2 * len(groupings), lets each grouping answer the others twice. It is a rule
+  of thumb, not a proof: it is what the sna models' data needs (sna_violence_ward_month's
+  months x wards, on 24 months of data, still has lone withheld cells after len(groupings) + 1
+  = 3 passes and settles in 4), and a long chain of withheld cells can need more. The
+  `suppression_holds` test on every count column checks the result; a model whose cells need
+  more names `passes`. Passes after nothing changes are no-ops, so more passes cost time but
+  never change a settled result.
   List each grouping once: repeating a grouping only adds passes.
   A group of one row cannot be protected by its neighbours: do not publish its total.
   The caller turns the flag into NULL counts and rates (never 0).
