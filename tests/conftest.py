@@ -91,15 +91,14 @@ class BuiltWarehouse:
     files: list[Path]
 
 
-@pytest.fixture(scope="session")
-def built_warehouse(make_database: Callable[[str], str], synthetic_dir: Path) -> BuiltWarehouse:
-    """A warehouse loaded with the synthetic partnership and built by dbt (GX-checked)."""
+def build_synthetic_warehouse(url: str, partnership_dir: Path) -> BuiltWarehouse:
+    """Load every synthetic extract under partnership_dir into the empty database at url (reference
+    files first), run the raw GX gate and dbt build, as the pipeline does."""
     from svdw.loader import load_file, loading_order
     from svdw.quality import validate_raw_batches
     from svdw.transform import dbt_build
 
-    url = make_database("built")
-    files = loading_order(list(synthetic_dir.rglob("*.csv")))
+    files = loading_order(list(partnership_dir.rglob("*.csv")))
     with psycopg.connect(url) as conn:
         for path in files:
             result = load_file(conn, path)
@@ -107,6 +106,12 @@ def built_warehouse(make_database: Callable[[str], str], synthetic_dir: Path) ->
     validate_raw_batches(url)
     dbt_build(url)
     return BuiltWarehouse(url=url, files=files)
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(make_database: Callable[[str], str], synthetic_dir: Path) -> BuiltWarehouse:
+    """A warehouse loaded with the synthetic partnership and built by dbt (GX-checked)."""
+    return build_synthetic_warehouse(make_database("built"), synthetic_dir)
 
 
 @pytest.fixture(scope="session")

@@ -20,10 +20,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg
 import pytest
 import requests
-from conftest import BuiltWarehouse, with_user
+from conftest import BuiltWarehouse, build_synthetic_warehouse, with_user
 
 REPO = Path(__file__).resolve().parents[1]
 SUPERSET_SH = REPO / "infra" / "local" / "superset.sh"
@@ -41,22 +40,11 @@ def dashboard_warehouse(
     make_database: Callable[..., str], tmp_path_factory: pytest.TempPathFactory
 ) -> BuiltWarehouse:
     """A warehouse built from DASHBOARD_MONTHS of the synthetic partnership."""
-    from svdw.loader import load_file, loading_order
-    from svdw.quality import validate_raw_batches
     from svdw.synthetic import generate
-    from svdw.transform import dbt_build
 
     out = tmp_path_factory.mktemp("dashboard_partnership")
     generate(out, months=DASHBOARD_MONTHS, seed=7)
-    url = make_database("dash")
-    files = loading_order(list(out.rglob("*.csv")))
-    with psycopg.connect(url) as conn:
-        for path in files:
-            result = load_file(conn, path)
-            assert result.status == "loaded", result.error
-    validate_raw_batches(url)
-    dbt_build(url)
-    return BuiltWarehouse(url=url, files=files)
+    return build_synthetic_warehouse(make_database("dash"), out)
 
 
 # conftest.py has read .env into the environment (without overriding what was set).

@@ -5,7 +5,6 @@
 -- values; the published rates follow disclosure control (NULL on fewer than rate_minimum_events
 -- events, and the violence rate also where sna_violence_lsoa_latest_12_months withholds the
 -- count), so no count is published here.
-{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
 {%- set top_share = (var('prioritisation_top_percent', 15) | float) / 100 %}
 {%- set rated = ['violence', 'knife_violence', 'ed_assault', 'youth_violence'] %}
 
@@ -29,10 +28,7 @@ geography as (
 
 period as (
 
-    select
-        cast(max(month_start) - interval '11 months' as date)  as period_start,
-        max(month_start)                                       as period_end
-    from {{ ref('fct_police_crime') }}
+    {{ latest_12_months_period(ref('fct_police_crime')) }}
 
 ),
 
@@ -184,13 +180,12 @@ final as (
         centroids.longitude,
         cast(scored.population as bigint) as population,
         {%- for indicator in rated %}
-        case
-            when scored.{{ indicator }}_events >= {{ rate_minimum }}
-                {%- if indicator == 'violence' %}
-                and not coalesce(scored.violence_is_suppressed, true)
-                {%- endif %}
-                then cast(round(scored.{{ indicator }}_value, 2) as numeric(12, 2))
-        end as {{ indicator }}_rate_per_1000,
+        {#- the violence rate is also withheld where sna_violence_lsoa_latest_12_months withholds
+            the count (an LSOA missing there counts as withheld) #}
+        {{ published_rate(
+            'scored.' ~ indicator ~ '_events', 'scored.population', per=1000, decimals=2,
+            withheld=['coalesce(scored.violence_is_suppressed, true)'] if indicator == 'violence' else []
+        ) }} as {{ indicator }}_rate_per_1000,
         scored.{{ indicator }}_is_top,
         scored.{{ indicator }}_points,
         {%- endfor %}

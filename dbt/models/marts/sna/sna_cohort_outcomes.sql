@@ -13,7 +13,6 @@
 -- before-window is not checked: referrals in the first year of data have a shorter look-back.
 -- Disclosure control: cohort_count and outcome_person_count are counts of people, each through
 -- suppress_small_counts with its own flag; percents need rate_minimum_events people.
-{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
 
 with
 
@@ -198,15 +197,11 @@ final as (
         case when not protected_outcomes.is_suppressed
             then protected_outcomes.outcome_person_count end        as outcome_person_count,
         protected_outcomes.is_suppressed                            as outcome_person_count_is_suppressed,
-        case
-            when not protected_outcomes.is_suppressed
-                and not protected_cohorts.is_suppressed
-                and protected_outcomes.outcome_person_count >= {{ rate_minimum }}
-                then cast(round(
-                    protected_outcomes.outcome_person_count * 100.0
-                        / protected_cohorts.cohort_count, 1
-                ) as numeric(5, 1))
-        end                                                         as outcome_percent,
+        {{ published_rate(
+            'protected_outcomes.outcome_person_count', 'protected_cohorts.cohort_count',
+            per=100, decimals=1, precision=5,
+            withheld=['protected_outcomes.is_suppressed', 'protected_cohorts.is_suppressed']
+        ) }}                                                        as outcome_percent,
         data_end.data_end_date
     from protected_outcomes
     inner join protected_cohorts

@@ -5,7 +5,6 @@
 -- measure) so one count column carries the disclosure control and one chart plots every measure.
 -- change_percent compares with a baseline financial year (var core_measures_baseline_year; null:
 -- the earliest year whose source has all twelve months).
-{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
 {%- set baseline_year = var('core_measures_baseline_year', none) %}
 
 with
@@ -242,12 +241,10 @@ final as (
         measures.population_basis,
         cast(with_baseline.population as bigint)            as population,
         case when not with_baseline.is_suppressed then with_baseline.events end as event_count,
-        case
-            when not with_baseline.is_suppressed
-                and with_baseline.events >= {{ rate_minimum }}
-                and with_baseline.population > 0
-                then cast(round(with_baseline.events * 100000.0 / with_baseline.population, 1) as numeric(12, 1))
-        end                                                 as event_rate_per_100k,
+        {{ published_rate(
+            'with_baseline.events', 'with_baseline.population', per=100000, decimals=1,
+            withheld=['with_baseline.is_suppressed']
+        ) }}                                                as event_rate_per_100k,
         with_baseline.is_suppressed,
         with_baseline.baseline_year,
         case

@@ -8,7 +8,6 @@
 -- share of unreported assaults cannot be computed; the ratio is the measure.
 -- Each count carries its own disclosure control (and flag).
 
-{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
 {%- set groupings = [['month_start', 'district_code'], ['month_start', 'age_band'], ['district_code', 'age_band']] %}
 
 with
@@ -67,11 +66,7 @@ districts as (
 
 age_bands as (
 
-    select age_band, sort_order from {{ ref('dim_age_band') }}
-    union all
-    select 'Unknown', 99
-    union all
-    select 'All ages', 0
+    {{ reporting_age_bands(ref('dim_age_band')) }}
 
 ),
 
@@ -137,11 +132,12 @@ final as (
         ed_events_is_suppressed                                     as ed_assault_count_is_suppressed,
         case when not police_events_is_suppressed then police_events end as police_violence_count,
         police_events_is_suppressed                                 as police_violence_count_is_suppressed,
-        case
-            when not ed_events_is_suppressed and not police_events_is_suppressed
-                and ed_events >= {{ rate_minimum }} and police_events >= {{ rate_minimum }}
-                then cast(round(ed_events * 1.0 / police_events, 2) as numeric(8, 2))
-        end                                                         as ed_to_police_ratio
+        -- a ratio of two event counts: the police count must reach the minimum as well
+        {{ published_rate(
+            'ed_events', 'police_events', per=1, decimals=2, precision=8,
+            withheld=['ed_events_is_suppressed', 'police_events_is_suppressed'],
+            denominator_min_events=true
+        ) }}                                                        as ed_to_police_ratio
     from protected
 
 )

@@ -6,8 +6,6 @@
 -- disclosure control. Rates per 1,000 residents of the district in the age band
 -- (int_age_band_population_estimated; all residents for 'All ages').
 
-{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
-
 with
 
 events as (
@@ -92,11 +90,7 @@ districts as (
 
 age_bands as (
 
-    select age_band, sort_order from {{ ref('dim_age_band') }}
-    union all
-    select 'Unknown', 99
-    union all
-    select 'All ages', 0
+    {{ reporting_age_bands(ref('dim_age_band')) }}
 
 ),
 
@@ -171,10 +165,8 @@ final as (
         measure_sort_order,
         cast(population as bigint)                                  as population,
         case when not is_suppressed then events end                 as assault_count,
-        case
-            when not is_suppressed and events >= {{ rate_minimum }} and population > 0
-                then cast(round(events * 1000.0 / population, 3) as numeric(12, 3))
-        end                                                         as assault_rate_per_1000,
+        {{ published_rate('events', 'population', per=1000, decimals=3, withheld=['is_suppressed']) }}
+                                                                    as assault_rate_per_1000,
         is_suppressed
     from protected
 

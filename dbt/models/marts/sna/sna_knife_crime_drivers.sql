@@ -6,8 +6,6 @@
 -- once however many victims and suspects it has, and under every flag it carries (the flags
 -- overlap, so drivers do not add up to 'all').
 
-{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
-
 with
 
 knife_crimes as (
@@ -134,11 +132,10 @@ final as (
         driver_sort_order,
         case when not is_suppressed then crimes end                 as knife_crime_count,
         -- withheld when either count is, else the withheld one could be worked out from it
-        case
-            when not is_suppressed and not is_all_suppressed and crimes >= {{ rate_minimum }}
-                and all_crimes > 0
-                then cast(round(crimes * 100.0 / all_crimes, 1) as numeric(5, 1))
-        end                                                         as driver_percent,
+        {{ published_rate(
+            'crimes', 'all_crimes', per=100, decimals=1, precision=5,
+            withheld=['is_suppressed', 'is_all_suppressed']
+        ) }}                                                        as driver_percent,
         is_suppressed
     from with_total
 

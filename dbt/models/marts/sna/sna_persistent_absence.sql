@@ -4,7 +4,6 @@
 -- in a term counts at each, as the DfE counts them. Each count carries its own disclosure
 -- control (and flag); the percentage is withheld when either count is.
 
-{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
 {%- set groupings = [['academic_year', 'term', 'district_code'], ['academic_year', 'term', 'school_phase'], ['academic_year', 'district_code', 'school_phase']] %}
 
 with
@@ -27,12 +26,7 @@ attendance as (
 
 terms as (
 
-    select distinct
-        academic_year,
-        term,
-        case term when 'Autumn' then 1 when 'Spring' then 2 when 'Summer' then 3 end
-            as term_sort_order
-    from {{ ref('fct_school_attendance') }}
+    {{ school_terms(ref('fct_school_attendance')) }}
 
 ),
 
@@ -114,11 +108,10 @@ final as (
         pupils_is_suppressed                                        as pupil_count_is_suppressed,
         case when not absentees_is_suppressed then absentees end    as persistently_absent_count,
         absentees_is_suppressed                                     as persistently_absent_count_is_suppressed,
-        case
-            when not absentees_is_suppressed and not pupils_is_suppressed
-                and absentees >= {{ rate_minimum }} and pupils > 0
-                then cast(round(absentees * 100.0 / pupils, 1) as numeric(5, 1))
-        end                                                         as persistent_absence_percent
+        {{ published_rate(
+            'absentees', 'pupils', per=100, decimals=1, precision=5,
+            withheld=['absentees_is_suppressed', 'pupils_is_suppressed']
+        ) }}                                                        as persistent_absence_percent
     from protected
 
 )

@@ -15,8 +15,6 @@
 -- Disclosure control: each count column through suppress_small_counts (suppress_count_columns
 -- for the three per-tier counts) with its own flag.
 
-{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
-
 with
 
 geography as (
@@ -124,7 +122,6 @@ need as (
     select
         district_years.financial_year,
         district_years.district_code,
-        district_years.violence_count * 1000.0 / nullif(districts.population, 0) as violence_rate,
         round(cast((
             percent_rank() over (
                 partition by district_years.financial_year
@@ -238,35 +235,27 @@ final as (
         case when not protected_violence.is_suppressed
             then protected_violence.violence_count end              as violence_count,
         protected_violence.is_suppressed                            as violence_count_is_suppressed,
-        case
-            when not protected_violence.is_suppressed
-                and protected_violence.violence_count >= {{ rate_minimum }}
-                and districts.population > 0
-                then cast(round(ranked_need.violence_rate, 2) as numeric(12, 2))
-        end                                                         as violence_rate_per_1000,
+        {{ published_rate(
+            'protected_violence.violence_count', 'districts.population', per=1000, decimals=2,
+            withheld=['protected_violence.is_suppressed']
+        ) }}                                                        as violence_rate_per_1000,
         cast(districts.imd_average_rank as integer)                 as imd_average_rank,
         ranked_need.need_score,
         cast(ranked_need.need_rank as integer)                      as need_rank,
         case when not provision_ranked.session_count_is_suppressed
             then provision_ranked.session_count end                 as session_count,
         provision_ranked.session_count_is_suppressed                as session_count_is_suppressed,
-        case
-            when not provision_ranked.session_count_is_suppressed
-                and provision_ranked.session_count >= {{ rate_minimum }}
-                and districts.young_population > 0
-                then cast(round(provision_ranked.session_count * 1000.0
-                    / districts.young_population, 2) as numeric(12, 2))
-        end                                                         as sessions_per_1000_young_people,
+        {{ published_rate(
+            'provision_ranked.session_count', 'districts.young_population', per=1000, decimals=2,
+            withheld=['provision_ranked.session_count_is_suppressed']
+        ) }}                                                        as sessions_per_1000_young_people,
         case when not provision_ranked.participant_count_is_suppressed
             then provision_ranked.participant_count end             as participant_count,
         provision_ranked.participant_count_is_suppressed            as participant_count_is_suppressed,
-        case
-            when not provision_ranked.participant_count_is_suppressed
-                and provision_ranked.participant_count >= {{ rate_minimum }}
-                and districts.young_population > 0
-                then cast(round(provision_ranked.participant_count * 1000.0
-                    / districts.young_population, 2) as numeric(12, 2))
-        end                                                         as participant_rate_per_1000_young_people,
+        {{ published_rate(
+            'provision_ranked.participant_count', 'districts.young_population', per=1000,
+            decimals=2, withheld=['provision_ranked.participant_count_is_suppressed']
+        ) }}                                                        as participant_rate_per_1000_young_people,
         case when not provision_ranked.weekly_place_count_is_suppressed
             then provision_ranked.weekly_place_count end            as weekly_place_count,
         provision_ranked.weekly_place_count_is_suppressed           as weekly_place_count_is_suppressed,

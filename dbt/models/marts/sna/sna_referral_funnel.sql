@@ -10,7 +10,6 @@
 -- Disclosure control: each stage count (referrals are young people) through
 -- suppress_small_counts with its own flag; percents need rate_minimum_events referrals.
 
-{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
 {%- set stages = ['referred_count', 'accepted_count', 'started_count', 'completed_count'] %}
 
 with
@@ -135,11 +134,9 @@ final as (
             ('completed_count', 'started_count'),
             ('completed_count', 'referred_count')
         ] -%}
-        case
-            when visible.{{ numerator }} >= {{ rate_minimum }} and visible.{{ denominator }} > 0
-                then cast(round(visible.{{ numerator }} * 100.0 / visible.{{ denominator }}, 1)
-                    as numeric(5, 1))
-        end as {{ numerator | replace('_count', '') }}_of_{{ denominator | replace('_count', '') }}_percent{{ ',' if not loop.last }}
+        {{ published_rate(
+            'visible.' ~ numerator, 'visible.' ~ denominator, per=100, decimals=1, precision=5
+        ) }} as {{ numerator | replace('_count', '') }}_of_{{ denominator | replace('_count', '') }}_percent{{ ',' if not loop.last }}
         {% endfor %}
     from visible
     inner join agencies

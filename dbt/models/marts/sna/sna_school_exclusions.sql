@@ -4,8 +4,6 @@
 -- whole-school roll the partnership receives; the attendance extract covers only some pupils).
 -- Exclusions at a school dim_school cannot place in a district are left out.
 
-{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
-
 with
 
 exclusions as (
@@ -25,12 +23,7 @@ exclusions as (
 
 terms as (
 
-    select distinct
-        academic_year,
-        term,
-        case term when 'Autumn' then 1 when 'Spring' then 2 when 'Summer' then 3 end
-            as term_sort_order
-    from {{ ref('fct_school_exclusion') }}
+    {{ school_terms(ref('fct_school_exclusion')) }}
 
 ),
 
@@ -130,10 +123,9 @@ final as (
         reason_description,
         cast(pupils_on_roll as bigint)                              as pupils_on_roll,
         case when not is_suppressed then events end                 as exclusion_count,
-        case
-            when not is_suppressed and events >= {{ rate_minimum }} and pupils_on_roll > 0
-                then cast(round(events * 100.0 / pupils_on_roll, 2) as numeric(8, 2))
-        end                                                         as exclusion_rate_per_100_pupils,
+        {{ published_rate(
+            'events', 'pupils_on_roll', per=100, decimals=2, precision=8, withheld=['is_suppressed']
+        ) }}                                                        as exclusion_rate_per_100_pupils,
         is_suppressed
     from protected
 

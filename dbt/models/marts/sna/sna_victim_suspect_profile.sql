@@ -5,8 +5,6 @@
 -- control over the sets a reader could add up: the age bands of a sex, the sexes of an age band
 -- (within a year, district and role) and the districts of a cell.
 
-{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
-
 with
 
 crimes as (
@@ -28,9 +26,7 @@ districts as (
 
 age_bands as (
 
-    select age_band, sort_order from {{ ref('dim_age_band') }}
-    union all
-    select 'Unknown', 99
+    {{ reporting_age_bands(ref('dim_age_band'), all_ages=false) }}
 
 ),
 
@@ -145,18 +141,15 @@ final as (
         protected.age_band_sort_order,
         protected.sex,
         case when not protected.is_suppressed then protected.people end as person_count,
-        case
-            when not protected.is_suppressed and protected.people >= {{ rate_minimum }}
-                then cast(round(protected.people * 100.0 / protected.role_total, 1) as numeric(5, 1))
-        end                                                         as role_share_percent,
+        {{ published_rate(
+            'protected.people', 'protected.role_total', per=100, decimals=1, precision=5,
+            withheld=['protected.is_suppressed']
+        ) }}                                                        as role_share_percent,
         population.population_estimate                             as population,
-        case
-            when not protected.is_suppressed and protected.people >= {{ rate_minimum }}
-                and population.population_estimate > 0
-                then cast(round(
-                    protected.people * 1000.0 / population.population_estimate, 2
-                ) as numeric(12, 2))
-        end                                                         as person_rate_per_1000,
+        {{ published_rate(
+            'protected.people', 'population.population_estimate', per=1000, decimals=2,
+            withheld=['protected.is_suppressed']
+        ) }}                                                        as person_rate_per_1000,
         protected.is_suppressed
     from protected
     left join {{ ref('int_age_band_population_estimated') }} as population

@@ -1,8 +1,7 @@
 -- Violence and sexual offences per district per month, for partnership boards, with disclosure
 -- control (macros/disclosure_control.sql): small counts and the cells that would reveal them
 -- by subtraction from a month's or a district's total are withheld (NULL, is_suppressed), and
--- rates on fewer than rate_minimum_events events are withheld.
-{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
+-- rates on fewer than rate_minimum_events events are withheld (macros/published_rate.sql).
 
 with
 
@@ -71,10 +70,8 @@ final as (
         district_name,
         cast(population as bigint) as population,
         case when not is_suppressed then events end as violence_count,
-        case
-            when not is_suppressed and events >= {{ rate_minimum }} and population > 0
-                then cast(round(events * 1000.0 / population, 2) as numeric(12, 2))
-        end as violence_rate_per_1000,
+        {{ published_rate('events', 'population', per=1000, decimals=2, withheld=['is_suppressed']) }}
+            as violence_rate_per_1000,
         is_suppressed
     from protected
 

@@ -3,7 +3,6 @@
 -- publish, a year's are not. Disclosure control: small counts withheld, and so is the smallest
 -- other LSOA of any ward that would otherwise hold a single withheld cell (wards nest in
 -- districts, so district totals over the same months cannot reveal one either).
-{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
 
 with
 
@@ -23,10 +22,7 @@ geography as (
 
 period as (
 
-    select
-        cast(max(month_start) - interval '11 months' as date)  as period_start,
-        max(month_start)                                       as period_end
-    from {{ ref('fct_police_crime') }}
+    {{ latest_12_months_period(ref('fct_police_crime')) }}
 
 ),
 
@@ -80,12 +76,10 @@ published as (
         centroids.longitude,
         cast(protected.population as bigint) as population,
         case when not protected.is_suppressed then protected.events end as violence_count,
-        case
-            when not protected.is_suppressed
-                and protected.events >= {{ rate_minimum }}
-                and protected.population > 0
-                then cast(round(protected.events * 1000.0 / protected.population, 2) as numeric(12, 2))
-        end as violence_rate_per_1000,
+        {{ published_rate(
+            'protected.events', 'protected.population', per=1000, decimals=2,
+            withheld=['protected.is_suppressed']
+        ) }} as violence_rate_per_1000,
         protected.is_suppressed
     from protected
     cross join period

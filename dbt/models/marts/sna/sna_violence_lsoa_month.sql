@@ -4,7 +4,6 @@
 -- month, or of an LSOA's latest 12 months or its earlier months, that would otherwise hold a
 -- single withheld cell (wards nest in districts, so district and partnership totals cannot
 -- reveal a cell; sna_violence_lsoa_latest_12_months publishes the LSOA's latest-12 total).
-{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
 
 with
 
@@ -28,6 +27,12 @@ months as (
 
 ),
 
+period as (
+
+    {{ latest_12_months_period(ref('fct_police_crime')) }}
+
+),
+
 violence as (
 
     select
@@ -45,12 +50,13 @@ lsoa_months as (
 
     select
         months.month_start,
-        months.month_start > (select max(month_start) from months) - interval '12 months'
+        months.month_start between period.period_start and period.period_end
             as is_latest_12_months,
         geography.*,
         coalesce(violence.events, 0) as events
     from geography
     cross join months
+    cross join period
     left join violence
         on geography.lsoa_code = violence.lsoa_code
         and months.month_start = violence.month_start
@@ -83,12 +89,10 @@ final as (
         centroids.longitude,
         cast(protected.population as bigint) as population,
         case when not protected.is_suppressed then protected.events end as violence_count,
-        case
-            when not protected.is_suppressed
-                and protected.events >= {{ rate_minimum }}
-                and protected.population > 0
-                then cast(round(protected.events * 1000.0 / protected.population, 2) as numeric(12, 2))
-        end as violence_rate_per_1000,
+        {{ published_rate(
+            'protected.events', 'protected.population', per=1000, decimals=2,
+            withheld=['protected.is_suppressed']
+        ) }} as violence_rate_per_1000,
         protected.is_suppressed
     from protected
     left join {{ ref('int_lsoa_centroids') }} as centroids

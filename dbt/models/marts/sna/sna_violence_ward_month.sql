@@ -3,7 +3,6 @@
 -- as sna_violence_district_month. Disclosure control: small counts withheld, and so is the
 -- smallest other cell of any district's month or any ward's months that would otherwise hold a
 -- single withheld cell.
-{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
 
 with
 
@@ -87,10 +86,8 @@ final as (
         cast(round(longitude, 6) as numeric(9, 6)) as longitude,
         cast(population as bigint) as population,
         case when not is_suppressed then events end as violence_count,
-        case
-            when not is_suppressed and events >= {{ rate_minimum }} and population > 0
-                then cast(round(events * 1000.0 / population, 2) as numeric(12, 2))
-        end as violence_rate_per_1000,
+        {{ published_rate('events', 'population', per=1000, decimals=2, withheld=['is_suppressed']) }}
+            as violence_rate_per_1000,
         is_suppressed
     from protected
 

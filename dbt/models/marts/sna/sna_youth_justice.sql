@@ -7,7 +7,6 @@
 -- are in a cohort; reoffending_cohort_is_complete says whether that is every child of the year.
 -- Each count carries its own disclosure control (and flag).
 
-{%- set rate_minimum = var('rate_minimum_events', 10) | int %}
 {%- set groupings = [['financial_year'], ['district_code']] %}
 {%- set tiebreak = ['district_code', 'financial_year'] %}
 
@@ -134,22 +133,20 @@ final as (
         cast(population_10_17 as bigint)                            as population_10_17,
         case when not entrants_is_suppressed then entrants end      as first_time_entrant_count,
         entrants_is_suppressed                                      as first_time_entrant_count_is_suppressed,
-        case
-            when not entrants_is_suppressed and entrants >= {{ rate_minimum }}
-                and population_10_17 > 0
-                then cast(round(entrants * 100000.0 / population_10_17, 1) as numeric(10, 1))
-        end                                                         as first_time_entrant_rate_per_100k,
+        {{ published_rate(
+            'entrants', 'population_10_17', per=100000, decimals=1, precision=10,
+            withheld=['entrants_is_suppressed']
+        ) }}                                                        as first_time_entrant_rate_per_100k,
         reoffending_cohort_is_complete,
         case when not cohort_is_suppressed then cohort end          as reoffending_cohort_count,
         cohort_is_suppressed                                        as reoffending_cohort_count_is_suppressed,
         case when not reoffenders_is_suppressed then reoffenders end as reoffender_count,
         reoffenders_is_suppressed                                   as reoffender_count_is_suppressed,
         -- withheld when either count is, else the withheld one could be worked out from it
-        case
-            when not reoffenders_is_suppressed and not cohort_is_suppressed
-                and reoffenders >= {{ rate_minimum }} and cohort > 0
-                then cast(round(reoffenders * 100.0 / cohort, 1) as numeric(5, 1))
-        end                                                         as reoffending_percent
+        {{ published_rate(
+            'reoffenders', 'cohort', per=100, decimals=1, precision=5,
+            withheld=['reoffenders_is_suppressed', 'cohort_is_suppressed']
+        ) }}                                                        as reoffending_percent
     from protected
 
 )

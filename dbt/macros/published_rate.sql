@@ -1,0 +1,39 @@
+{#-
+  published_rate(numerator, denominator, per, decimals, precision, withheld, min_events,
+                 denominator_min_events)
+  The one rule by which every sna model publishes a rate, percent or ratio, written once so
+  that the models cannot drift apart. Returns a SQL `case ... end` expression (no alias) that is
+  the rate `numerator * per / denominator`, rounded to `decimals` places and cast to
+  numeric(precision, decimals), or NULL unless all of:
+    - no count it uses is withheld: each of `withheld` (SQL boolean expressions, normally the
+      `is_suppressed` flags from suppress_small_counts / suppress_count_columns) is false.
+      A flag that is NULL also withholds the rate (a `not NULL` condition is not true). Leave
+      `withheld` empty only when the counts passed in are already NULL when withheld;
+    - the numerator has at least `min_events` events (default var('rate_minimum_events'), 10):
+      a rate on a handful of events swings wildly and, next to a published count, could point
+      at individuals;
+    - with `denominator_min_events=true`, the denominator has at least `min_events` too (for a
+      ratio of two event counts, e.g. ED assaults to police-recorded violence, where a small
+      denominator is as unstable as a small numerator);
+    - the denominator is > 0.
+  `per` is an integer multiplier (1000 for a rate per 1,000, 100 for a percent, 1 for a plain
+  ratio); it is written as `<per>.0` so the division is in numeric, never integer, arithmetic.
+  `numerator` and `denominator` are SQL expressions and each appears more than once, so pass
+  column references rather than expensive expressions.
+  Example: {{ published_rate('events', 'population', per=1000, decimals=2,
+                             withheld=['is_suppressed']) }} as violence_rate_per_1000
+-#}
+{% macro published_rate(
+    numerator, denominator, per=1000, decimals=2, precision=12, withheld=[], min_events=none,
+    denominator_min_events=false
+) -%}
+{%- set minimum = (var('rate_minimum_events', 10) if min_events is none else min_events) | int -%}
+case
+    when
+        {%- for flag in withheld %} not {{ flag }} and{% endfor %} {{ numerator }} >= {{ minimum }}
+        {%- if denominator_min_events %} and {{ denominator }} >= {{ minimum }}{% endif %}
+        and {{ denominator }} > 0
+        then cast(round({{ numerator }} * {{ per | int }}.0 / {{ denominator }}, {{ decimals | int }})
+            as numeric({{ precision | int }}, {{ decimals | int }}))
+end
+{%- endmacro %}
