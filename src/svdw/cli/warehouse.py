@@ -132,7 +132,11 @@ def docs(
 
 @app.command()
 def pipeline(
-    timeout: Annotated[int, typer.Option(help="Seconds to wait for each DAG run")] = 900,
+    # A warehouse build runs one Airflow task per dbt model (~95): on 2 cores with the ingestion
+    # DAGs still loading, each of the two Asset-triggered builds takes 5-10 minutes.
+    timeout: Annotated[
+        int, typer.Option(help="Seconds to wait for each DAG run, and for the builds to settle")
+    ] = 2700,
 ) -> None:
     """Run the pipeline in the running Airflow (AIRFLOW_URL) and wait for it.
 
