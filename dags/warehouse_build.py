@@ -83,8 +83,12 @@ with DAG(
         execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
         # Tests run once, after every model: relationship tests span models (fct -> dim), so a
         # per-model `dbt test --select` would run them before the other side exists.
+        # No Asset per model: nothing is scheduled on single marts tables, and emitting them
+        # costs every one of the ~95 tasks a second or two.
         render_config=RenderConfig(
-            load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.AFTER_ALL
+            load_method=LoadMode.DBT_MANIFEST,
+            test_behavior=TestBehavior.AFTER_ALL,
+            emit_datasets=False,
         ),
         operator_args={"install_deps": False},
     )
