@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from airflow.sdk import DAG, AssetAny, task
-from airflow.sdk.exceptions import AirflowFailException
 from cosmos import (
     DbtTaskGroup,
     ExecutionConfig,
@@ -30,7 +29,7 @@ from svdw.airflow_support import (
     WAREHOUSE_CONN_ID,
     batch_ids_to_check,
     raw_asset,
-    warehouse_settings,
+    run_quality_gate,
 )
 from svdw.contracts import load_contracts
 from svdw.transform import dbt_project_dir
@@ -52,19 +51,11 @@ with DAG(
     @task
     def check_raw_batches(**context: Any) -> str:
         """Run the GX suites on the batches that triggered this run (on a manual run, the
-        conf's `batch_ids`, else every raw table whole). A critical failure fails the run at
-        once, without retries: the same data would fail again."""
-        from svdw.quality import DataQualityError
+        conf's `batch_ids`, else every raw table whole)."""
         from svdw.transform import gate_raw_batches
 
-        try:
-            summary = gate_raw_batches(
-                warehouse_settings().warehouse_url, batch_ids_to_check(context)
-            )
-        except DataQualityError as exc:
-            raise AirflowFailException(str(exc)) from exc
-        print(summary.describe())
-        return summary.describe()
+        batch_ids = batch_ids_to_check(context)
+        return run_quality_gate(lambda url: gate_raw_batches(url, batch_ids))
 
     dbt_build = DbtTaskGroup(
         group_id="dbt",
@@ -79,7 +70,7 @@ with DAG(
             ),
         ),
         # dbt runs inside the task's process (dbtRunner) rather than as a subprocess per model:
-        # each of the ~80 tasks saves starting Python and importing dbt again.
+        # each of the ~95 tasks saves starting Python and importing dbt again.
         execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
         # Tests run once, after every model: relationship tests span models (fct -> dim), so a
         # per-model `dbt test --select` would run them before the other side exists.
@@ -96,14 +87,8 @@ with DAG(
     @task
     def check_marts() -> str:
         """Run the GX suites on the key marts dbt just built (marts not built yet are listed)."""
-        from svdw.quality import DataQualityError
-        from svdw.transform import gate_marts
+        from svdw.quality import validate_marts
 
-        try:
-            summary = gate_marts(warehouse_settings().warehouse_url)
-        except DataQualityError as exc:
-            raise AirflowFailException(str(exc)) from exc
-        print(summary.describe())
-        return summary.describe()
+        return run_quality_gate(validate_marts)
 
     check_raw_batches() >> dbt_build >> check_marts()

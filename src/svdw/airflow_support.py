@@ -5,14 +5,19 @@ package never does."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from airflow.sdk import Asset, BaseHook
+from airflow.sdk.exceptions import AirflowFailException
 
 from svdw.config import Settings
 from svdw.contracts import Contract
+
+if TYPE_CHECKING:
+    from svdw.quality import ValidationSummary
 
 WAREHOUSE_CONN_ID = "warehouse"
 OWNER = "svdw-data-engineering"
@@ -92,3 +97,17 @@ def batch_ids_to_check(context: Any) -> list[int] | None:
     ):
         raise ValueError(f"run conf batch_ids must be a list of integers, got {requested!r}")
     return sorted(set(requested))
+
+
+def run_quality_gate(check: Callable[[str], ValidationSummary]) -> str:
+    """Run a Great Expectations gate on the `warehouse` connection's database inside a task and
+    log its one-line summary. A critical failure fails the task at once, without retries: the
+    same data would fail again."""
+    from svdw.quality import DataQualityError
+
+    try:
+        summary = check(warehouse_settings().warehouse_url)
+    except DataQualityError as exc:
+        raise AirflowFailException(str(exc)) from exc
+    print(summary.describe())
+    return summary.describe()

@@ -159,7 +159,7 @@ def dbt_docs(warehouse_url: str) -> Path:
 
 # The warehouse build, step by step. `svdw build` runs the three in order (build_warehouse); the
 # warehouse_build DAG runs the same three as tasks (gate_raw_batches, dbt through Cosmos, one
-# task per model, then gate_marts), so the CLI and Airflow build the warehouse the same way.
+# task per model, then quality.validate_marts), so the CLI and Airflow build the same way.
 
 
 def gate_raw_batches(warehouse_url: str, batch_ids: list[int] | None = None) -> ValidationSummary:
@@ -172,14 +172,6 @@ def gate_raw_batches(warehouse_url: str, batch_ids: list[int] | None = None) -> 
     return validate_raw_batches(warehouse_url, batch_ids)
 
 
-def gate_marts(warehouse_url: str) -> ValidationSummary:
-    """Step 3: the GX suites of the key marts, after dbt. Raises DataQualityError on a critical
-    failure."""
-    from svdw.quality import validate_marts
-
-    return validate_marts(warehouse_url)
-
-
 def build_warehouse(
     warehouse_url: str,
     select: list[str] | None = None,
@@ -188,6 +180,8 @@ def build_warehouse(
 ) -> None:
     """The whole build outside Airflow: raw gate, dbt build (step 2), marts gate; `report` gets
     one line per step. Stops at the first failing step (DataQualityError or DbtError)."""
+    from svdw.quality import validate_marts
+
     report(f"raw data quality {gate_raw_batches(warehouse_url, batch_ids).describe()}")
     report(f"dbt build passed in {dbt_build(warehouse_url, select=select):.0f} s")
-    report(f"marts data quality {gate_marts(warehouse_url).describe()}")
+    report(f"marts data quality {validate_marts(warehouse_url).describe()}")
