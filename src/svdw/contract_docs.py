@@ -24,6 +24,12 @@ def _rule(column: Column) -> str:
         rules.append(f"matches `{column.pattern}`")
     if column.allowed:
         rules.append("one of: " + ", ".join(f"`{v}`" for v in column.allowed))
+    if column.allowed_from:
+        source = column.allowed_from
+        rules.append(
+            f"a `{source.column}` of the official code list `dbt/seeds/code_lists/"
+            f"{source.code_list}.csv`"
+        )
     if column.minimum is not None or column.maximum is not None:
         rules.append(f"between {column.minimum} and {column.maximum}")
     return "; ".join(rules) or "any text"

@@ -6,6 +6,7 @@ which raw table it lands in, and which earlier rows a new delivery replaces.
 
 from __future__ import annotations
 
+import csv
 import re
 from functools import cache
 from pathlib import Path
@@ -41,6 +42,41 @@ class ContractError(ValueError):
     """A contract file is malformed; the message names the file and the problem."""
 
 
+class CodeListRef(BaseModel):
+    """An official code list that a column's values must come from: one CSV, kept once as a dbt
+    seed under dbt/seeds/code_lists/, read by the loader's row validator and seeded by dbt."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code_list: str = Field(pattern=IDENTIFIER, description="Seed name (file name without .csv)")
+    column: str = Field(pattern=IDENTIFIER, description="The seed's column holding the codes")
+
+    @property
+    def path(self) -> Path:
+        return code_list_path(self.code_list)
+
+
+def code_list_path(name: str) -> Path:
+    """The official code list's CSV: <dbt project>/seeds/code_lists/<name>.csv."""
+    from svdw.transform import dbt_project_dir  # lazy: transform imports the database driver
+
+    return dbt_project_dir() / "seeds" / "code_lists" / f"{name}.csv"
+
+
+@cache
+def read_code_list(name: str, column: str) -> frozenset[str]:
+    """The codes of one official code list (cached: code lists are read-only reference data)."""
+    path = code_list_path(name)
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as exc:
+        raise ContractError(f"code list {name!r}: cannot read {path}: {exc}") from exc
+    if rows and column not in rows[0]:
+        raise ContractError(f"code list {name!r} ({path}) has no column {column!r}")
+    return frozenset(row[column].strip() for row in rows if row[column].strip())
+
+
 class Column(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -50,6 +86,9 @@ class Column(BaseModel):
     required: bool = False
     pattern: str | None = None
     allowed: tuple[str, ...] | None = None
+    allowed_from: CodeListRef | None = Field(
+        default=None, description="text only: values must be codes of this official code list"
+    )
     minimum: float | None = None
     maximum: float | None = None
     privacy: Literal["none", "quasi_identifier", "direct_identifier"] = "none"
@@ -75,6 +114,8 @@ class Column(BaseModel):
             raise ValueError(f"{self.name!r}: age_at goes with pseudonymise: birth_year")
         if self.pseudonymise == "birth_year" and self.type != "date":
             raise ValueError(f"{self.name!r}: a date of birth must have type date")
+        if self.allowed_from and (self.type != "text" or self.allowed):
+            raise ValueError(f"{self.name!r}: allowed_from is for text columns without allowed")
         return self
 
     @property
