@@ -103,3 +103,12 @@ def test_the_contract_and_dbt_read_the_same_file() -> None:
     assert source is not None
     seeds = Path(__file__).resolve().parents[2] / "dbt" / "seeds"
     assert source.path == seeds / "code_lists" / "home_office_offence_classifications.csv"
+
+
+def test_the_generator_writes_only_official_codes_with_their_official_names() -> None:
+    from svdw.synthetic.incidents import OFFENCES
+
+    rows = _rows("home_office_offence_classifications")
+    official = {row["code"]: (row["offence_name"], row["police_uk_crime_type"]) for row in rows}
+    for offence in OFFENCES:
+        assert official.get(offence.code) == (offence.description, offence.police_uk), offence.code
