@@ -4,7 +4,6 @@ package never does."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -44,7 +43,7 @@ DEFAULT_ARGS = {
     "owner": OWNER,
     "retries": 2,
     # Transient failures (a database restart) get two more tries; tests shorten the wait.
-    "retry_delay": timedelta(seconds=int(os.environ.get("SVDW_RETRY_DELAY_SECONDS", "300"))),
+    "retry_delay": timedelta(seconds=Settings.from_env().retry_delay_seconds),
     "on_failure_callback": alert_on_failure,
 }
 

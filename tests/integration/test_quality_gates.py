@@ -68,7 +68,7 @@ def police_db(
     make_database: Callable[[str], str], synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[str, list[int]]:
     """A warehouse holding the three monthly force crime deliveries; their batch ids."""
-    monkeypatch.setenv("SVD_PSEUDONYM_KEY", KEY)
+    monkeypatch.setenv("SVDW_PSEUDONYM_KEY", KEY)
     url = make_database("gx")
     files = loading_order(list((synthetic_dir / "police_force_crimes").glob("*.csv")))
     assert len(files) == 3
