@@ -174,9 +174,13 @@ class Checks(BaseModel):
     @property
     def columns(self) -> list[str]:
         """Every column the checks name."""
-        named = [*self.key, *self.future_dates_allowed]
-        named += [c.column for c in (*self.unknown_codes, *self.null_rate, *self.distribution)]
-        return named
+        return [
+            *self.key,
+            *self.future_dates_allowed,
+            *(c.column for c in self.unknown_codes),
+            *(c.column for c in self.null_rate),
+            *(c.column for c in self.distribution),
+        ]
 
 
 class Contract(BaseModel):

@@ -116,7 +116,7 @@ def write_project(root: Path, table_suites: dict[str, list[ExpectationSpec]]) ->
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # quiet task logs
     context.variables.save()
     # Assets are given to the datasource whole: adding them one by one would query each table.
-    datasource = context.add_datasource(
+    context.add_datasource(
         datasource=PostgresDatasource(
             name=DATASOURCE,
             connection_string="${WAREHOUSE_URL}",
@@ -126,6 +126,7 @@ def write_project(root: Path, table_suites: dict[str, list[ExpectationSpec]]) ->
             ],
         )
     )
+    datasource = context.data_sources.get(DATASOURCE)
     for table, specs in table_suites.items():
         batch_definition = datasource.get_asset(table).add_batch_definition(
             BY_LOAD_BATCH,

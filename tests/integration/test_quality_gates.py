@@ -19,7 +19,12 @@ import pytest
 from conftest import BuiltWarehouse
 
 from svdw.loader import load_file, loading_order
-from svdw.quality import ROW_COUNT_EXPECTATION, DataQualityError, validate_raw_batches
+from svdw.quality import (
+    ROW_COUNT_EXPECTATION,
+    DataQualityError,
+    build_data_docs,
+    validate_raw_batches,
+)
 from svdw.synthetic.world import csv_writer
 
 pytestmark = pytest.mark.integration
@@ -242,3 +247,13 @@ def test_the_synthetic_partnership_passed_with_every_batch_judged(
         ).fetchone()
     assert loaded == judged == (len(built_warehouse.files),)
     assert critical == (0,)
+
+
+def test_data_docs_show_the_latest_batch_of_each_table(police_db: tuple[str, list[int]]) -> None:
+    """`make gx-docs`: the Data Docs site holds the validation of the checked raw table."""
+    url, _batches = police_db
+    index = build_data_docs(url)
+    site = index.parent
+    assert index.is_file()
+    pages = [p for p in (site / "validations").rglob("*.html") if TABLE in p.as_posix()]
+    assert pages, sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))[:10]
