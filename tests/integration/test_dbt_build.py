@@ -6,6 +6,7 @@ gets the raw tables by hand (their shape as the loader creates them) and small k
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -14,6 +15,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 
+from svdw.config import Settings
 from svdw.contracts import load_contracts
 from svdw.loader import ensure_raw_table
 from svdw.quality import DataQualityError, validate_raw_batches
@@ -250,6 +252,21 @@ def test_failing_dbt_test_names_the_node(make_db: Callable[[], str]) -> None:
     assert "fct_police_crime_crime_type_is_a_police_uk_category" in str(caught.value)
     (failed,) = caught.value.failed_nodes
     assert failed.startswith("test.svdw.fct_police_crime_crime_type_is_a_police_uk_category")
+
+
+def test_a_police_month_before_the_archive_warns_without_failing_the_build(
+    make_db: Callable[[], str],
+) -> None:
+    """A model rule that is a warning (severity warn) reports its rows and lets dbt succeed."""
+    url = make_db()
+    with psycopg.connect(url) as conn:
+        _insert_crimes(conn, 201, [*BATCH_APRIL, _crime(date(2009, 1, 1), VSO, "E01000001")])
+    test = "fct_police_crime_month_start_within_police_uk_archive"
+    # Raises on any error-severity failure.
+    run_dbt(["build", "--select", "+fct_police_crime", "+dim_date"], url)
+    results = json.loads((Settings.from_env().dbt_target_dir / "run_results.json").read_text())
+    (result,) = [r for r in results["results"] if r["unique_id"].startswith(f"test.svdw.{test}")]
+    assert (result["status"], result["failures"]) == ("warn", 1)
 
 
 def test_gx_passes_on_good_batches_and_names_a_month_in_the_future(
