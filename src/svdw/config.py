@@ -1,7 +1,7 @@
 """Settings: every environment variable the package reads, with safe local defaults.
 
-The repo's `.env` (written by `make env`) is read once per `Settings.from_env()`, without
-overriding variables that are already set, so tests and Airflow can point the same code at other
+The repo's `.env` (written by `make env`) is read once per process, by the first
+`Settings.from_env()`, without overriding variables that are already set, so tests and Airflow can point the same code at other
 databases. No other module reads `os.environ`; each takes its values from `Settings`.
 `.env.example` lists every variable (a unit test checks it): the name of each field's variable is
 in the field's metadata ("env"); a name ending in `_<NAME>` is a family, one per contract or
@@ -36,9 +36,16 @@ CONN_ID_SUFFIX = "_CONN_ID"
 POLICE_API_POLY_PREFIX = "SVDW_POLICE_API_POLY_"
 
 
+_DOTENV_READ: set[Path] = set()
+
+
 def load_dotenv(path: Path | None = None) -> None:
-    """Read KEY=VALUE lines into os.environ unless already set (no interpolation, no quotes)."""
+    """Read KEY=VALUE lines into os.environ unless already set (no interpolation, no quotes).
+    Each file once per process: a variable a test or task removed later stays removed."""
     env_file = path or REPO_DIR / ".env"
+    if env_file in _DOTENV_READ:
+        return
+    _DOTENV_READ.add(env_file)
     if not env_file.is_file():
         return
     for line in env_file.read_text().splitlines():

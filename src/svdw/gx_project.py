@@ -8,9 +8,9 @@ under a file lock, so concurrent gates (Airflow tasks, tests) never see half a p
 Per contract with raw table T it holds: a table asset T on the datasource `warehouse` with the
 batch definition `by_load_batch` (partitioned on the loader's _batch_id column: batch parameter
 {"_batch_id": <id>}), the expectation suite T, the validation definition `T.by_load_batch` and
-the checkpoint T. The datasource's connection string is the config variable ${WAREHOUSE_URL},
-never a literal: GX substitutes it from the environment at run time, and building the project
-needs no database.
+the checkpoint T. The datasource connects with search_path raw; its connection string is the
+config variable ${WAREHOUSE_URL}, never a literal: GX substitutes it from the environment at run
+time, and building the project needs no database.
 
 Great Expectations is imported lazily: importing it costs seconds.
 """
@@ -32,11 +32,12 @@ from svdw.batch_checks import ExpectationSpec, suite_expectations
 from svdw.contracts import Contract, load_contracts
 
 DATASOURCE = "warehouse"
+RAW_SCHEMA = "raw"  # every checked table is a raw table
 BY_LOAD_BATCH = "by_load_batch"
 BATCH_COLUMN = "_batch_id"
 FINGERPRINT_FILE = "svdw-fingerprint.json"
 # Bump when the project's layout (not its suites) changes, so existing projects are rebuilt.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 
 def suites(contracts: dict[str, Contract] | None = None) -> dict[str, list[ExpectationSpec]]:
@@ -116,14 +117,13 @@ def write_project(root: Path, table_suites: dict[str, list[ExpectationSpec]]) ->
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # quiet task logs
     context.variables.save()
     # Assets are given to the datasource whole: adding them one by one would query each table.
+    # The schema is the connection's search path (GX deprecates a schema per table asset).
     context.add_datasource(
         datasource=PostgresDatasource(
             name=DATASOURCE,
             connection_string="${WAREHOUSE_URL}",
-            assets=[
-                TableAsset(name=t, schema_name=t.split(".")[0], table_name=t.split(".")[1])
-                for t in table_suites
-            ],
+            kwargs={"connect_args": {"options": f"-c search_path={RAW_SCHEMA}"}},
+            assets=[TableAsset(name=t, table_name=t.split(".", 1)[1]) for t in table_suites],
         )
     )
     datasource = context.data_sources.get(DATASOURCE)

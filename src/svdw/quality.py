@@ -34,11 +34,10 @@ from psycopg import sql
 from svdw.batch_history import BatchParameters, batch_parameters
 from svdw.config import Settings
 from svdw.contracts import Contract, load_contracts
-from svdw.gx_project import BATCH_COLUMN, ensure_project, suites
+from svdw.gx_project import BATCH_COLUMN, RAW_SCHEMA, ensure_project, suites
 from svdw.loader import ensure_audit_schema
 
 FAIL_SEVERITIES = frozenset({"critical"})
-RAW_SCHEMA = "raw"
 ROW_COUNT_EXPECTATION = "expect_table_row_count_to_be_between"
 
 

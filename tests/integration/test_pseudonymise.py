@@ -98,6 +98,7 @@ def test_quarantine_keeps_the_line_but_not_the_identifier(
 
 def test_no_key_no_load(conn, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("SVDW_PSEUDONYM_KEY", raising=False)
+    monkeypatch.delenv("SVD_PSEUDONYM_KEY", raising=False)  # the old name, still read
     with pytest.raises(PseudonymisationError, match="SVDW_PSEUDONYM_KEY is not set"):
         load_file(conn, write(tmp_path / "people.csv", ROWS), PEOPLE)
     assert conn.execute("select count(*) from audit.load_batch").fetchone() == (0,)
