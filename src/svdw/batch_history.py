@@ -12,7 +12,9 @@ came from (for the gate's report):
   (a GX categorical partition object); None without history, which makes GX compare the batch
   with itself (divergence 0).
 
-Dates are judged against the day the gate runs: `today` and `now`.
+Dates are judged against the day the gate runs: `today` and `now`. A batch held back by a
+quality verdict (audit.load_batch.quality_status failed or rejected, where the warehouse keeps
+verdicts) is no yardstick for the next delivery, so it is left out of the history.
 """
 
 from __future__ import annotations
@@ -44,18 +46,39 @@ def clock_parameters(now: datetime | None = None) -> dict[str, Any]:
     return {TODAY: now.date().isoformat(), NOW: now.isoformat(sep=" ", timespec="seconds")}
 
 
+HELD_BACK = ("failed", "rejected")
+
+
+def _held_back(conn: psycopg.Connection, contract: Contract) -> list[int]:
+    """The contract's batches a quality verdict keeps out of the warehouse (none where the
+    warehouse records no verdicts)."""
+    has_verdicts = conn.execute(
+        "select 1 from information_schema.columns where table_schema = 'audit'"
+        " and table_name = 'load_batch' and column_name = 'quality_status'"
+    ).fetchone()
+    if not has_verdicts:
+        return []
+    rows = conn.execute(
+        "select batch_id from audit.load_batch where contract = %s and quality_status = any(%s)",
+        (contract.name, list(HELD_BACK)),
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
 def _previous_batches(
     conn: psycopg.Connection, contract: Contract, batch_id: int, count: int
 ) -> list[int]:
-    """The last `count` load batches before batch_id that still have rows in the raw table."""
+    """The last `count` load batches before batch_id that still have rows in the raw table
+    and are not held back."""
     rows = conn.execute(
         sql.SQL(
-            "select distinct {col} from {tbl} where {col} < %s order by 1 desc limit %s"
+            "select distinct {col} from {tbl} where {col} < %s and {col} <> all(%s)"
+            " order by 1 desc limit %s"
         ).format(
             col=sql.Identifier(BATCH_COLUMN),
             tbl=sql.Identifier(contract.schema_name, contract.table_name),
         ),
-        (batch_id, count),
+        (batch_id, _held_back(conn, contract), count),
     ).fetchall()
     return sorted(int(r[0]) for r in rows)
 
@@ -72,8 +95,9 @@ def _row_count(
         return
     previous = conn.execute(
         "select batch_id, rows_loaded from audit.load_batch where contract = %s"
-        " and status = 'loaded' and batch_id < %s order by batch_id desc limit %s",
-        (contract.name, batch_id, check.previous_deliveries),
+        " and status = 'loaded' and batch_id < %s and batch_id <> all(%s)"
+        " order by batch_id desc limit %s",
+        (contract.name, batch_id, _held_back(conn, contract), check.previous_deliveries),
     ).fetchall()[::-1]
     if not previous:
         parameters.notes[None] = f"first delivery of {contract.name}: at least 1 row"

@@ -1,11 +1,11 @@
 """Settings: every environment variable the package reads, with safe local defaults.
 
 The repo's `.env` (written by `make env`) is read once per process, by the first
-`Settings.from_env()`, without overriding variables that are already set, so tests and Airflow can point the same code at other
-databases. No other module reads `os.environ`; each takes its values from `Settings`.
-`.env.example` lists every variable (a unit test checks it): the name of each field's variable is
-in the field's metadata ("env"); a name ending in `_<NAME>` is a family, one per contract or
-force (e.g. SVDW_SOURCE_POLICE_FORCE_CRIMES).
+`Settings.from_env()`, without overriding variables that are already set, so tests and Airflow
+can point the same code at other databases. No other module reads `os.environ`; each takes its
+values from `Settings`. `.env.example` lists every variable (a unit test checks it): the name of
+each field's variable is in the field's metadata ("env"); a name ending in `_<NAME>` is a
+family, one per contract or force (e.g. SVDW_SOURCE_POLICE_FORCE_CRIMES).
 """
 
 from __future__ import annotations

@@ -257,3 +257,30 @@ def test_data_docs_show_the_latest_batch_of_each_table(police_db: tuple[str, lis
     assert index.is_file()
     pages = [p for p in (site / "validations").rglob("*.html") if TABLE in p.as_posix()]
     assert pages, sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))[:10]
+
+
+def test_a_held_back_batch_is_no_yardstick_for_the_next_delivery(
+    police_db: tuple[str, list[int]], synthetic_dir: Path, tmp_path: Path
+) -> None:
+    """A delivery the gate failed (audit.load_batch.quality_status, svdw.snapshot's verdicts)
+    is left out of the history the next delivery is compared with."""
+    url, batches = police_db
+    short = _load(url, _delivery(synthetic_dir, tmp_path / "crime-extract-tiny.csv", keep=0.05))
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "alter table audit.load_batch add column if not exists quality_status text"
+            " not null default 'pending'"
+        )
+        conn.execute(
+            "update audit.load_batch set quality_status = 'failed' where batch_id = %s", (short,)
+        )
+    batch = _load(url, _delivery(synthetic_dir, tmp_path / "crime-extract-again.csv"))
+    summary = validate_raw_batches(url, [batch])
+    assert summary.success
+    with psycopg.connect(url) as conn:
+        (note,) = conn.execute(
+            "select observed_value from audit.expectation_result"
+            " where batch_id = %s and expectation = %s",
+            (batch, ROW_COUNT_EXPECTATION),
+        ).fetchone() or (None,)
+    assert f"(batches {', '.join(map(str, batches))}:" in note
