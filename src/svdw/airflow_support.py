@@ -5,6 +5,7 @@ package never does."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -66,11 +67,7 @@ def warehouse_settings() -> Settings:
     """Settings for a task, with the warehouse URL taken from the Airflow connection."""
     settings = Settings.from_env()
     uri = BaseHook.get_connection(WAREHOUSE_CONN_ID).get_uri()
-    return Settings(
-        warehouse_url=uri.replace("postgres://", "postgresql://", 1),
-        landing_dir=settings.landing_dir,
-        archive_dir=settings.archive_dir,
-    )
+    return replace(settings, warehouse_url=uri.replace("postgres://", "postgresql://", 1))
 
 
 def batch_ids_to_check(context: Any) -> list[int] | None:

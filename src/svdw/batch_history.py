@@ -34,11 +34,11 @@ from svdw.gx_project import BATCH_COLUMN
 
 @dataclass
 class BatchParameters:
-    """Suite parameter values for one batch, and a note per history-based one (by column, or
-    None for the table-level row count)."""
+    """Suite parameter values for one batch, and a note saying where each history-based limit
+    came from, by (GX expectation type, column or None)."""
 
     values: dict[str, Any] = field(default_factory=dict)
-    notes: dict[str | None, str] = field(default_factory=dict)
+    notes: dict[tuple[str, str | None], str] = field(default_factory=dict)
 
 
 def clock_parameters(now: datetime | None = None) -> dict[str, Any]:
@@ -47,6 +47,10 @@ def clock_parameters(now: datetime | None = None) -> dict[str, Any]:
 
 
 HELD_BACK = ("failed", "rejected")
+# The expectation types (as GX reports them) the notes are for.
+ROW_COUNT = "expect_table_row_count_to_be_between"
+NULL_RATE = "expect_column_proportion_of_non_null_values_to_be_between"
+DISTRIBUTION = "expect_column_kl_divergence_to_be_less_than"
 
 
 def _held_back(conn: psycopg.Connection, contract: Contract) -> list[int]:
@@ -91,7 +95,7 @@ def _row_count(
         return
     parameters.values[MIN_ROWS] = 1
     if conn.execute("select to_regclass('audit.load_batch')").fetchone() == (None,):
-        parameters.notes[None] = "no load history (audit.load_batch) to compare with"
+        parameters.notes[ROW_COUNT, None] = "no load history (audit.load_batch) to compare with"
         return
     previous = conn.execute(
         "select batch_id, rows_loaded from audit.load_batch where contract = %s"
@@ -100,14 +104,14 @@ def _row_count(
         (contract.name, batch_id, _held_back(conn, contract), check.previous_deliveries),
     ).fetchall()[::-1]
     if not previous:
-        parameters.notes[None] = f"first delivery of {contract.name}: at least 1 row"
+        parameters.notes[ROW_COUNT, None] = f"first delivery of {contract.name}: at least 1 row"
         return
     mean = sum(r[1] for r in previous) / len(previous)
     minimum = check.min_share_of_mean * mean
     parameters.values[MIN_ROWS] = max(1, math.ceil(minimum))
     ids = ", ".join(str(r[0]) for r in previous)
     counts = ", ".join(str(r[1]) for r in previous)
-    parameters.notes[None] = (
+    parameters.notes[ROW_COUNT, None] = (
         f"minimum {minimum:.1f} rows = {check.min_share_of_mean:g} x the mean {mean:.1f} of the"
         f" {len(previous)} previous deliveries of {contract.name} (batches {ids}: {counts} rows)"
     )
@@ -121,7 +125,7 @@ def _null_rates(
         name = min_non_null_parameter(check.column)
         parameters.values[name] = 0.0
         if not previous:
-            parameters.notes[check.column] = "no previous delivery to compare the null rate with"
+            parameters.notes[NULL_RATE, check.column] = "no previous delivery to compare with"
             continue
         row = conn.execute(
             sql.SQL("select count({c})::float / count(*) from {t} where {b} = any(%s)").format(
@@ -131,7 +135,7 @@ def _null_rates(
         ).fetchone()
         share = float(row[0]) if row and row[0] is not None else 0.0
         parameters.values[name] = max(0.0, round(share - check.max_increase, 6))
-        parameters.notes[check.column] = (
+        parameters.notes[NULL_RATE, check.column] = (
             f"non-null share at least {parameters.values[name]:.3f}: {share:.3f} in batches"
             f" {', '.join(map(str, previous))} less {check.max_increase:g}"
         )
@@ -156,14 +160,14 @@ def _distributions(
             else []
         )
         if not rows:
-            parameters.notes[check.column] = "no previous delivery to compare the values with"
+            parameters.notes[DISTRIBUTION, check.column] = "no previous delivery to compare with"
             continue
         total = sum(r[1] for r in rows)
         parameters.values[name] = {
             "values": [r[0] for r in rows],
             "weights": [r[1] / total for r in rows],
         }
-        parameters.notes[check.column] = (
+        parameters.notes[DISTRIBUTION, check.column] = (
             f"compared with the {total} values of batches {', '.join(map(str, previous))}"
         )
 

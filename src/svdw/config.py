@@ -66,10 +66,11 @@ def env(name: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Settings:
+    # The first three keep their places: code builds Settings(url, landing, archive).
     warehouse_url: str = field(default=DEFAULT_WAREHOUSE_URL, metadata=env("WAREHOUSE_URL"))
-    home: Path = field(default=REPO_DIR, metadata=env(HOME_VARIABLE))
     landing_dir: Path = field(default=REPO_DIR / "landing", metadata=env("SVDW_LANDING_DIR"))
     archive_dir: Path = field(default=REPO_DIR / "archive", metadata=env("SVDW_ARCHIVE_DIR"))
+    home: Path = field(default=REPO_DIR, metadata=env(HOME_VARIABLE))
     pseudonym_key: str = field(default="", metadata=env(PSEUDONYM_KEY_VARIABLE))
     dbt_project_dir: Path = field(default=REPO_DIR / "dbt", metadata=env("SVDW_DBT_PROJECT_DIR"))
     # dbt's own variable: relative paths are under the dbt project

@@ -31,14 +31,14 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from svdw.batch_history import BatchParameters, batch_parameters
+from svdw.batch_history import ROW_COUNT, BatchParameters, batch_parameters
 from svdw.config import Settings
 from svdw.contracts import Contract, load_contracts
 from svdw.gx_project import BATCH_COLUMN, RAW_SCHEMA, ensure_project, suites
 from svdw.loader import ensure_audit_schema
 
 FAIL_SEVERITIES = frozenset({"critical"})
-ROW_COUNT_EXPECTATION = "expect_table_row_count_to_be_between"
+ROW_COUNT_EXPECTATION = ROW_COUNT
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,7 @@ def _text(value: Any) -> str | None:
 
 
 def _results(
-    table: str, batch_id: int | None, suite_result: Any, notes: dict[str | None, str]
+    table: str, batch_id: int | None, suite_result: Any, notes: dict[tuple[str, str | None], str]
 ) -> list[ExpectationResult]:
     """Every expectation's outcome (success included, for the audit trail)."""
     outcomes: list[ExpectationResult] = []
@@ -221,9 +221,7 @@ def _results(
                 observed_value=_text(observed) if exception is None else f"error: {exception}",
                 sample=tuple(str(v) for v in details.get("partial_unexpected_list") or ()),
                 success=bool(result.success),
-                expected=notes.get(column)
-                if column or config.type == ROW_COUNT_EXPECTATION
-                else None,
+                expected=notes.get((config.type, column)),
             )
         )
     return outcomes
