@@ -20,7 +20,7 @@ IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 
 ColumnType = Literal["text", "integer", "decimal", "month", "date", "datetime", "time", "boolean"]
 # How a direct identifier is replaced at load, before any row reaches a table:
-#   hmac: keyed hash (HMAC-SHA256, key SVD_PSEUDONYM_KEY) of the normalised value; the same
+#   hmac: keyed hash (HMAC-SHA256, key SVDW_PSEUDONYM_KEY) of the normalised value; the same
 #         person gets the same key in every source, so cohorts link across agencies;
 #   birth_year: a date of birth becomes its year (and, with age_at, the age at the event);
 #   postcode_to_lsoa: a postcode becomes its LSOA (via the loaded ONS postcode lookup).
@@ -134,6 +134,96 @@ class Column(BaseModel):
         return self
 
 
+Severity = Literal["critical", "warning", "info"]
+Share = Field(ge=0, lt=1)
+
+
+class RowCountCheck(BaseModel):
+    """A delivery's row count against the partner's previous deliveries (audit.load_batch)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    previous_deliveries: int = Field(default=3, ge=1, description="How many earlier batches")
+    min_share_of_mean: float = Field(
+        default=0.5, gt=0, le=1, description="Fewer rows than this share of their mean fails"
+    )
+    severity: Severity = "critical"
+
+
+class UnknownCodesCheck(BaseModel):
+    """At most `max_share` of a column's values are unknown: one of `codes` (placeholders such
+    as "Not known"), or not in `known` (the partnership's list of codes it understands)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    column: str
+    codes: tuple[str, ...] = ()
+    known: tuple[str, ...] = ()
+    max_share: float = Share
+    severity: Severity = "warning"
+
+    @model_validator(mode="after")
+    def _one_list(self) -> UnknownCodesCheck:
+        if bool(self.codes) == bool(self.known):
+            raise ValueError(f"unknown_codes on {self.column!r}: give either codes or known")
+        return self
+
+
+class NullRateCheck(BaseModel):
+    """The share of empty values must not rise by more than `max_increase` over the mean
+    share of the last deliveries."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    column: str
+    max_increase: float = Field(default=0.1, gt=0, le=1)
+    severity: Severity = "warning"
+
+
+class DistributionCheck(BaseModel):
+    """A categorical column's value shares must stay close to those of the last deliveries
+    (Kullback-Leibler divergence at most `max_divergence`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    column: str
+    max_divergence: float = Field(default=0.5, gt=0)
+    severity: Severity = "warning"
+
+
+class Checks(BaseModel):
+    """Batch plausibility that row validation cannot see, run by Great Expectations on each
+    load batch (src/svdw/batch_checks.py builds the suite). Without a `checks:` block a contract
+    still gets the row count check and a future-date check on each date/datetime/month column."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: tuple[str, ...] = Field(default=(), description="Columns unique within one delivery")
+    key_severity: Severity = "critical"
+    row_count: RowCountCheck | None = RowCountCheck()
+    future_dates_allowed: tuple[str, ...] = Field(
+        default=(), description="Date columns that may hold future dates (e.g. a target date)"
+    )
+    future_dates_severity: Severity = "critical"
+    unknown_codes: tuple[UnknownCodesCheck, ...] = ()
+    null_rate: tuple[NullRateCheck, ...] = ()
+    distribution: tuple[DistributionCheck, ...] = ()
+    previous_deliveries: int = Field(
+        default=3, ge=1, description="Deliveries the null-rate and distribution checks compare with"
+    )
+
+    @property
+    def columns(self) -> list[str]:
+        """Every column the checks name."""
+        return [
+            *self.key,
+            *self.future_dates_allowed,
+            *(c.column for c in self.unknown_codes),
+            *(c.column for c in self.null_rate),
+            *(c.column for c in self.distribution),
+        ]
+
+
 class Contract(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -153,6 +243,7 @@ class Contract(BaseModel):
         description="Columns whose values a new delivery replaces; empty = a full snapshot"
     )
     columns: tuple[Column, ...] = Field(min_length=1)
+    checks: Checks = Checks()
 
     @model_validator(mode="after")
     def _names_consistent(self) -> Contract:
@@ -168,6 +259,14 @@ class Contract(BaseModel):
             raise ValueError(
                 f"replace_scope/period_column/age_at name unknown column(s): {unknown}"
             )
+        stored = [name for name, _type in self.stored_columns]
+        unknown_checked = sorted({c for c in self.checks.columns if c not in stored})
+        if unknown_checked:
+            raise ValueError(f"checks name unknown column(s): {unknown_checked}")
+        types = dict(self.stored_columns)
+        not_text = [c.column for c in self.checks.distribution if types[c.column] != "text"]
+        if not_text:
+            raise ValueError(f"distribution checks need text (categorical) columns: {not_text}")
         if sum(c.age_at is not None for c in self.columns) > 1:
             raise ValueError("only one column may derive age_at_event")
         return self

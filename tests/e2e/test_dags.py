@@ -325,13 +325,9 @@ def test_a_corrupted_extract_stops_the_warehouse_build_at_the_gate(
     assert built.returncode != 0, _output(built)
 
     where = f"failed in {FORCE_CRIMES} (load batch {batch})"
-    assert f"expect_column_values_to_be_between on column age_at_event {where}" in output
-    assert f"expect_column_values_to_be_between on column victim_birth_year {where}" in output
-    assert "'1890'" in output
-    assert (
-        f"{ROW_COUNT_EXPECTATION} {where}: observed row count {delivery.rows_loaded} is under half"
-        in output
-    )
+    assert f"expect_column_values_to_be_between on column recorded_date {where}" in output
+    assert "'2999-01-01'" in output
+    assert f"{ROW_COUNT_EXPECTATION} {where}: observed {delivery.rows_loaded}; minimum" in output
     states = task_states(pipeline.metadata_url, "warehouse_build")
     assert states.pop("check_raw_batches") == "failed"
     assert states and set(states.values()) == {"upstream_failed"}, states  # dbt never ran
@@ -367,7 +363,7 @@ def test_a_corrupted_extract_stops_the_warehouse_build_at_the_gate(
     ), quarantined[:3]
     assert freshness is not None and freshness[0] >= 3
     assert {
-        ("expect_column_values_to_be_between", "age_at_event"),
+        ("expect_column_values_to_be_between", "recorded_date"),
         (ROW_COUNT_EXPECTATION, None),
     } <= set(blocking)
 
@@ -387,8 +383,9 @@ class CorruptedDelivery:
 
 def corrupted_force_crime_delivery(synthetic_dir: Path, out: Path) -> CorruptedDelivery:
     """A re-delivery of the last month's force crime extract with 40% of its rows (under half
-    the usual count) in which every tenth victim is over 120 years old and two crimes in ten
-    have a code outside the official list ("99Z", "X9-9"): the loader quarantines their rows."""
+    the usual count) in which every tenth crime is recorded in the future (the gate holds it)
+    and two crimes in ten have a code outside the official list ("99Z", "X9-9"): the loader
+    quarantines their rows."""
     source = sorted((synthetic_dir / "police_force_crimes").glob("*.csv"))[-1]
     with source.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -398,8 +395,8 @@ def corrupted_force_crime_delivery(synthetic_dir: Path, out: Path) -> CorruptedD
     malformed: list[int] = []
     with csv_writer(out, headers) as writer:
         for index, row in enumerate(rows):
-            if index % 10 == 0 and row["Victim ID"]:
-                row["Victim Date of Birth"] = "01/01/1890"
+            if index % 10 == 0:
+                row["Recorded Date"] = "01/01/2999"
             elif index % 10 == 1:
                 row["HO Offence Code"] = "99Z"
                 malformed.append(index + 2)  # line number: the header is line 1

@@ -64,7 +64,7 @@ def conn(warehouse_url: str):
 
 
 def test_identifiers_are_replaced_at_load(conn, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("SVD_PSEUDONYM_KEY", KEY)
+    monkeypatch.setenv("SVDW_PSEUDONYM_KEY", KEY)
     result = load_file(conn, write(tmp_path / "people.csv", ROWS), PEOPLE)
     assert (result.rows_loaded, result.rows_quarantined) == (3, 1)
     stored = conn.execute(
@@ -86,7 +86,7 @@ def test_identifiers_are_replaced_at_load(conn, tmp_path: Path, monkeypatch) -> 
 def test_quarantine_keeps_the_line_but_not_the_identifier(
     conn, tmp_path: Path, monkeypatch
 ) -> None:
-    monkeypatch.setenv("SVD_PSEUDONYM_KEY", KEY)
+    monkeypatch.setenv("SVDW_PSEUDONYM_KEY", KEY)
     load_file(conn, write(tmp_path / "people.csv", ROWS), PEOPLE)
     line, raw_text, reason = conn.execute(
         "select line_number, raw_text, reason from audit.quarantine"
@@ -97,14 +97,15 @@ def test_quarantine_keeps_the_line_but_not_the_identifier(
 
 
 def test_no_key_no_load(conn, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.delenv("SVD_PSEUDONYM_KEY", raising=False)
-    with pytest.raises(PseudonymisationError, match="SVD_PSEUDONYM_KEY is not set"):
+    monkeypatch.delenv("SVDW_PSEUDONYM_KEY", raising=False)
+    monkeypatch.delenv("SVD_PSEUDONYM_KEY", raising=False)  # the old name, still read
+    with pytest.raises(PseudonymisationError, match="SVDW_PSEUDONYM_KEY is not set"):
         load_file(conn, write(tmp_path / "people.csv", ROWS), PEOPLE)
     assert conn.execute("select count(*) from audit.load_batch").fetchone() == (0,)
 
 
 def test_postcodes_need_the_lookup(warehouse_url: str, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("SVD_PSEUDONYM_KEY", KEY)
+    monkeypatch.setenv("SVDW_PSEUDONYM_KEY", KEY)
     with (
         psycopg.connect(warehouse_url) as fresh,
         pytest.raises(PseudonymisationError, match="ons_postcode_lsoa_lookup"),

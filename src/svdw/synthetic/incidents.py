@@ -245,13 +245,17 @@ def _incident(
         if offence is not None and offence.police_uk == "Possession of weapons":
             victims = ()
         named = rng.random() < (0.85 if offence and offence.ed > 0.5 else 0.65)
+        # A group may draw one person twice: each suspect once (the extract has one row per
+        # crime, victim and suspect, and the raw gate rejects duplicate rows).
         suspects = tuple(
-            people.pick(
-                rng,
-                rng.choices(("child", "young_adult", "adult"), (0.2, 0.68, 0.12))[0],
-                "M" if rng.random() < 0.9 else None,
+            dict.fromkeys(
+                people.pick(
+                    rng,
+                    rng.choices(("child", "young_adult", "adult"), (0.2, 0.68, 0.12))[0],
+                    "M" if rng.random() < 0.9 else None,
+                )
+                for _ in range((3 if rng.random() < 0.1 else 1) if named else 0)
             )
-            for _ in range((3 if rng.random() < 0.1 else 1) if named else 0)
         )
         if offence is not None and offence.police_uk == "Possession of weapons" and not suspects:
             suspects = (people.pick(rng, "young_adult", "M"),)
