@@ -10,7 +10,11 @@ admissions as (
 
 geography as (
 
-    select lsoa_code, district_code from {{ ref('dim_geography') }}
+    -- every LSOA code a record may carry (2011 or 2021), with its 2021 LSOA in the area
+    select codes.lsoa_code as any_lsoa_code, located.lsoa_code, located.district_code
+    from {{ ref('int_lsoa_codes_mapped') }} as codes
+    inner join {{ ref('dim_geography') }} as located
+        on codes.lsoa21_code = located.lsoa_code
 
 ),
 
@@ -46,11 +50,12 @@ final as (
         coalesce(age_bands.is_under_25, false)                        as is_under_25,
         geography.lsoa_code                                           as home_lsoa_code,
         admissions.home_lsoa_code                                     as source_home_lsoa_code,
+        {{ location_status('admissions.home_lsoa_code', 'geography.lsoa_code') }} as home_location_status,
         geography.district_code                                       as home_district_code,
         admissions._batch_id
     from admissions
     left join geography
-        on admissions.home_lsoa_code = geography.lsoa_code
+        on admissions.home_lsoa_code = geography.any_lsoa_code
     left join people
         on people.identifier_type = 'nhs'
         and admissions.person_key = people.identifier_key
