@@ -124,10 +124,7 @@ nearest as (
 located as (
 
     select
-        nearest.period_type,
-        nearest.period,
-        nearest.population_year,
-        nearest.estimate_year,
+        lsoa_groups.mid_year,
         lsoa_groups.age_group,
         lsoa_groups.min_age,
         lsoa_groups.max_age,
@@ -141,40 +138,56 @@ located as (
         geography.district_name,
         geography.county_code,
         geography.county_name
-    from nearest
-    inner join lsoa_groups
-        on nearest.estimate_year = lsoa_groups.mid_year
+    from lsoa_groups
     inner join geography
         on lsoa_groups.lsoa_code = geography.lsoa_code
 
 ),
 
-final as (
+by_area as (
 
+    -- each estimate year summed once per area, before it is spread over the periods using it
     {%- for level in ['lsoa', 'ward', 'district', 'county'] %}
     select
         '{{ level }}'                               as area_type,
         {{ level }}_code                            as area_code,
         max({{ level }}_name)                       as area_name,
-        period_type,
-        period,
-        population_year,
-        estimate_year,
-        estimate_year <> population_year            as is_nearest_year_estimate,
+        mid_year,
         age_group,
         min_age,
         max_age,
         estimate_source,
-        cast(sum(population) as bigint)             as population
+        sum(population)                             as population
     from located
     where {{ level }}_code is not null
         {%- if level == 'lsoa' %}
         and age_group = 'All ages'
         {%- endif %}
-    group by {{ level }}_code, period_type, period, population_year, estimate_year, age_group,
-        min_age, max_age, estimate_source
+    group by {{ level }}_code, mid_year, age_group, min_age, max_age, estimate_source
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
+
+),
+
+final as (
+
+    select
+        by_area.area_type,
+        by_area.area_code,
+        by_area.area_name,
+        nearest.period_type,
+        nearest.period,
+        nearest.population_year,
+        nearest.estimate_year,
+        nearest.estimate_year <> nearest.population_year    as is_nearest_year_estimate,
+        by_area.age_group,
+        by_area.min_age,
+        by_area.max_age,
+        by_area.estimate_source,
+        cast(by_area.population as bigint)                  as population
+    from nearest
+    inner join by_area
+        on nearest.estimate_year = by_area.mid_year
 
 )
 
