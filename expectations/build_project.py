@@ -407,6 +407,35 @@ SUITES: dict[str, list[Expectation]] = {
         unique("postcode", severity="warning"),
         not_null("lsoa_code", mostly=0.95, severity="warning"),
     ],
+    "raw.ons__lsoa11_lsoa21_lookup": [
+        rows(),
+        not_null("lsoa11_code"),
+        not_null("lsoa21_code"),
+        no_rows(
+            "select lsoa11_code, lsoa21_code from {batch} group by 1, 2 having count(*) > 1",
+            "Each pair of a 2011 and a 2021 LSOA is listed once.",
+        ),
+        no_rows(
+            "select * from {batch} where (change_indicator = 'U') <> (lsoa11_code = lsoa21_code)",
+            "An unchanged LSOA (U) keeps its code, and only an unchanged one does.",
+            severity="warning",
+        ),
+    ],
+    "raw.ons__lsoa_population_estimates": [
+        rows(),
+        not_null("lsoa_code"),
+        not_null("mid_year"),
+        no_rows(
+            "select lsoa_code, mid_year from {batch} group by 1, 2 having count(*) > 1",
+            "One row per LSOA and mid-year.",
+        ),
+        no_rows(
+            "select * from {batch} where total <> "
+            + " + ".join(f"{sex}{age}" for sex in "fm" for age in range(91)),
+            "Total is the sum of the single years of age of both sexes.",
+            severity="warning",
+        ),
+    ],
 }
 
 # Key marts, validated after dbt by svdw.quality.validate_marts (whole table, no load batches).
