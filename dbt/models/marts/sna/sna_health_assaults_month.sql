@@ -95,7 +95,7 @@ age_bands as (
 
 population as (
 
-    select area_code, period, age_group, population
+    select area_code, period, age_group, population, is_nearest_year_estimate
     from {{ ref('int_population_by_area') }}
     where area_type = 'district'
         and period_type = 'calendar_year'
@@ -126,6 +126,7 @@ cells as materialized (
         measures.service,
         measures.measure_sort_order,
         population.population,
+        population.is_nearest_year_estimate                          as population_is_nearest_year,
         coalesce(counted.events, 0)                                 as events
     from months
     cross join districts
@@ -170,6 +171,7 @@ final as (
         service,
         measure_sort_order,
         cast(population as bigint)                                  as population,
+        population_is_nearest_year,
         case when not is_suppressed then events end                 as assault_count,
         {{ published_rate('events', 'population', per=1000, decimals=3, withheld=['is_suppressed']) }}
                                                                     as assault_rate_per_1000,

@@ -48,6 +48,7 @@ district_months as (
         districts.district_code,
         districts.district_name,
         population.population,
+        population.is_nearest_year_estimate as population_is_nearest_year,
         coalesce(violence.events, 0) as events
     from districts
     cross join months
@@ -78,6 +79,7 @@ final as (
         district_code,
         district_name,
         cast(population as bigint) as population,
+        population_is_nearest_year,
         case when not is_suppressed then events end as violence_count,
         {{ published_rate('events', 'population', per=1000, decimals=2, withheld=['is_suppressed']) }}
             as violence_rate_per_1000,

@@ -51,6 +51,7 @@ lsoa_totals as (
     select
         geography.*,
         population.population,
+        population.is_nearest_year_estimate as population_is_nearest_year,
         coalesce(violence.events, 0) as events
     from geography
     cross join period
@@ -86,6 +87,7 @@ published as (
         centroids.latitude,
         centroids.longitude,
         cast(protected.population as bigint) as population,
+        protected.population_is_nearest_year,
         case when not protected.is_suppressed then protected.events end as violence_count,
         {{ published_rate(
             'protected.events', 'protected.population', per=1000, decimals=2,

@@ -60,6 +60,7 @@ lsoa_months as (
             as is_latest_12_months,
         geography.*,
         population.population,
+        population.is_nearest_year_estimate as population_is_nearest_year,
         coalesce(violence.events, 0) as events
     from geography
     cross join months
@@ -98,6 +99,7 @@ final as (
         centroids.latitude,
         centroids.longitude,
         cast(protected.population as bigint) as population,
+        protected.population_is_nearest_year,
         case when not protected.is_suppressed then protected.events end as violence_count,
         {{ published_rate(
             'protected.events', 'protected.population', per=1000, decimals=2,

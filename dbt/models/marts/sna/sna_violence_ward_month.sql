@@ -61,6 +61,7 @@ ward_months as (
         months.month_start,
         wards.*,
         population.population,
+        population.is_nearest_year_estimate as population_is_nearest_year,
         coalesce(violence.events, 0) as events
     from wards
     cross join months
@@ -95,6 +96,7 @@ final as (
         cast(round(latitude, 6) as numeric(9, 6))  as latitude,
         cast(round(longitude, 6) as numeric(9, 6)) as longitude,
         cast(population as bigint) as population,
+        population_is_nearest_year,
         case when not is_suppressed then events end as violence_count,
         {{ published_rate('events', 'population', per=1000, decimals=2, withheld=['is_suppressed']) }}
             as violence_rate_per_1000,

@@ -104,6 +104,7 @@ cells as (
         districts.district_code,
         districts.district_name,
         population.population                                       as population_10_17,
+        population.is_nearest_year_estimate                         as population_is_nearest_year,
         coalesce(entrants.entrants, 0)                              as entrants,
         coalesce(cohorts.cohort, 0)                                 as cohort,
         coalesce(cohorts.reoffenders, 0)                            as reoffenders
@@ -138,6 +139,7 @@ final as (
         district_code,
         district_name,
         cast(population_10_17 as bigint)                            as population_10_17,
+        population_is_nearest_year,
         case when not entrants_is_suppressed then entrants end      as first_time_entrant_count,
         entrants_is_suppressed                                      as first_time_entrant_count_is_suppressed,
         {{ published_rate(
