@@ -9,7 +9,11 @@ attendances as (
 
 geography as (
 
-    select lsoa_code, district_code from {{ ref('dim_geography') }}
+    -- every LSOA code a record may carry (2011 or 2021), with its 2021 LSOA in the area
+    select codes.lsoa_code as any_lsoa_code, located.lsoa_code, located.district_code
+    from {{ ref('int_lsoa_codes_mapped') }} as codes
+    inner join {{ ref('dim_geography') }} as located
+        on codes.lsoa21_code = located.lsoa_code
 
 ),
 
@@ -50,7 +54,7 @@ final as (
         attendances._batch_id
     from attendances
     left join geography
-        on attendances.home_lsoa_code = geography.lsoa_code
+        on attendances.home_lsoa_code = geography.any_lsoa_code
     left join people
         on people.identifier_type = 'nhs'
         and attendances.person_key = people.identifier_key

@@ -10,25 +10,36 @@
 
 with
 
-geography as (
-
-    select
-        lsoa_code,
-        lsoa_name,
-        ward_code,
-        ward_name,
-        district_code,
-        district_name,
-        imd_rank,
-        imd_decile,
-        population_total as population
-    from {{ ref('dim_geography') }}
-
-),
-
 period as (
 
     {{ latest_12_months_period(ref('fct_police_crime')) }}
+
+),
+
+population as (
+
+    -- residents of each LSOA in the year of the period's latest month
+    {{ area_population(ref('int_population_by_area'), 'lsoa') }}
+
+),
+
+geography as (
+
+    select
+        areas.lsoa_code,
+        areas.lsoa_name,
+        areas.ward_code,
+        areas.ward_name,
+        areas.district_code,
+        areas.district_name,
+        areas.imd_rank,
+        areas.imd_decile,
+        population.population
+    from {{ ref('dim_geography') }} as areas
+    cross join period
+    left join population
+        on areas.lsoa_code = population.area_code
+        and to_char(period.period_end, 'YYYY') = population.period
 
 ),
 
