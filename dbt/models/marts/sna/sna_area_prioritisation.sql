@@ -184,7 +184,8 @@ final as (
             the count (an LSOA missing there counts as withheld) #}
         {{ published_rate(
             'scored.' ~ indicator ~ '_events', 'scored.population', per=1000, decimals=2,
-            withheld=['coalesce(scored.violence_is_suppressed, true)'] if indicator == 'violence' else []
+            withheld=['coalesce(scored.violence_is_suppressed, true)'] if indicator == 'violence' else [],
+            family='health' if indicator == 'ed_assault' else 'police'
         ) }} as {{ indicator }}_rate_per_1000,
         scored.{{ indicator }}_is_top,
         scored.{{ indicator }}_points,

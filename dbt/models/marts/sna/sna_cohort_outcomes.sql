@@ -12,7 +12,16 @@
 -- youth justice outcomes, ED attendances), so every source covers the whole after-window. The
 -- before-window is not checked: referrals in the first year of data have a shorter look-back.
 -- Disclosure control: cohort_count and outcome_person_count are counts of people, each through
--- suppress_small_counts with its own flag; percents need rate_minimum_events people.
+-- suppress_small_counts with its own flag; percents need rate_minimum_events people. A cohort is
+-- counted under the providers' rule, an outcome under its source's (police, youth justice, and
+-- health for ED attendances: 1-7 withheld, rounded to 5).
+{%- set outcome_family -%}
+case outcome_code
+    when 'ed_assault_attendance' then 'health'
+    when 'youth_justice_outcome' then 'youth_justice'
+    else 'police'
+end
+{%- endset %}
 
 with
 
@@ -138,7 +147,7 @@ protected_cohorts as (
     {{ suppress_small_counts(
         'cohort_sizes', 'cohort_count',
         groupings=[['financial_year'], ['programme_key']],
-        tiebreak=['programme_key', 'financial_year']
+        tiebreak=['programme_key', 'financial_year'], family='providers'
     ) }}
 
 ),
@@ -169,7 +178,8 @@ outcome_counts as (
 protected_outcomes as (
 
     {{ suppress_small_counts(
-        'outcome_counts', 'outcome_person_count',
+        '(select outcome_counts.*, ' ~ outcome_family ~ ' as disclosure_family from outcome_counts)',
+        'outcome_person_count', family_column='disclosure_family',
         groupings=[
             ['financial_year', 'outcome_code', 'outcome_window'],
             ['programme_key', 'outcome_code', 'outcome_window']
@@ -191,16 +201,20 @@ final as (
         outcomes.outcome_sort_order,
         protected_outcomes.outcome_window,
         windows.outcome_window_sort_order,
-        case when not protected_cohorts.is_suppressed
-            then protected_cohorts.cohort_count end                 as cohort_count,
+        {{ published_count(
+            'protected_cohorts.cohort_count', 'protected_cohorts.is_suppressed', family='providers'
+        ) }}                                                        as cohort_count,
         protected_cohorts.is_suppressed                             as cohort_count_is_suppressed,
-        case when not protected_outcomes.is_suppressed
-            then protected_outcomes.outcome_person_count end        as outcome_person_count,
+        {{ published_count(
+            'protected_outcomes.outcome_person_count', 'protected_outcomes.is_suppressed',
+            family_column='protected_outcomes.disclosure_family'
+        ) }}                                                        as outcome_person_count,
         protected_outcomes.is_suppressed                            as outcome_person_count_is_suppressed,
         {{ published_rate(
             'protected_outcomes.outcome_person_count', 'protected_cohorts.cohort_count',
             per=100, decimals=1, precision=5,
-            withheld=['protected_outcomes.is_suppressed', 'protected_cohorts.is_suppressed']
+            withheld=['protected_outcomes.is_suppressed', 'protected_cohorts.is_suppressed'],
+            family_column='protected_outcomes.disclosure_family'
         ) }}                                                        as outcome_percent,
         data_end.data_end_date
     from protected_outcomes

@@ -114,7 +114,8 @@ protected as (
 
     {{ suppress_count_columns(
         'cells', ['ed_events', 'police_events'],
-        groupings=groupings, tiebreak=['district_code', 'month_start', 'age_band']
+        groupings=groupings, tiebreak=['district_code', 'month_start', 'age_band'],
+        families={'ed_events': 'health', 'police_events': 'police'}
     ) }}
 
 ),
@@ -128,15 +129,15 @@ final as (
         district_name,
         age_band,
         age_band_sort_order,
-        case when not ed_events_is_suppressed then ed_events end    as ed_assault_count,
+        {{ published_count('ed_events', 'ed_events_is_suppressed', family='health') }} as ed_assault_count,
         ed_events_is_suppressed                                     as ed_assault_count_is_suppressed,
-        case when not police_events_is_suppressed then police_events end as police_violence_count,
+        {{ published_count('police_events', 'police_events_is_suppressed', family='police') }} as police_violence_count,
         police_events_is_suppressed                                 as police_violence_count_is_suppressed,
         -- a ratio of two event counts: the police count must reach the minimum as well
         {{ published_rate(
             'ed_events', 'police_events', per=1, decimals=2, precision=8,
             withheld=['ed_events_is_suppressed', 'police_events_is_suppressed'],
-            denominator_min_events=true
+            denominator_min_events=true, family='health'
         ) }}                                                        as ed_to_police_ratio
     from protected
 

@@ -146,7 +146,7 @@ cells as materialized (
 
 protected as materialized (
 
-    {{ suppress_small_counts('cells', 'events', groupings=groupings, tiebreak=tiebreak) }}
+    {{ suppress_small_counts('cells', 'events', groupings=groupings, tiebreak=tiebreak, family='health') }}
 
 ),
 
@@ -164,8 +164,8 @@ final as (
         service,
         measure_sort_order,
         cast(population as bigint)                                  as population,
-        case when not is_suppressed then events end                 as assault_count,
-        {{ published_rate('events', 'population', per=1000, decimals=3, withheld=['is_suppressed']) }}
+        {{ published_count('events', 'is_suppressed', family='health') }} as assault_count,
+        {{ published_rate('events', 'population', per=1000, decimals=3, withheld=['is_suppressed'], family='health') }}
                                                                     as assault_rate_per_1000,
         is_suppressed
     from protected
