@@ -85,12 +85,15 @@ youth_violence as (
 
 ),
 
+-- the patient's home LSOA comes only from the optional identifiable ED feed (ISTV is
+-- anonymised): without it no LSOA has ED events, so the indicator scores nowhere
 ed_assault as (
 
     select attendances.home_lsoa_code as lsoa_code, count(*) as events
     from {{ ref('fct_ed_assault_attendance') }} as attendances
     cross join period
-    where cast(date_trunc('month', attendances.arrival_date) as date)
+    where attendances.is_identified
+        and cast(date_trunc('month', attendances.arrival_date) as date)
         between period.period_start and period.period_end
     group by attendances.home_lsoa_code
 

@@ -69,9 +69,11 @@ events as (
 
     union all
 
+    -- ED attendances link to people only through the optional identifiable ED feed
     select 'ed_assault_attendance', person_key, arrival_date
     from {{ ref('fct_ed_assault_attendance') }}
-    where person_key is not null
+    where is_identified
+        and person_key is not null
 
 ),
 
@@ -80,7 +82,8 @@ data_end as (
     select least(
         (select max(offence_date) from {{ ref('fct_police_force_crime') }}),
         (select max(outcome_date) from {{ ref('fct_youth_justice_outcome') }}),
-        (select max(arrival_date) from {{ ref('fct_ed_assault_attendance') }})
+        -- NULL without the identifiable ED feed, which least() skips
+        (select max(arrival_date) from {{ ref('fct_ed_assault_attendance') }} where is_identified)
     ) as data_end_date
 
 ),
@@ -94,13 +97,24 @@ cohort as (
 
 ),
 
-outcomes (outcome_code, outcome_name, outcome_sort_order) as (
+listed_outcomes (outcome_code, outcome_name, outcome_sort_order) as (
 
     values
         ('police_suspect', 'Police contact as a suspect', 1),
         ('police_victim', 'Police contact as a victim', 2),
         ('youth_justice_outcome', 'Youth justice outcome', 3),
         ('ed_assault_attendance', 'ED attendance for assault', 4)
+
+),
+
+-- the ED outcome needs the optional identifiable ED feed (ISTV is anonymised): without any
+-- identified attendance it is left out rather than shown as nobody
+outcomes as (
+
+    select listed_outcomes.*
+    from listed_outcomes
+    where listed_outcomes.outcome_code <> 'ed_assault_attendance'
+        or exists (select 1 from {{ ref('fct_ed_assault_attendance') }} where is_identified)
 
 ),
 
@@ -205,6 +219,7 @@ final as (
             'protected_cohorts.cohort_count', 'protected_cohorts.is_suppressed', family='providers'
         ) }}                                                        as cohort_count,
         protected_cohorts.is_suppressed                             as cohort_count_is_suppressed,
+        protected_outcomes.disclosure_family,
         {{ published_count(
             'protected_outcomes.outcome_person_count', 'protected_outcomes.is_suppressed',
             family_column='protected_outcomes.disclosure_family'

@@ -6,7 +6,10 @@
 -- offence month and the district where the offence happened. Only months both sources cover
 -- are shown. The ISTV extract records no "reported to police" answer, so the patient-stated
 -- share of unreported assaults cannot be computed; the ratio is the measure.
--- Each count carries its own disclosure control (and flag).
+-- Needs the optional identifiable ED feed (health_ed_attendances_identifiable, its own legal
+-- basis): ISTV is anonymised, so the patient's home district and age come only from that feed.
+-- Without it the model has no rows (no month has ED data), and no error.
+-- Each count carries its own disclosure control (health for ED, police for police).
 
 {%- set groupings = [['month_start', 'district_code'], ['month_start', 'age_band'], ['district_code', 'age_band']] %}
 
@@ -19,7 +22,8 @@ ed as (
         home_district_code                                          as district_code,
         coalesce(age_band, 'Unknown')                               as age_band
     from {{ ref('fct_ed_assault_attendance') }}
-    where home_district_code is not null
+    where is_identified
+        and home_district_code is not null
 
 ),
 

@@ -1,6 +1,7 @@
 -- Assaults seen by health services per month, home district of the patient and age band (with
 -- an 'All ages' row per month and district): emergency-department assault attendances (ISTV,
--- by arrival month) and hospital admissions for assault (ICD-10 X85-Y09, by admission month),
+-- by arrival month; home district and age only from the optional identifiable ED feed, so the
+-- ED measures appear only with that feed) and hospital admissions for assault (ICD-10 X85-Y09, by admission month),
 -- each in all and for a sharp object or knife (ED means of assault 'Sharp object/knife';
 -- admissions X99). Long format, one row per measure, so one count column carries the
 -- disclosure control. Rates per 1,000 residents of the district in the age band
@@ -65,6 +66,22 @@ measures (measure_code, measure_name, service, measure_sort_order) as (
 
 ),
 
+-- a service's measures only where the service has rows: the ED rows need the optional
+-- identifiable ED feed (home district and age; ISTV is anonymised), so without it the ED
+-- measures are left out rather than shown as zeros
+measures_present as (
+
+    select measures.*
+    from measures
+    where measures.service in (
+        select listed.service
+        from measures as listed
+        inner join (select distinct measure_code from events) as present
+            on listed.measure_code = present.measure_code
+    )
+
+),
+
 months as (
 
     -- every month from the first to the last either service has data for
@@ -125,7 +142,7 @@ cells as materialized (
     from months
     cross join districts
     cross join age_bands
-    cross join measures
+    cross join measures_present as measures
     left join {{ ref('int_age_band_population_estimated') }} as population
         on districts.district_code = population.district_code
         and age_bands.age_band = population.age_band
