@@ -7,8 +7,10 @@ multiples of 5."""
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -46,35 +48,41 @@ def variants() -> list[tuple[str, int]]:
     return [(family, size) for family in FAMILIES for size in sorted(GROUPINGS)]
 
 
-def compile_queries(url: str) -> dict[tuple[str, int], str]:
-    """One dbt invocation compiles the macros for every (family, number of groupings)."""
-    from dbt.cli.main import dbtRunner
-
-    parts = []
-    for family, size in variants():
-        parts.append(
-            "select *, {{ published_count('events', 'is_suppressed', family='%s') }} as published"
-            " from ({{ suppress_small_counts('pbt.cells', 'events', groupings=%s,"
-            " tiebreak=%s, family='%s') }}) as protected"
-            % (family, json.dumps(GROUPINGS[size]), json.dumps(DIMENSIONS), family)
-        )
-    project = str(dbt_project_dir())
-    env = dbt_env(url)
-    import os
-
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
     try:
-        result = dbtRunner().invoke(
-            ["compile", "--inline", f"\n{SPLIT}\n".join(parts), "--project-dir", project,
-             "--profiles-dir", project, "--quiet"]
-        )
+        yield
     finally:
         for key, old in saved.items():
             if old is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = old
+
+
+def protected_query(family: str, size: int) -> str:
+    """The macros as a sna model calls them, on the table pbt.cells."""
+    groupings, tiebreak = json.dumps(GROUPINGS[size]), json.dumps(DIMENSIONS)
+    return (
+        f"select *, {{{{ published_count('events', 'is_suppressed', family='{family}') }}}}"
+        f" as published from ({{{{ suppress_small_counts('pbt.cells', 'events',"
+        f" groupings={groupings}, tiebreak={tiebreak}, family='{family}') }}}}) as protected"
+    )
+
+
+def compile_queries(url: str, target: Path) -> dict[tuple[str, int], str]:
+    """One dbt invocation compiles the macros for every (family, number of groupings)."""
+    from dbt.cli.main import dbtRunner
+
+    inline = f"\n{SPLIT}\n".join(protected_query(family, size) for family, size in variants())
+    project = str(dbt_project_dir())
+    with environment({**dbt_env(url), "DBT_TARGET_PATH": str(target)}):
+        arguments = ["compile", "--inline", inline, "--quiet"]
+        result = dbtRunner().invoke(
+            [*arguments, "--project-dir", project, "--profiles-dir", project]
+        )
     assert result.success, result.exception
     compiled = str(result.result.results[0].node.compiled_code)
     return dict(zip(variants(), compiled.split(SPLIT), strict=True))
@@ -87,26 +95,14 @@ class Protection:
 
 
 @pytest.fixture(scope="module")
-def protection(make_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory) -> Protection:
+def protection(
+    make_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> Protection:
     url = make_database("disclosure")
     with psycopg.connect(url) as conn:
         conn.execute("create schema pbt")
-        conn.execute(
-            "create table pbt.cells (area text, month date, band text, events integer)"
-        )
-    target = tmp_path_factory.mktemp("dbt_target")
-    import os
-
-    saved = os.environ.get("DBT_TARGET_PATH")
-    os.environ["DBT_TARGET_PATH"] = str(Path(target))
-    try:
-        queries = compile_queries(url)
-    finally:
-        if saved is None:
-            os.environ.pop("DBT_TARGET_PATH", None)
-        else:
-            os.environ["DBT_TARGET_PATH"] = saved
-    return Protection(url=url, queries=queries)
+        conn.execute("create table pbt.cells (area text, month date, band text, events integer)")
+    return Protection(url=url, queries=compile_queries(url, tmp_path_factory.mktemp("dbt_target")))
 
 
 # A raw draw from 0 to 999 becomes a small count (0-9) with probability `small_share`, else a
@@ -129,7 +125,9 @@ def tables(draw: st.DrawFn) -> tuple[str, int, list[tuple[str, date, str, int]]]
     bands = draw(st.integers(min_value=1, max_value=3))
     cells = areas * months * bands
     share = draw(SMALL_SHARES)
-    counts = [count_from(raw, share) for raw in draw(st.lists(RAW_COUNTS, min_size=cells, max_size=cells))]
+    counts = [
+        count_from(raw, share) for raw in draw(st.lists(RAW_COUNTS, min_size=cells, max_size=cells))
+    ]
     # a few cells missing from the grid: groups of unequal sizes, as in real extracts
     missing = draw(st.sets(st.integers(min_value=0, max_value=cells - 1), max_size=cells // 10))
     rows = []
@@ -190,4 +188,6 @@ def test_no_withheld_cell_can_be_recovered(protection: Protection, table: tuple)
             members[key] += 1
             withheld[key] += bool(row["is_suppressed"])
         lone = [key for key, count in withheld.items() if count == 1 and members[key] > 1]
-        assert not lone, f"{family}: a withheld cell recoverable from the total of {grouping} {lone[0]}"
+        assert not lone, (
+            f"{family}: a withheld cell recoverable from the total of {grouping} {lone[0]}"
+        )

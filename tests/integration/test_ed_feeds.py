@@ -11,7 +11,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-
 from conftest import BuiltWarehouse, build_synthetic_warehouse
 
 pytestmark = pytest.mark.integration
@@ -20,9 +19,18 @@ IDENTIFIABLE = "health_ed_attendances_identifiable"
 
 # (what, SQL counting the ED rows of an output that needs the identifiable feed)
 NEEDS_IDENTIFIABLE = [
-    ("identified attendances", "select count(*) from marts.fct_ed_assault_attendance where is_identified"),
-    ("person linkage", "select count(*) from intermediate.int_person_identifiers where source_name = 'ed'"),
-    ("ED by home district", "select count(*) from sna.sna_health_assaults_month where measure_code like 'ed_%'"),
+    (
+        "identified attendances",
+        "select count(*) from marts.fct_ed_assault_attendance where is_identified",
+    ),
+    (
+        "person linkage",
+        "select count(*) from intermediate.int_person_identifiers where source_name = 'ed'",
+    ),
+    (
+        "ED by home district",
+        "select count(*) from sna.sna_health_assaults_month where measure_code like 'ed_%'",
+    ),
     ("ED against police", "select count(*) from sna.sna_ed_vs_police"),
     (
         "ED outcomes of cohorts",
@@ -33,7 +41,9 @@ NEEDS_IDENTIFIABLE = [
 
 @pytest.fixture(scope="module")
 def istv_only_warehouse(
-    make_database: Callable[[str], str], synthetic_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    make_database: Callable[[str], str],
+    synthetic_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> BuiltWarehouse:
     """The synthetic partnership without the identifiable ED feed."""
     partnership = tmp_path_factory.mktemp("istv_only") / "partnership"
@@ -62,10 +72,12 @@ def test_without_the_identifiable_feed_istv_builds_and_patient_outputs_are_empty
         ).fetchone() or (0, 0)
         patients = conn.execute(
             "select count(*) from marts.fct_ed_assault_attendance"
-            " where person_key is not null or home_lsoa_code is not null or patient_age is not null"
+            " where person_key is not null or home_lsoa_code is not null"
+            " or patient_age is not null"
         ).fetchone()
         admissions = conn.execute(
-            "select count(*) from sna.sna_health_assaults_month where measure_code like '%admission'"
+            "select count(*) from sna.sna_health_assaults_month"
+            " where measure_code like '%admission'"
         ).fetchone()
     assert attendances > 0 and sharp > 0, "every ISTV attendance is in the fact"
     assert patients == (0,), "ISTV carries no patient details"
