@@ -72,19 +72,30 @@ def protected_query(family: str, size: int) -> str:
     )
 
 
-def compile_queries(url: str, target: Path) -> dict[tuple[str, int], str]:
-    """One dbt invocation compiles the macros for every (family, number of groupings)."""
+def compile_inline(url: str, target: Path, inline: str, dbt_vars: str | None = None) -> str:
+    """The SQL dbt compiles from `inline` (macros and all) in this project."""
     from dbt.cli.main import dbtRunner
 
-    inline = f"\n{SPLIT}\n".join(protected_query(family, size) for family, size in variants())
     project = str(dbt_project_dir())
+    arguments = [
+        "compile",
+        "--inline",
+        inline,
+        "--quiet",
+        *(["--vars", dbt_vars] if dbt_vars else []),
+    ]
     with environment({**dbt_env(url), "DBT_TARGET_PATH": str(target)}):
-        arguments = ["compile", "--inline", inline, "--quiet"]
         result = dbtRunner().invoke(
             [*arguments, "--project-dir", project, "--profiles-dir", project]
         )
     assert result.success, result.exception
-    compiled = str(result.result.results[0].node.compiled_code)
+    return str(result.result.results[0].node.compiled_code)
+
+
+def compile_queries(url: str, target: Path) -> dict[tuple[str, int], str]:
+    """One dbt invocation compiles the macros for every (family, number of groupings)."""
+    inline = f"\n{SPLIT}\n".join(protected_query(family, size) for family, size in variants())
+    compiled = compile_inline(url, target, inline)
     return dict(zip(variants(), compiled.split(SPLIT), strict=True))
 
 
@@ -155,8 +166,6 @@ def group_key(row: dict[str, Any], grouping: list[str]) -> tuple[Any, ...]:
 def test_no_withheld_cell_can_be_recovered(protection: Protection, table: tuple) -> None:
     family, size, rows = table
     rule = family_rules()[family]
-    up_to = int(rule["suppress_up_to"])
-    base = int(rule["rounding_base"])
     with psycopg.connect(protection.url) as conn:
         conn.execute("truncate pbt.cells")
         with conn.cursor().copy("copy pbt.cells (area, month, band, events) from stdin") as copy:
@@ -168,7 +177,23 @@ def test_no_withheld_cell_can_be_recovered(protection: Protection, table: tuple)
         conn.rollback()
 
     assert len(result) == len(rows), "every cell is published, withheld or not"
+    assert_protected(result, family, rule, GROUPINGS[size])
+
+
+def assert_protected(
+    result: list[dict[str, Any]],
+    family: str,
+    rule: dict[str, Any],
+    groupings: list[list[str]],
+    public: Callable[[dict[str, Any]], bool] = lambda row: False,
+) -> None:
+    """Primary and secondary suppression and rounding hold for every cell and grouping."""
+    up_to = int(rule["suppress_up_to"])
+    base = int(rule["rounding_base"])
+
     for row in result:
+        if public(row):
+            continue
         if 1 <= row["events"] <= up_to:
             assert row["is_suppressed"], f"primary: a count of {row['events']} is published"
         if row["is_suppressed"]:
@@ -180,7 +205,7 @@ def test_no_withheld_cell_can_be_recovered(protection: Protection, table: tuple)
             assert published % base == 0, f"{family}: {published} not rounded to {base}"
             assert abs(published - row["events"]) * 2 <= base, "rounded to the nearest multiple"
 
-    for grouping in GROUPINGS[size]:
+    for grouping in groupings:
         withheld: dict[tuple[Any, ...], int] = defaultdict(int)
         members: dict[tuple[Any, ...], int] = defaultdict(int)
         for row in result:
@@ -191,3 +216,47 @@ def test_no_withheld_cell_can_be_recovered(protection: Protection, table: tuple)
         assert not lone, (
             f"{family}: a withheld cell recoverable from the total of {grouping} {lone[0]}"
         )
+
+
+def test_publishable_public_cells_are_published_and_the_rest_protected(
+    protection: Protection, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A count the partnership declares already public (here area a0's band b0, as homicide at
+    county level can be) is published however small, never withheld to protect another cell;
+    the other cells are still protected around it."""
+    rule = {"suppress_up_to": 4, "publishable_public": [{"area": "a0", "band": "b0"}]}
+    # the whole project compiles with these vars: every other family keeps its declared rule
+    dbt_vars = json.dumps({"disclosure_control": {**family_rules(), "police": rule}})
+    groupings = [["band"], ["area"]]
+    inline = (
+        "select *, {{ published_count('events', 'is_suppressed', family='police') }} as published"
+        " from ({{ suppress_small_counts('pbt.cells', 'events', groupings="
+        + json.dumps(groupings)
+        + ", tiebreak=['area', 'band'], family='police') }}) as protected"
+    )
+    query = compile_inline(protection.url, tmp_path_factory.mktemp("public"), inline, dbt_vars)
+    # area x band: a0's b0 is public (2); a0's b1 (3) is withheld and needs partners
+    counts = {"b0": [2, 30, 25], "b1": [3, 40, 35], "b2": [50, 45, 60]}
+    rows = [
+        (f"a{area}", date(2024, 1, 1), band, values[area])
+        for band, values in counts.items()
+        for area in range(3)
+    ]
+    with psycopg.connect(protection.url) as conn:
+        conn.execute("truncate pbt.cells")
+        with conn.cursor().copy("copy pbt.cells (area, month, band, events) from stdin") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor = conn.execute(query)
+        names = [column.name for column in cursor.description or []]
+        result = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+        conn.rollback()
+
+    def is_public(row: dict[str, Any]) -> bool:
+        return bool(row["area"] == "a0" and row["band"] == "b0")
+
+    public = [row for row in result if is_public(row)]
+    assert [(row["published"], row["is_suppressed"]) for row in public] == [(2, False)]
+    withheld = {(row["area"], row["band"]) for row in result if row["is_suppressed"]}
+    assert ("a0", "b1") in withheld
+    assert_protected(result, "police", {**rule, "rounding_base": 1}, groupings, is_public)
