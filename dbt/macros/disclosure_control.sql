@@ -158,7 +158,8 @@ _state (_step, _s) as (
     select _state._step + 1, _next._s
     from _state
     cross join lateral (
-        select array_agg(_s order by _id) as _s from ({{ ns.query }}) as passed
+        select coalesce(array_agg(_s order by _id), array[]::boolean[]) as _s
+        from ({{ ns.query }}) as passed
     ) as _next
     where _next._s is distinct from _state._s
 
