@@ -33,13 +33,13 @@
 {% macro disclosure_setting(key, family=none, family_column=none) %}
 {%- if family is not none -%}
 {%- set value = disclosure_rule(family)[key] -%}
-{{ return(('true' if value else 'false') if value is sameas true or value is sameas false else (value | string)) }}
+{{ return(disclosure_sql_value(value)) }}
 {%- elif family_column is not none -%}
 {%- set rules = var('disclosure_control') -%}
 {%- set ns = namespace(sql='case ' ~ family_column) -%}
 {%- for name in rules -%}
 {%- set value = disclosure_rule(name)[key] -%}
-{%- set ns.sql = ns.sql ~ " when '" ~ name ~ "' then " ~ (('true' if value else 'false') if value is sameas true or value is sameas false else (value | string)) -%}
+{%- set ns.sql = ns.sql ~ " when '" ~ name ~ "' then " ~ disclosure_sql_value(value) -%}
 {%- endfor -%}
 {{ return(ns.sql ~ ' end') }}
 {%- else -%}
@@ -47,6 +47,14 @@
     "disclosure control in " ~ model.name ~ ": name the source family of the count (family= or family_column=)"
 ) }}
 {%- endif -%}
+{% endmacro %}
+
+{#- A setting (a number or a flag) written as SQL. -#}
+{% macro disclosure_sql_value(value) %}
+{%- if value is sameas true or value is sameas false -%}
+{{ return('true' if value else 'false') }}
+{%- endif -%}
+{{ return(value | string) }}
 {% endmacro %}
 
 {#- True for a row that the family's `publishable_public` entries name: each entry lists column
