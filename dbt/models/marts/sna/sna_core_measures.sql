@@ -316,13 +316,18 @@ area_periods as (
 
 ),
 
--- a county's row is the sum of its districts' rows: one group for secondary suppression
+-- a county's row is the sum of its districts' rows: one group for secondary suppression; each
+-- measure under its source family's disclosure rule (hospital admissions: health, 1-7 withheld
+-- and rounded to 5; police: 1-4), the family named on the row
 protected as (
 
     {{ suppress_small_counts(
-        'area_periods', 'events',
+        '(select area_periods.*, case measures.source when \'hospital\' then \'health\' else \'police\' end'
+            ~ ' as disclosure_family from area_periods inner join measures'
+            ~ ' on area_periods.measure = measures.measure)',
+        'events',
         groupings=[['measure', 'period', 'county_code']],
-        tiebreak=['geography_level', 'area_code']
+        tiebreak=['geography_level', 'area_code'], family_column='disclosure_family'
     ) }}
 
 ),
@@ -368,20 +373,25 @@ final as (
         measures.population_basis,
         cast(with_baseline.population as bigint)            as population,
         with_baseline.population_is_nearest_year,
-        case when not with_baseline.is_suppressed then with_baseline.events end as event_count,
+        with_baseline.disclosure_family,
+        {{ published_count(
+            'with_baseline.events', 'with_baseline.is_suppressed',
+            family_column='with_baseline.disclosure_family'
+        ) }}                                                as event_count,
         {{ published_rate(
             'with_baseline.events', 'with_baseline.person_years', per=100000, decimals=1,
-            withheld=['with_baseline.is_suppressed']
+            withheld=['with_baseline.is_suppressed'], family_column='with_baseline.disclosure_family'
         ) }}                                                as event_rate_per_100k,
         case when measures.is_per_million then {{ published_rate(
             'with_baseline.events', 'with_baseline.person_years', per=1000000, decimals=1,
-            withheld=['with_baseline.is_suppressed']
+            withheld=['with_baseline.is_suppressed'], family_column='with_baseline.disclosure_family'
         ) }} end                                            as event_rate_per_million,
         with_baseline.is_suppressed,
         with_baseline.baseline_year,
-        case
-            when not with_baseline.baseline_is_suppressed then with_baseline.baseline_events
-        end                                                 as baseline_count,
+        {{ published_count(
+            'with_baseline.baseline_events', 'with_baseline.baseline_is_suppressed',
+            family_column='with_baseline.disclosure_family'
+        ) }}                                                as baseline_count,
         coalesce(with_baseline.baseline_is_suppressed, false) as baseline_count_is_suppressed,
         -- average monthly count against the baseline's: the plain percent change for a whole
         -- year, comparable for a part year (months_covered); both counts must be published and
@@ -391,8 +401,10 @@ final as (
                 and not with_baseline.baseline_is_suppressed
                 and with_baseline.baseline_events > 0
                 then cast(round(
-                    (with_baseline.events * 1.0 / with_baseline.months_covered)
-                    / (with_baseline.baseline_events * 1.0 / with_baseline.baseline_months) * 100 - 100,
+                    ({{ rounded_count('with_baseline.events', family_column='with_baseline.disclosure_family') }}
+                        * 1.0 / with_baseline.months_covered)
+                    / ({{ rounded_count('with_baseline.baseline_events', family_column='with_baseline.disclosure_family') }}
+                        * 1.0 / with_baseline.baseline_months) * 100 - 100,
                     1
                 ) as numeric(12, 1))
         end                                                 as change_percent

@@ -1,6 +1,7 @@
 -- Assaults seen by health services per month, home district of the patient and age band (with
 -- an 'All ages' row per month and district): emergency-department assault attendances (ISTV,
--- by arrival month) and hospital admissions for assault (ICD-10 X85-Y09, by admission month),
+-- by arrival month; home district and age only from the optional identifiable ED feed, so the
+-- ED measures appear only with that feed) and hospital admissions for assault (ICD-10 X85-Y09, by admission month),
 -- each in all and for a sharp object or knife (ED means of assault 'Sharp object/knife';
 -- admissions X99). Long format, one row per measure, so one count column carries the
 -- disclosure control. Rates per 1,000 residents of the district in the age band, in the month's
@@ -65,6 +66,22 @@ measures (measure_code, measure_name, service, measure_sort_order) as (
         ('assault_admission', 'Hospital admissions for assault', 'Hospital admission', 3),
         ('sharp_object_admission', 'Hospital admissions for assault by a sharp object',
             'Hospital admission', 4)
+
+),
+
+-- a service's measures only where the service has rows: the ED rows need the optional
+-- identifiable ED feed (home district and age; ISTV is anonymised), so without it the ED
+-- measures are left out rather than shown as zeros
+measures_present as (
+
+    select measures.*
+    from measures
+    where measures.service in (
+        select listed.service
+        from measures as listed
+        inner join (select distinct measure_code from events) as present
+            on listed.measure_code = present.measure_code
+    )
 
 ),
 
@@ -134,7 +151,7 @@ cells as materialized (
     from months
     cross join districts
     cross join age_bands
-    cross join measures
+    cross join measures_present as measures
     left join population
         on districts.district_code = population.area_code
         and to_char(months.month_start, 'YYYY') = population.period
@@ -156,7 +173,7 @@ cells as materialized (
 
 protected as materialized (
 
-    {{ suppress_small_counts('cells', 'events', groupings=groupings, tiebreak=tiebreak) }}
+    {{ suppress_small_counts('cells', 'events', groupings=groupings, tiebreak=tiebreak, family='health') }}
 
 ),
 
@@ -175,8 +192,8 @@ final as (
         measure_sort_order,
         cast(population as bigint)                                  as population,
         population_is_nearest_year,
-        case when not is_suppressed then events end                 as assault_count,
-        {{ published_rate('events', 'population', per=1000, decimals=3, withheld=['is_suppressed']) }}
+        {{ published_count('events', 'is_suppressed', family='health') }} as assault_count,
+        {{ published_rate('events', 'population', per=1000, decimals=3, withheld=['is_suppressed'], family='health') }}
                                                                     as assault_rate_per_1000,
         is_suppressed
     from protected

@@ -125,7 +125,7 @@ protected_violence as (
     {{ suppress_small_counts(
         'district_years', 'violence_count',
         groupings=[['financial_year'], ['district_code']],
-        tiebreak=['district_code', 'financial_year']
+        tiebreak=['district_code', 'financial_year'], family='police'
     ) }}
 
 ),
@@ -218,7 +218,7 @@ protected_district_tiers as (
     {{ suppress_count_columns(
         'district_tiers', ['session_count', 'participant_count', 'weekly_place_count'],
         groupings=[['financial_year', 'tier'], ['financial_year', 'district_code']],
-        tiebreak=['district_code', 'tier', 'financial_year']
+        tiebreak=['district_code', 'tier', 'financial_year'], family='providers'
     ) }}
 
 ),
@@ -249,32 +249,36 @@ final as (
         provision_ranked.tier,
         cast(populations.population as bigint)                      as population,
         cast(populations.young_population as bigint)                as young_population,
-        case when not protected_violence.is_suppressed
-            then protected_violence.violence_count end              as violence_count,
+        {{ published_count(
+            'protected_violence.violence_count', 'protected_violence.is_suppressed', family='police'
+        ) }}                                                        as violence_count,
         protected_violence.is_suppressed                            as violence_count_is_suppressed,
         {{ published_rate(
             'protected_violence.violence_count', 'populations.population', per=1000, decimals=2,
-            withheld=['protected_violence.is_suppressed']
+            withheld=['protected_violence.is_suppressed'], family='police'
         ) }}                                                        as violence_rate_per_1000,
         cast(districts.imd_average_rank as integer)                 as imd_average_rank,
         ranked_need.need_score,
         cast(ranked_need.need_rank as integer)                      as need_rank,
-        case when not provision_ranked.session_count_is_suppressed
-            then provision_ranked.session_count end                 as session_count,
+        {{ published_count(
+            'provision_ranked.session_count', 'provision_ranked.session_count_is_suppressed', family='providers'
+        ) }}                                                        as session_count,
         provision_ranked.session_count_is_suppressed                as session_count_is_suppressed,
         {{ published_rate(
             'provision_ranked.session_count', 'populations.young_population', per=1000, decimals=2,
-            withheld=['provision_ranked.session_count_is_suppressed']
+            withheld=['provision_ranked.session_count_is_suppressed'], family='providers'
         ) }}                                                        as sessions_per_1000_young_people,
-        case when not provision_ranked.participant_count_is_suppressed
-            then provision_ranked.participant_count end             as participant_count,
+        {{ published_count(
+            'provision_ranked.participant_count', 'provision_ranked.participant_count_is_suppressed', family='providers'
+        ) }}                                                        as participant_count,
         provision_ranked.participant_count_is_suppressed            as participant_count_is_suppressed,
         {{ published_rate(
             'provision_ranked.participant_count', 'populations.young_population', per=1000,
-            decimals=2, withheld=['provision_ranked.participant_count_is_suppressed']
+            decimals=2, withheld=['provision_ranked.participant_count_is_suppressed'], family='providers'
         ) }}                                                        as participant_rate_per_1000_young_people,
-        case when not provision_ranked.weekly_place_count_is_suppressed
-            then provision_ranked.weekly_place_count end            as weekly_place_count,
+        {{ published_count(
+            'provision_ranked.weekly_place_count', 'provision_ranked.weekly_place_count_is_suppressed', family='providers'
+        ) }}                                                        as weekly_place_count,
         provision_ranked.weekly_place_count_is_suppressed           as weekly_place_count_is_suppressed,
         ranked_need.need_rank <= ceil(ranked_need.district_count / 3.0)
                                                                     as is_high_need,

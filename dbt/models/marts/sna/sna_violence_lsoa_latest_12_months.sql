@@ -68,7 +68,7 @@ protected as (
     {{ suppress_small_counts(
         'lsoa_totals', 'events',
         groupings=[['ward_code']],
-        tiebreak=['lsoa_code']
+        tiebreak=['lsoa_code'], family='police'
     ) }}
 
 ),
@@ -88,10 +88,10 @@ published as (
         centroids.longitude,
         cast(protected.population as bigint) as population,
         protected.population_is_nearest_year,
-        case when not protected.is_suppressed then protected.events end as violence_count,
+        {{ published_count('protected.events', 'protected.is_suppressed', family='police') }} as violence_count,
         {{ published_rate(
             'protected.events', 'protected.population', per=1000, decimals=2,
-            withheld=['protected.is_suppressed']
+            withheld=['protected.is_suppressed'], family='police'
         ) }} as violence_rate_per_1000,
         protected.is_suppressed
     from protected

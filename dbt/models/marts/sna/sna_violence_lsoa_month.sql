@@ -79,7 +79,7 @@ protected as (
     {{ suppress_small_counts(
         'lsoa_months', 'events',
         groupings=[['month_start', 'ward_code'], ['lsoa_code', 'is_latest_12_months']],
-        tiebreak=['lsoa_code', 'month_start']
+        tiebreak=['lsoa_code', 'month_start'], family='police'
     ) }}
 
 ),
@@ -100,10 +100,10 @@ final as (
         centroids.longitude,
         cast(protected.population as bigint) as population,
         protected.population_is_nearest_year,
-        case when not protected.is_suppressed then protected.events end as violence_count,
+        {{ published_count('protected.events', 'protected.is_suppressed', family='police') }} as violence_count,
         {{ published_rate(
             'protected.events', 'protected.population', per=1000, decimals=2,
-            withheld=['protected.is_suppressed']
+            withheld=['protected.is_suppressed'], family='police'
         ) }} as violence_rate_per_1000,
         protected.is_suppressed
     from protected

@@ -79,7 +79,7 @@ protected as (
     {{ suppress_small_counts(
         'ward_months', 'events',
         groupings=[['month_start', 'district_code'], ['ward_code']],
-        tiebreak=['ward_code', 'month_start']
+        tiebreak=['ward_code', 'month_start'], family='police'
     ) }}
 
 ),
@@ -97,8 +97,8 @@ final as (
         cast(round(longitude, 6) as numeric(9, 6)) as longitude,
         cast(population as bigint) as population,
         population_is_nearest_year,
-        case when not is_suppressed then events end as violence_count,
-        {{ published_rate('events', 'population', per=1000, decimals=2, withheld=['is_suppressed']) }}
+        {{ published_count('events', 'is_suppressed', family='police') }} as violence_count,
+        {{ published_rate('events', 'population', per=1000, decimals=2, withheld=['is_suppressed'], family='police') }}
             as violence_rate_per_1000,
         is_suppressed
     from protected

@@ -125,7 +125,7 @@ cells as (
 protected as (
 
     {{ suppress_count_columns(
-        'cells', ['entrants', 'cohort', 'reoffenders'], groupings=groupings, tiebreak=tiebreak
+        'cells', ['entrants', 'cohort', 'reoffenders'], groupings=groupings, tiebreak=tiebreak, family='youth_justice'
     ) }}
 
 ),
@@ -140,21 +140,21 @@ final as (
         district_name,
         cast(population_10_17 as bigint)                            as population_10_17,
         population_is_nearest_year,
-        case when not entrants_is_suppressed then entrants end      as first_time_entrant_count,
+        {{ published_count('entrants', 'entrants_is_suppressed', family='youth_justice') }} as first_time_entrant_count,
         entrants_is_suppressed                                      as first_time_entrant_count_is_suppressed,
         {{ published_rate(
             'entrants', 'population_10_17', per=100000, decimals=1, precision=10,
-            withheld=['entrants_is_suppressed']
+            withheld=['entrants_is_suppressed'], family='youth_justice'
         ) }}                                                        as first_time_entrant_rate_per_100k,
         reoffending_cohort_is_complete,
-        case when not cohort_is_suppressed then cohort end          as reoffending_cohort_count,
+        {{ published_count('cohort', 'cohort_is_suppressed', family='youth_justice') }} as reoffending_cohort_count,
         cohort_is_suppressed                                        as reoffending_cohort_count_is_suppressed,
-        case when not reoffenders_is_suppressed then reoffenders end as reoffender_count,
+        {{ published_count('reoffenders', 'reoffenders_is_suppressed', family='youth_justice') }} as reoffender_count,
         reoffenders_is_suppressed                                   as reoffender_count_is_suppressed,
         -- withheld when either count is, else the withheld one could be worked out from it
         {{ published_rate(
             'reoffenders', 'cohort', per=100, decimals=1, precision=5,
-            withheld=['reoffenders_is_suppressed', 'cohort_is_suppressed']
+            withheld=['reoffenders_is_suppressed', 'cohort_is_suppressed'], family='youth_justice'
         ) }}                                                        as reoffending_percent
     from protected
 
