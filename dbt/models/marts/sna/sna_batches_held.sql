@@ -1,0 +1,48 @@
+-- Data quality for engineers: the load batches builds leave out, and why. A batch that failed the
+-- quality gate (or that a person rejected) stays out of every build until a person accepts it;
+-- the reason is the latest decision's (the failing expectations, or the person's words).
+-- About files, not people: no disclosure control applies.
+-- A view, not a table: the build that finds a failed batch stops before dbt runs.
+{{ config(materialized='view') }}
+
+with
+
+batches as (
+
+    select * from {{ ref('stg_audit__load_batches') }}
+
+),
+
+events as (
+
+    select * from {{ ref('stg_audit__batch_status_events') }}
+
+),
+
+latest_event as (
+
+    select
+        *,
+        row_number() over (partition by batch_id order by decided_at desc, event_id desc)
+            as recency
+
+    from events
+
+)
+
+select
+    b.batch_id,
+    b.contract,
+    b.file_name,
+    b.rows_loaded,
+    b.loaded_at,
+    b.quality_status,
+    e.reason                as held_reason,
+    e.decided_by,
+    e.decided_at
+
+from batches as b
+inner join latest_event as e
+    on e.batch_id = b.batch_id and e.recency = 1
+where b.status = 'loaded'
+    and b.quality_status in ('failed', 'rejected')
