@@ -19,6 +19,12 @@ events as (
 
 ),
 
+contracts as (
+
+    select * from {{ ref('stg_audit__contracts') }}
+
+),
+
 latest_event as (
 
     select
@@ -33,6 +39,7 @@ latest_event as (
 select
     b.batch_id,
     b.contract,
+    c.partner,
     b.file_name,
     b.rows_loaded,
     b.loaded_at,
@@ -44,5 +51,6 @@ select
 from batches as b
 inner join latest_event as e
     on e.batch_id = b.batch_id and e.recency = 1
+left join contracts as c on c.contract = b.contract
 where b.status = 'loaded'
     and b.quality_status in ('failed', 'rejected')
