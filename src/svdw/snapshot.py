@@ -160,7 +160,8 @@ def _record_verdicts(
     # A failure the gate could not pin on one batch fails the build and decides none.
     if any(batch_id not in pending for batch_id in reasons):
         return [], []
-    passed, failed = [], []
+    passed: list[int] = []
+    failed: list[int] = []
     for batch_id in pending:
         status = "failed" if batch_id in reasons else "passed"
         updated = conn.execute(

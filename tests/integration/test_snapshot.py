@@ -173,7 +173,9 @@ def test_a_failed_batch_stays_out_until_a_person_accepts_it(
         timeout=120,
     )
     assert accepted.returncode == 0, accepted.stderr
-    assert "failed -> accepted" in accepted.stdout and "svdw build" in accepted.stdout
+    said = " ".join(accepted.stdout.split())
+    assert f"batch {bad}: failed -> accepted by a.analyst" in said
+    assert "Airflow is not reachable at http://127.0.0.1:9" in said and "run `svdw build`" in said
     _build(url)
     assert _fact_rows(url, bad) > 0
 
