@@ -81,7 +81,9 @@ with DAG(
             emit_datasets=False,
         ),
         # Every dbt task of the run reads the snapshot pin_snapshot pinned (Cosmos templates
-        # `vars`), so models built minutes apart still read the same load batches.
+        # `vars`), so models built minutes apart still read the same load batches. (A new build
+        # id changes dbt's vars, so the first task of a run parses the project in full; Cosmos
+        # then caches that parse for the run's other tasks.)
         operator_args={
             "install_deps": False,
             "vars": {BUILD_ID_VAR: "{{ ti.xcom_pull(task_ids='" + PIN_TASK + "') }}"},
@@ -96,7 +98,7 @@ with DAG(
         build_id = context["ti"].xcom_pull(task_ids=PIN_TASK)
         finish_build(warehouse_settings().warehouse_url, int(build_id))
 
-    @task(trigger_rule="one_failed", retries=0)
+    @task(trigger_rule="one_failed")
     def record_failed_build(**context: Any) -> None:
         """A dbt task failed: record the build as failed (it releases the build lock). The run
         stays failed: the dbt task is a leaf's upstream."""
