@@ -371,8 +371,8 @@ def test_a_corrupted_extract_stops_the_warehouse_build_at_the_gate(
             (batch,),
         ).fetchall()
         held = conn.execute(
-            "select quality_status, decided_by, held_reason from sna.sna_batches_held"
-            " where batch_id = %s",
+            "select quality_status, decided_by, status_reason from sna.sna_load_batches"
+            " where batch_id = %s and is_held",
             (batch,),
         ).fetchall()
     assert accounted == (delivery.rows, delivery.rows_loaded, len(delivery.malformed_lines))

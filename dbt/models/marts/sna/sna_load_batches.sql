@@ -1,6 +1,7 @@
--- Data quality for engineers: the load batches builds leave out, and why. A batch that failed the
--- quality gate (or that a person rejected) stays out of every build until a person accepts it;
--- the reason is the latest decision's (the failing expectations, or the person's words).
+-- Data quality for engineers: every loaded batch with its quality status and why, so the
+-- dashboard shows the batches builds hold back. A batch that failed the quality gate (or that a
+-- person rejected) stays out of every build until a person accepts it; the reason is the latest
+-- decision's (the failing expectations, or the person's words).
 -- About files, not people: no disclosure control applies.
 -- A view, not a table: the build that finds a failed batch stops before dbt runs.
 {{ config(materialized='view') }}
@@ -44,13 +45,13 @@ select
     b.rows_loaded,
     b.loaded_at,
     b.quality_status,
-    e.reason                as held_reason,
+    b.quality_status in ('failed', 'rejected')     as is_held,
+    e.reason                                        as status_reason,
     e.decided_by,
     e.decided_at
 
 from batches as b
-inner join latest_event as e
+left join latest_event as e
     on e.batch_id = b.batch_id and e.recency = 1
 left join contracts as c on c.contract = b.contract
 where b.status = 'loaded'
-    and b.quality_status in ('failed', 'rejected')
