@@ -1,11 +1,13 @@
-"""The warehouse build, scheduled on the raw tables' Assets (never on a clock): Great
-Expectations gates the new raw batches, then dbt builds staging -> marts -> sna through Cosmos,
+"""The warehouse build, scheduled on the raw tables' Assets (never on a clock): pin the snapshot
+(Great Expectations gates every pending load batch; the build reads the passed and accepted
+batches, fixed now), then dbt builds staging -> marts -> sna from that snapshot through Cosmos,
 with the credentials of the Airflow connection `warehouse` (no profiles file in the build),
-then Great Expectations checks the key marts (a critical failure fails the run).
+then the build is recorded as finished.
 
-The gate checks the load batches named by the triggering Asset events. A manual run checks the
-batches in its conf (`{"batch_ids": [12, 13]}`), or every raw table whole without one.
-`svdw build` runs the same three steps outside Airflow (svdw.transform.build_warehouse)."""
+A batch that fails the gate fails this run (naming expectation, table and batch) and stays out of
+every later build until a person accepts it (`svdw batches accept ID --reason TEXT`). A run with
+nothing new to admit skips dbt. `svdw build` runs the same steps outside Airflow
+(svdw.transform.build_warehouse); svdw.snapshot explains the snapshot."""
 
 from __future__ import annotations
 
@@ -27,19 +29,20 @@ from cosmos.profiles import PostgresUserPasswordProfileMapping
 from svdw.airflow_support import (
     DEFAULT_ARGS,
     WAREHOUSE_CONN_ID,
-    batch_ids_to_check,
+    pin_build_for_run,
     raw_asset,
-    run_quality_gate,
+    warehouse_settings,
 )
 from svdw.contracts import load_contracts
-from svdw.transform import dbt_project_dir
+from svdw.transform import BUILD_ID_VAR, dbt_project_dir
 
 DBT_DIR = dbt_project_dir()
 RAW_ASSETS = [raw_asset(c) for c in load_contracts().values()]
+PIN_TASK = "pin_snapshot"
 
 with DAG(
     dag_id="warehouse_build",
-    description="Data-quality gate on new raw batches, then dbt build of marts and sna",
+    description="Pin a gated snapshot of the load batches, then dbt build of marts and sna from it",
     doc_md=__doc__,
     schedule=AssetAny(*RAW_ASSETS),
     catchup=False,
@@ -48,14 +51,10 @@ with DAG(
     tags=["svdw", "warehouse", "dbt"],
 ):
 
-    @task
-    def check_raw_batches(**context: Any) -> str:
-        """Run the GX suites on the batches that triggered this run (on a manual run, the
-        conf's `batch_ids`, else every raw table whole)."""
-        from svdw.transform import gate_raw_batches
-
-        batch_ids = batch_ids_to_check(context)
-        return run_quality_gate(lambda url: gate_raw_batches(url, batch_ids))
+    @task.short_circuit(task_id=PIN_TASK)
+    def pin_snapshot(**context: Any) -> int | None:
+        """Gate the pending batches and pin this build's snapshot; skip dbt when nothing new."""
+        return pin_build_for_run(context)
 
     dbt_build = DbtTaskGroup(
         group_id="dbt",
@@ -81,14 +80,37 @@ with DAG(
             test_behavior=TestBehavior.AFTER_ALL,
             emit_datasets=False,
         ),
-        operator_args={"install_deps": False},
+        # Every dbt task of the run reads the snapshot pin_snapshot pinned (Cosmos templates
+        # `vars`), so models built minutes apart still read the same load batches. (A new build
+        # id changes dbt's vars, so the first task of a run parses the project in full; Cosmos
+        # then caches that parse for the run's other tasks.)
+        operator_args={
+            "install_deps": False,
+            "vars": {BUILD_ID_VAR: "{{ ti.xcom_pull(task_ids='" + PIN_TASK + "') }}"},
+        },
     )
 
     @task
-    def check_marts() -> str:
-        """Run the GX suites on the key marts dbt just built (marts not built yet are listed)."""
-        from svdw.quality import validate_marts
+    def finish_build(**context: Any) -> None:
+        """Every model and test passed: the build succeeded (it releases the build lock)."""
+        from svdw.snapshot import finish_build
 
-        return run_quality_gate(validate_marts)
+        build_id = context["ti"].xcom_pull(task_ids=PIN_TASK)
+        finish_build(warehouse_settings().warehouse_url, int(build_id))
 
-    check_raw_batches() >> dbt_build >> check_marts()
+    @task(trigger_rule="one_failed")
+    def record_failed_build(**context: Any) -> None:
+        """A dbt task failed: record the build as failed (it releases the build lock). The run
+        stays failed: the dbt task is a leaf's upstream."""
+        from svdw.snapshot import fail_build
+
+        build_id = context["ti"].xcom_pull(task_ids=PIN_TASK)
+        if build_id:
+            fail_build(
+                warehouse_settings().warehouse_url,
+                int(build_id),
+                f"dbt failed in Airflow run {context['run_id']}: see the dbt task logs",
+            )
+
+    pinned = pin_snapshot()
+    pinned >> dbt_build >> [finish_build(), record_failed_build()]

@@ -93,18 +93,16 @@ class BuiltWarehouse:
 
 def build_synthetic_warehouse(url: str, partnership_dir: Path) -> BuiltWarehouse:
     """Load every synthetic extract under partnership_dir into the empty database at url (reference
-    files first), run the raw GX gate and dbt build, as the pipeline does."""
+    files first), then build as the pipeline does (pin the gated snapshot, dbt build from it)."""
     from svdw.loader import load_file, loading_order
-    from svdw.quality import validate_raw_batches
-    from svdw.transform import dbt_build
+    from svdw.transform import build_warehouse
 
     files = loading_order(list(partnership_dir.rglob("*.csv")))
     with psycopg.connect(url) as conn:
         for path in files:
             result = load_file(conn, path)
             assert result.status == "loaded", result.error
-    validate_raw_batches(url)
-    dbt_build(url)
+    build_warehouse(url, report=lambda _line: None, trigger="tests")
     return BuiltWarehouse(url=url, files=files)
 
 

@@ -152,3 +152,10 @@ def run_pipeline(client: AirflowClient, report: Callable[[str], None] = print) -
     if failed:
         raise PipelineError(f"{WAREHOUSE_DAG} run(s) failed: {failed}; see their task logs")
     return outcome
+
+
+def trigger_warehouse_build(base_url: str, username: str, password: str) -> str:
+    """Start a warehouse_build run now (after a person accepted or rejected a batch); returns
+    its run id. Raises PipelineError or OSError when Airflow is not there or refuses."""
+    client = AirflowClient(base_url, username, password, timeout_s=30)
+    return client.trigger(WAREHOUSE_DAG)

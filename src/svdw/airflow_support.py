@@ -4,10 +4,9 @@ package never does."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from airflow.sdk import Asset, BaseHook
@@ -15,9 +14,6 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from svdw.config import Settings
 from svdw.contracts import Contract
-
-if TYPE_CHECKING:
-    from svdw.quality import ValidationSummary
 
 WAREHOUSE_CONN_ID = "warehouse"
 OWNER = "svdw-data-engineering"
@@ -70,40 +66,21 @@ def warehouse_settings() -> Settings:
     return replace(settings, warehouse_url=uri.replace("postgres://", "postgresql://", 1))
 
 
-def batch_ids_to_check(context: Any) -> list[int] | None:
-    """The load batches a warehouse run gates: those the triggering Asset events carry (the
-    ingestion DAGs put them in the event's extra); on a manual run, the `batch_ids` of the run's
-    conf (`airflow dags trigger warehouse_build --conf '{"batch_ids": [12]}'`: re-check given
-    deliveries); None (every raw table, whole) when neither names any."""
-    from_events = {
-        int(batch_id)
-        for events in (context.get("triggering_asset_events") or {}).values()
-        for event in events
-        for batch_id in (event.extra or {}).get("batch_ids", [])
-    }
-    if from_events:
-        return sorted(from_events)
-    dag_run = context.get("dag_run")
-    conf = (getattr(dag_run, "conf", None) or {}) if dag_run is not None else {}
-    requested = conf.get("batch_ids")
-    if requested is None:
-        return None
-    if not isinstance(requested, list) or not all(
-        isinstance(b, int) and not isinstance(b, bool) for b in requested
-    ):
-        raise ValueError(f"run conf batch_ids must be a list of integers, got {requested!r}")
-    return sorted(set(requested))
-
-
-def run_quality_gate(check: Callable[[str], ValidationSummary]) -> str:
-    """Run a Great Expectations gate on the `warehouse` connection's database inside a task and
-    log its one-line summary. A critical failure fails the task at once, without retries: the
-    same data would fail again."""
+def pin_build_for_run(context: Any) -> int | None:
+    """The warehouse run's first step (svdw.snapshot.pin_build): gate the pending batches and pin
+    what this run builds. Returns the build id, or None when nothing new was admitted (the run
+    skips dbt). A failed batch fails the task at once, without retries (the same data would
+    fail again), naming each expectation, table and batch."""
     from svdw.quality import DataQualityError
+    from svdw.snapshot import pin_build
 
+    trigger = f"airflow {context['dag'].dag_id} {context['run_id']}"
     try:
-        summary = check(warehouse_settings().warehouse_url)
+        pinned = pin_build(warehouse_settings().warehouse_url, trigger)
     except DataQualityError as exc:
-        raise AirflowFailException(str(exc)) from exc
-    print(summary.describe())
-    return summary.describe()
+        raise AirflowFailException(
+            f"{exc}\nThe batch stays out of every build until a person accepts it:"
+            " `svdw batches accept ID --reason TEXT` (or `reject`)."
+        ) from exc
+    print(pinned.describe())
+    return None if pinned.skipped else pinned.build_id

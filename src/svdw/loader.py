@@ -16,7 +16,6 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import IO, Literal
 
@@ -25,6 +24,7 @@ from psycopg import sql
 
 from svdw.contracts import Contract, contract_for_headers, load_contracts
 from svdw.pseudonymise import PseudonymisationError, Pseudonymiser, pseudonym_key
+from svdw.schema import ensure_audit_schema, ensure_raw_table
 from svdw.validation import RowValidator
 
 Status = Literal["loaded", "duplicate", "rejected"]
@@ -64,54 +64,6 @@ def file_digest(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
-
-
-def _lock_schema_changes(conn: psycopg.Connection) -> None:
-    """Serialise DDL and grants across concurrent loaders (one per DAG): PostgreSQL fails
-    concurrent changes to one schema's catalog rows ("tuple concurrently updated"). Held until
-    the caller's transaction ends."""
-    conn.execute("select pg_advisory_xact_lock(hashtext('svdw.schema-changes'))")
-
-
-def ensure_audit_schema(conn: psycopg.Connection) -> None:
-    """The audit, raw and history schemas, and the loader/transformer roles' access to them."""
-    _lock_schema_changes(conn)
-    for script in ("sql/audit.sql", "sql/access.sql"):
-        conn.execute(resources.files("svdw").joinpath(script).read_text())
-
-
-def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
-    """Create the raw and history tables, and add columns a newer contract version declares."""
-    _lock_schema_changes(conn)
-    schema, table = contract.schema_name, contract.table_name
-    columns = contract.stored_columns
-    lineage = [("_batch_id", "bigint not null"), ("_line_number", "integer not null")]
-    superseded = [("_superseded_by_batch", "bigint not null"), ("_superseded_at", "timestamptz")]
-    for target_schema, extra in ((schema, lineage), ("history", lineage + superseded)):
-        ident = sql.Identifier(target_schema, table)
-        conn.execute(
-            sql.SQL("create schema if not exists {}").format(sql.Identifier(target_schema))
-        )
-        conn.execute(
-            sql.SQL("create table if not exists {} ({})").format(
-                ident,
-                sql.SQL(", ").join(
-                    sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(t))
-                    for n, t in columns + extra
-                ),
-            )
-        )
-        for name, sql_type in columns:
-            conn.execute(
-                sql.SQL("alter table {} add column if not exists {} {}").format(
-                    ident, sql.Identifier(name), sql.SQL(sql_type)
-                )
-            )
-    conn.execute(
-        sql.SQL("create index if not exists {} on {} (_batch_id)").format(
-            sql.Identifier(f"{table}__batch"), sql.Identifier(schema, table)
-        )
-    )
 
 
 def _check_readable(path: Path, contract: Contract | None) -> list[str]:
@@ -282,8 +234,9 @@ def _record_rejection(
     with conn.transaction():
         row = conn.execute(
             "insert into audit.load_batch (contract, target_table, file_name, file_path, sha256,"
-            " file_bytes, status, error, loaded_by, finished_at)"
-            " values (%s, %s, %s, %s, %s, %s, 'rejected', %s, %s, now()) returning batch_id",
+            " file_bytes, status, quality_status, error, loaded_by, finished_at)"
+            " values (%s, %s, %s, %s, %s, %s, 'rejected', 'rejected', %s, %s, now())"
+            " returning batch_id",
             (
                 name,
                 contract.table if contract else "",
@@ -295,7 +248,10 @@ def _record_rejection(
                 loaded_by,
             ),
         ).fetchone()
-    batch_id = row[0] if row else None
+        batch_id = row[0] if row else None
+        record_status_event(
+            conn, batch_id, "rejected", f"file rejected at load: {problem}", loaded_by
+        )
     return LoadResult(
         path, name, "rejected", sha256, batch_id=batch_id, error=f"{path.name}: {problem}"
     )
@@ -343,6 +299,9 @@ def _load_rows(
         " returning batch_id",
         (contract.name, contract.table, path.name, str(path), sha256, size, loaded_by),
     ).fetchone()[0]  # type: ignore[index]
+    record_status_event(
+        conn, batch_id, "pending", "loaded; waits for the next build's gate", loaded_by
+    )
     validator = RowValidator(contract)
     named = contract.file_name_column
     from_name = (named.value_from(path.name),) if named else ()
@@ -430,8 +389,32 @@ def _load_rows(
     )
 
 
+def record_status_event(
+    conn: psycopg.Connection,
+    batch_id: int | None,
+    status: str,
+    reason: str,
+    decided_by: str,
+    build_id: int | None = None,
+) -> None:
+    """Keep one change of a batch's quality status in audit.batch_status_event."""
+    if batch_id is None:
+        return
+    conn.execute(
+        "insert into audit.batch_status_event (batch_id, status, reason, decided_by, build_id)"
+        " values (%s, %s, %s, %s, %s)",
+        (batch_id, status, reason, decided_by, build_id),
+    )
+
+
 def _supersede(conn: psycopg.Connection, contract: Contract, batch_id: int) -> int:
-    """Move rows of earlier batches that this batch replaces into history.<table>."""
+    """Move rows of earlier batches that this batch replaces into history.<table>, and add this
+    batch to the superseders of rows already there in its scope.
+
+    The rows are not gone for the warehouse: a build that has not admitted this batch (it is
+    pending, failed or rejected) still reads them, and a build that admitted none of a row's
+    superseders too. So each history row keeps every batch that replaced it (a bad re-delivery
+    followed by a good one: the old rows are out once the good one is admitted)."""
     raw = sql.Identifier(contract.schema_name, contract.table_name)
     history = sql.Identifier("history", contract.table_name)
     columns = sql.SQL(", ").join(
@@ -443,12 +426,20 @@ def _supersede(conn: psycopg.Connection, contract: Contract, batch_id: int) -> i
         condition = sql.SQL(
             "and ({scope}) in (select distinct {scope} from {raw} where _batch_id = %(b)s)"
         ).format(scope=scope, raw=raw)
+    conn.execute(
+        sql.SQL(
+            "update {history} set _superseded_by_batches = _superseded_by_batches || %(b)s::bigint"
+            " where _batch_id <> %(b)s and not (%(b)s = any(_superseded_by_batches)) {condition}"
+        ).format(history=history, condition=condition),
+        {"b": batch_id},
+    )
     moved = conn.execute(
         sql.SQL(
             "with moved as (delete from {raw} where _batch_id <> %(b)s {condition}"
             " returning {columns})"
-            " insert into {history} ({columns}, _superseded_by_batch, _superseded_at)"
-            " select {columns}, %(b)s, now() from moved"
+            " insert into {history} ({columns}, _superseded_by_batch, _superseded_at,"
+            " _superseded_by_batches)"
+            " select {columns}, %(b)s, now(), array[%(b)s::bigint] from moved"
         ).format(raw=raw, condition=condition, columns=columns, history=history),
         {"b": batch_id},
     )

@@ -20,9 +20,11 @@ import psycopg
 from svdw.config import Settings
 
 if TYPE_CHECKING:
-    from svdw.quality import ValidationSummary
+    from svdw.snapshot import PinnedBuild
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# The dbt var naming the build whose pinned load batches the staging models read.
+BUILD_ID_VAR = "svdw_build_id"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -128,8 +130,16 @@ def register_known_contracts(warehouse_url: str) -> None:
         register_contracts(conn)
 
 
+def build_vars(build_id: int) -> str:
+    """dbt's --vars for a build: the snapshot every staging model reads (macro pinned_source)."""
+    return f"{{{BUILD_ID_VAR}: {int(build_id)}}}"
+
+
 def dbt_build(
-    warehouse_url: str, select: list[str] | None = None, full_refresh: bool = False
+    warehouse_url: str,
+    select: list[str] | None = None,
+    full_refresh: bool = False,
+    build_id: int | None = None,
 ) -> float:
     """Build (models, data tests, unit tests) the project; returns the seconds it took.
 
@@ -137,12 +147,17 @@ def dbt_build(
     empty database. `dbt run --empty` is deliberately not used: on a live warehouse it would
     empty the tables the dashboards read until the build refills them. (A *partial* selection on
     a fresh database needs the parents first: select them with `+model`.)
+
+    `build_id` names the pinned snapshot (svdw.snapshot) the staging models read; without it
+    they read the latest pinned build's.
     """
     started = time.monotonic()
     register_known_contracts(warehouse_url)
     build = ["build", *(["--select", *select] if select else [])]
     if full_refresh:
         build.append("--full-refresh")
+    if build_id is not None:
+        build += ["--vars", build_vars(build_id)]
     run_dbt(build, warehouse_url)
     return time.monotonic() - started
 
@@ -154,31 +169,34 @@ def dbt_docs(warehouse_url: str) -> Path:
     return Settings.from_env().dbt_target_dir / "static_index.html"
 
 
-# The warehouse build, step by step. `svdw build` runs the three in order (build_warehouse); the
-# warehouse_build DAG runs the same three as tasks (gate_raw_batches, dbt through Cosmos, one
-# task per model, then quality.validate_marts), so the CLI and Airflow build the same way.
-
-
-def gate_raw_batches(warehouse_url: str, batch_ids: list[int] | None = None) -> ValidationSummary:
-    """Step 1: contracts registered (sna_data_freshness, empty raw tables), then the GX gate on
-    the given load batches (every raw table whole when None). Raises DataQualityError on a
-    critical failure: nothing is built from a bad batch."""
-    from svdw.quality import validate_raw_batches
-
-    register_known_contracts(warehouse_url)
-    return validate_raw_batches(warehouse_url, batch_ids)
+# The warehouse build, step by step. `svdw build` runs them in order (build_warehouse); the
+# warehouse_build DAG runs the same steps as tasks (pin_snapshot, dbt through Cosmos with one task
+# per model, finish_build), so the CLI and Airflow build the same way.
 
 
 def build_warehouse(
     warehouse_url: str,
     select: list[str] | None = None,
-    batch_ids: list[int] | None = None,
     report: Callable[[str], None] = print,
-) -> None:
-    """The whole build outside Airflow: raw gate, dbt build (step 2), marts gate; `report` gets
-    one line per step. Stops at the first failing step (DataQualityError or DbtError)."""
-    from svdw.quality import validate_marts
+    *,
+    trigger: str = "svdw build",
+    rebuild: bool = False,
+) -> PinnedBuild:
+    """The whole build outside Airflow: pin the snapshot (the gate on pending batches), dbt build
+    from it, record the outcome; `report` gets one line per step. A build with nothing new is
+    skipped unless `rebuild`. Raises BuildInProgress, DataQualityError (a batch failed: marts
+    unchanged) or DbtError."""
+    from svdw.snapshot import fail_build, finish_build, pin_build
 
-    report(f"raw data quality {gate_raw_batches(warehouse_url, batch_ids).describe()}")
-    report(f"dbt build passed in {dbt_build(warehouse_url, select=select):.0f} s")
-    report(f"marts data quality {validate_marts(warehouse_url).describe()}")
+    pinned = pin_build(warehouse_url, trigger, rebuild=rebuild)
+    report(pinned.describe())
+    if pinned.skipped:
+        return pinned
+    try:
+        seconds = dbt_build(warehouse_url, select=select, build_id=pinned.build_id)
+    except BaseException as exc:
+        fail_build(warehouse_url, pinned.build_id, str(exc))
+        raise
+    finish_build(warehouse_url, pinned.build_id)
+    report(f"dbt build passed in {seconds:.0f} s")
+    return pinned

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 import importlib.util
 import json
@@ -19,13 +18,12 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg import sql
+from deliveries import corrupted_force_crime_delivery, marts_fingerprint
 from sinks import http_sink
 
 from svdw.config import REPO_DIR
 from svdw.contracts import load_contracts
 from svdw.quality import ROW_COUNT_EXPECTATION
-from svdw.synthetic.world import csv_writer
 
 pytestmark = pytest.mark.e2e
 AIRFLOW = Path(sys.executable).parent / "airflow"
@@ -280,12 +278,15 @@ def test_warehouse_dag_builds_the_marts(pipeline: Pipeline) -> None:
         assert crimes == raw and raw and raw[0] > 1000
         sna = conn.execute("select count(*) from sna.sna_violence_district_month").fetchone()
         assert sna == (30,)  # 10 districts x 3 months
-        # The marts gate ran after dbt, inside the DAG.
-        marts_checked = conn.execute(
-            "select count(*) from sna.sna_expectation_results"
-            " where target_table = 'marts.fct_police_crime' and is_success"
+        # The run pinned every loaded batch (all passed the gate) and recorded its success.
+        builds = conn.execute(
+            "select status, batches_admitted, trigger from audit.build order by build_id"
+        ).fetchall()
+        loaded = conn.execute(
+            "select count(*) from audit.load_batch where status = 'loaded'"
         ).fetchone()
-        assert marts_checked and marts_checked[0] >= 3
+        assert len(builds) == 1 and builds[0][:2] == ("succeeded", loaded[0] if loaded else -1)
+        assert builds[0][2].startswith("airflow warehouse_build ")
 
 
 def test_a_rejected_file_fails_the_ingestion_run_and_alerts(pipeline: Pipeline) -> None:
@@ -314,13 +315,14 @@ def test_a_corrupted_extract_stops_the_warehouse_build_at_the_gate(
         synthetic_dir, pipeline.landing / "police_force_crimes" / "crime-extract-corrupted.csv"
     )
     before = marts_fingerprint(pipeline.warehouse_url)
+    assert "marts.fct_police_force_crime" in before and len(before) > 10
 
     ingested = run_dag("ingest_police_force_crimes", pipeline.env)
     assert ingested.returncode == 0, _output(ingested)  # quarantined rows do not fail a load
     (batch,) = asset_event_batch_ids(pipeline.metadata_url, "ingest_police_force_crimes")
-    # The scheduler hands the warehouse run the triggering Asset events; `dags test` makes a
-    # manual run, so the same batch ids go in through the run's conf.
-    built = run_dag("warehouse_build", pipeline.env, conf={"batch_ids": [batch]})
+    # The scheduler would start the warehouse run on the Asset event; `dags test` starts it by
+    # hand. Either way the run gates every pending batch.
+    built = run_dag("warehouse_build", pipeline.env)
     output = built.stdout + built.stderr
     assert built.returncode != 0, _output(built)
 
@@ -329,8 +331,18 @@ def test_a_corrupted_extract_stops_the_warehouse_build_at_the_gate(
     assert "'2999-01-01'" in output
     assert f"{ROW_COUNT_EXPECTATION} {where}: observed {delivery.rows_loaded}; minimum" in output
     states = task_states(pipeline.metadata_url, "warehouse_build")
-    assert states.pop("check_raw_batches") == "failed"
+    assert states.pop("pin_snapshot") == "failed"
+    assert states.pop("record_failed_build") == "success"  # nothing to record: no build pinned
     assert states and set(states.values()) == {"upstream_failed"}, states  # dbt never ran
+    assert marts_fingerprint(pipeline.warehouse_url) == before
+
+    # The verdict sticks: the next run leaves the failed batch out, finds nothing new to admit
+    # and skips dbt.
+    again = run_dag("warehouse_build", pipeline.env)
+    assert again.returncode == 0, _output(again)
+    states = task_states(pipeline.metadata_url, "warehouse_build")
+    assert states.pop("pin_snapshot") == "success"
+    assert states and set(states.values()) == {"skipped"}, states
     assert marts_fingerprint(pipeline.warehouse_url) == before
 
     with psycopg.connect(pipeline.warehouse_url) as conn:
@@ -353,6 +365,11 @@ def test_a_corrupted_extract_stops_the_warehouse_build_at_the_gate(
             " where batch_id = %s and is_blocking and is_latest_check order by 1, 2",
             (batch,),
         ).fetchall()
+        held = conn.execute(
+            "select quality_status, decided_by, status_reason from sna.sna_load_batches"
+            " where batch_id = %s and is_held",
+            (batch,),
+        ).fetchall()
     assert accounted == (delivery.rows, delivery.rows_loaded, len(delivery.malformed_lines))
     # The loader kept out only the codes outside the official list, each with a reason naming
     # the field and the code; the plausible-looking defects went in, for the gate to catch.
@@ -366,68 +383,11 @@ def test_a_corrupted_extract_stops_the_warehouse_build_at_the_gate(
         ("expect_column_values_to_be_between", "recorded_date"),
         (ROW_COUNT_EXPECTATION, None),
     } <= set(blocking)
+    assert held and held[0][0] == "failed" and held[0][1] == "quality gate", held
+    assert f"expect_column_values_to_be_between on column recorded_date {where}" in held[0][2]
 
 
 FORCE_CRIMES = "raw.police__force_crimes"
-
-
-@dataclass(frozen=True)
-class CorruptedDelivery:
-    rows: int
-    malformed_lines: list[int]
-
-    @property
-    def rows_loaded(self) -> int:
-        return self.rows - len(self.malformed_lines)
-
-
-def corrupted_force_crime_delivery(synthetic_dir: Path, out: Path) -> CorruptedDelivery:
-    """A re-delivery of the last month's force crime extract with 40% of its rows (under half
-    the usual count) in which every tenth crime is recorded in the future (the gate holds it)
-    and two crimes in ten have a code outside the official list ("99Z", "X9-9"): the loader
-    quarantines their rows."""
-    source = sorted((synthetic_dir / "police_force_crimes").glob("*.csv"))[-1]
-    with source.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        headers = list(reader.fieldnames or [])
-        rows = list(reader)
-    rows = rows[: int(len(rows) * 0.4)]
-    malformed: list[int] = []
-    with csv_writer(out, headers) as writer:
-        for index, row in enumerate(rows):
-            if index % 10 == 0:
-                row["Recorded Date"] = "01/01/2999"
-            elif index % 10 == 1:
-                row["HO Offence Code"] = "99Z"
-                malformed.append(index + 2)  # line number: the header is line 1
-            elif index % 10 == 2:
-                row["HO Offence Code"] = "X9-9"
-                malformed.append(index + 2)  # line number: the header is line 1
-            writer.writerow([row[h] for h in headers])
-    return CorruptedDelivery(rows=len(rows), malformed_lines=malformed)
-
-
-def marts_fingerprint(warehouse_url: str) -> dict[str, tuple[int, str]]:
-    """Row count and an md5 over the sorted rows of every table in schemas marts and sna (the
-    views there read the audit tables live, so they are not what a build changes)."""
-    with psycopg.connect(warehouse_url) as conn:
-        tables = conn.execute(
-            "select n.nspname, c.relname from pg_class c join pg_namespace n"
-            " on n.oid = c.relnamespace where n.nspname in ('marts', 'sna')"
-            " and c.relkind in ('r', 'p', 'm') order by 1, 2"
-        ).fetchall()
-        fingerprint = {}
-        for schema, table in tables:
-            row = conn.execute(
-                sql.SQL(
-                    "select count(*), coalesce(md5(string_agg(t::text, '|' order by t::text)), '')"
-                    " from {} as t"
-                ).format(sql.Identifier(schema, table))
-            ).fetchone()
-            assert row is not None
-            fingerprint[f"{schema}.{table}"] = (int(row[0]), str(row[1]))
-    assert "marts.fct_police_force_crime" in fingerprint and len(fingerprint) > 10
-    return fingerprint
 
 
 def asset_event_batch_ids(metadata_url: str, dag_id: str) -> list[int]:

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import psycopg
 import pytest
+from deliveries import pin_batches_by_hand
 
 from svdw.config import Settings
 from svdw.contracts import load_contracts
@@ -143,6 +144,7 @@ def built_db(make_db: Callable[[], str]) -> str:
     with psycopg.connect(url) as conn:
         _insert_crimes(conn, 101, BATCH_APRIL)
         _insert_crimes(conn, 102, BATCH_MARCH)
+    pin_batches_by_hand(url, [1, 2, 101, 102])
     seconds = dbt_build(url)
     print(f"dbt build took {seconds:.1f} s")
     return url
@@ -247,6 +249,7 @@ def test_failing_dbt_test_names_the_node(make_db: Callable[[], str]) -> None:
     url = make_db()
     with psycopg.connect(url) as conn:
         _insert_crimes(conn, 201, [_crime(APRIL, "Knife crime", "E01000001")])
+    pin_batches_by_hand(url, [1, 2, 201])
     with pytest.raises(DbtError) as caught:
         run_dbt(["build", "--select", "+fct_police_crime", "+dim_date"], url)
     assert "fct_police_crime_crime_type_is_a_police_uk_category" in str(caught.value)

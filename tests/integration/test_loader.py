@@ -163,6 +163,27 @@ def test_a_redelivered_month_replaces_the_old_rows_and_keeps_them_in_history(
             )
             == 2
         )
+        # A second correction of the month: every row it replaces, however long ago, lists it,
+        # so a build that admits it (and not the first correction) still leaves the oldest out.
+        again = load_file(conn, write_police(tmp_path / "again.csv", [police_row()]))
+        superseders = conn.execute(
+            "select _batch_id, _superseded_by_batches from history.police_uk__street_crimes"
+            " where month = '2024-05-01' order by _batch_id, _line_number"
+        ).fetchall()
+        first_batch = result.batch_id - 1
+        assert superseders == [
+            (first_batch, [result.batch_id, again.batch_id]),
+            (first_batch, [result.batch_id, again.batch_id]),
+            (result.batch_id, [again.batch_id]),
+        ]
+        # The other month was replaced by nothing: its rows stay in raw, out of history.
+        assert (
+            count(
+                conn,
+                "select count(*) from history.police_uk__street_crimes where month = '2024-04-01'",
+            )
+            == 0
+        )
 
 
 def test_spreadsheet_and_sql_text_is_stored_verbatim(warehouse_url: str, tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ class RealWarehouse:
 @pytest.fixture(scope="module")
 def real_warehouse(realdata: Path, make_database: Callable[[str], str]) -> RealWarehouse:
     from svdw.loader import load_file
-    from svdw.transform import dbt_build
+    from svdw.transform import build_warehouse
 
     police_dir = realdata / "police_uk"
     police_files = [police_dir / name for name in POLICE_FILES]
@@ -72,7 +72,8 @@ def real_warehouse(realdata: Path, make_database: Callable[[str], str]) -> RealW
             result = load_file(conn, path)
             assert result.status == "loaded", f"{path}: {result.error}"
             assert result.rows_quarantined == 0, path.name
-    dbt_build(url, select=list(MODELS))  # raises DbtError naming any failing model or test
+    # Raises DataQualityError or DbtError naming any failing batch, model or test.
+    build_warehouse(url, select=list(MODELS), report=lambda _line: None, trigger="tests")
     return RealWarehouse(url=url, police_files=police_files)
 
 

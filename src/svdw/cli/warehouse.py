@@ -18,27 +18,44 @@ def build(
     select: Annotated[
         str | None, typer.Option(help="dbt node selection (default: everything)")
     ] = None,
+    rebuild: Annotated[
+        bool, typer.Option(help="Build even when no new batch was admitted (after a model change)")
+    ] = False,
 ) -> None:
-    """Build the warehouse as the warehouse_build DAG does: Great Expectations on the raw tables,
-    dbt build (models and tests), then Great Expectations on the key marts."""
+    """Build the warehouse as the warehouse_build DAG does: pin the snapshot (Great Expectations
+    gates every pending load batch; the build reads passed and accepted batches), then dbt build
+    (models and tests) from it. Nothing new to admit: nothing is built (see --rebuild)."""
+    import getpass
+
     from svdw.quality import DataQualityError
+    from svdw.snapshot import BuildInProgress
     from svdw.transform import DbtError, build_warehouse
 
     settings = Settings.from_env()
-    with console.status("Great Expectations on the raw tables, dbt build, then on the marts"):
+    with console.status("Gating the pending batches, pinning the snapshot, then dbt build"):
         try:
-            build_warehouse(
+            pinned = build_warehouse(
                 settings.warehouse_url,
                 select=select.split() if select else None,
                 report=console.print,
+                trigger=f"svdw build by {getpass.getuser()}",
+                rebuild=rebuild,
             )
         except DataQualityError as exc:
             raise _fail(
-                str(exc), "fix or re-deliver the failing batch, then run svdw build again"
+                str(exc),
+                "the failed batch stays out of every build: see `svdw batches`, then accept it"
+                " (`svdw batches accept ID --reason TEXT`) or reject it and ask for a new"
+                " delivery; either way run svdw build again",
             ) from exc
+        except BuildInProgress as exc:
+            raise _fail(str(exc)) from exc
         except DbtError as exc:
             raise _fail(str(exc), "see dbt/logs/dbt.log for the full output") from exc
-    console.print("[green]warehouse built and checked[/]")
+    if pinned.skipped:
+        console.print("[green]nothing new to build[/] (`svdw build --rebuild` builds anyway)")
+    else:
+        console.print(f"[green]warehouse built[/] (build {pinned.build_id})")
 
 
 @app.command()

@@ -60,3 +60,51 @@ create table if not exists audit.expectation_result (
     observed_value    text
 );
 create index if not exists expectation_result_table on audit.expectation_result (target_table, run_at);
+
+-- ---------------------------------------------------------------------------------------------
+-- Builds on a snapshot, and quality verdicts that stick (svdw.snapshot). Kept as separate
+-- statements from the tables above so other changes to those stay independent.
+-- ---------------------------------------------------------------------------------------------
+
+-- A loaded batch's quality status: pending (loaded, not gated yet) -> passed | failed (the
+-- Great Expectations gate of a build) -> accepted | rejected (a person, with a reason). Builds
+-- read only passed and accepted batches. A file the loader rejected is `rejected` at once.
+alter table audit.load_batch add column if not exists quality_status text not null
+    default 'pending' check (quality_status in ('pending', 'passed', 'failed', 'accepted', 'rejected'));
+update audit.load_batch set quality_status = 'rejected'
+    where status = 'rejected' and quality_status <> 'rejected';
+create index if not exists load_batch_quality_status on audit.load_batch (quality_status);
+
+-- One row per warehouse build: what started it, how it ended. At most one is `running`.
+create table if not exists audit.build (
+    build_id          bigserial primary key,
+    trigger           text        not null,
+    status            text        not null default 'running'
+                      check (status in ('running', 'succeeded', 'failed', 'skipped', 'abandoned')),
+    started_at        timestamptz not null default now(),
+    pinned_at         timestamptz,
+    finished_at       timestamptz,
+    batches_admitted  integer,
+    error             text
+);
+
+-- The load batches a build reads (its pinned snapshot): explicit ids, not a watermark, because
+-- batch ids are handed out when a load starts and loads commit in any order.
+create table if not exists audit.build_batch (
+    build_id  bigint not null references audit.build (build_id),
+    batch_id  bigint not null references audit.load_batch (batch_id),
+    primary key (build_id, batch_id)
+);
+
+-- Every change of a batch's quality status, with who decided, why, and in which build.
+create table if not exists audit.batch_status_event (
+    event_id    bigserial   primary key,
+    batch_id    bigint      not null references audit.load_batch (batch_id),
+    status      text        not null
+                check (status in ('pending', 'passed', 'failed', 'accepted', 'rejected')),
+    reason      text,
+    decided_by  text        not null,
+    decided_at  timestamptz not null default now(),
+    build_id    bigint      references audit.build (build_id)
+);
+create index if not exists batch_status_event_batch on audit.batch_status_event (batch_id, decided_at);

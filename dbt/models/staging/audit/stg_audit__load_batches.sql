@@ -1,4 +1,4 @@
--- Files the loader saw, one row per file (loaded or rejected).
+-- Files the loader saw, one row per file (loaded or rejected), with the batch's quality status.
 with
 
 source as (
@@ -14,6 +14,7 @@ renamed as (
         contract,
         file_name,
         status,
+        quality_status,
         rows_read,
         rows_loaded,
         rows_quarantined,

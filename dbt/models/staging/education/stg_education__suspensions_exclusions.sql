@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'education__suspensions_exclusions') }}
+    select * from {{ pinned_source('raw', 'education__suspensions_exclusions') }}
 
 ),
 

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'health__ambulance_callouts') }}
+    select * from {{ pinned_source('raw', 'health__ambulance_callouts') }}
 
 ),
 

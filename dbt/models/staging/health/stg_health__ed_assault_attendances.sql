@@ -4,7 +4,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'health__ed_assault_attendances') }}
+    select * from {{ pinned_source('raw', 'health__ed_assault_attendances') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'health__ed_attendances_identifiable') }}
+    select * from {{ pinned_source('raw', 'health__ed_attendances_identifiable') }}
 
 ),
 

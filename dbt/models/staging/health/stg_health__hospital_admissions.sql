@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'health__hospital_admissions') }}
+    select * from {{ pinned_source('raw', 'health__hospital_admissions') }}
 
 ),
 

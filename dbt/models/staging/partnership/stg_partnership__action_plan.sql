@@ -4,7 +4,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'partnership__action_plan') }}
+    select * from {{ pinned_source('raw', 'partnership__action_plan') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'police__force_crimes') }}
+    select * from {{ pinned_source('raw', 'police__force_crimes') }}
 
 ),
 

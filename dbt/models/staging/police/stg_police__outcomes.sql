@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'police_uk__outcomes') }}
+    select * from {{ pinned_source('raw', 'police_uk__outcomes') }}
 
 ),
 

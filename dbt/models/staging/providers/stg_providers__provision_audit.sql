@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'providers__provision_audit') }}
+    select * from {{ pinned_source('raw', 'providers__provision_audit') }}
 
 ),
 

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'providers__referrals') }}
+    select * from {{ pinned_source('raw', 'providers__referrals') }}
 
 ),
 

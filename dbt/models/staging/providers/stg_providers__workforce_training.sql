@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'providers__workforce_training') }}
+    select * from {{ pinned_source('raw', 'providers__workforce_training') }}
 
 ),
 

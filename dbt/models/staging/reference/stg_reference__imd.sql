@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'imd__index_of_multiple_deprivation') }}
+    select * from {{ pinned_source('raw', 'imd__index_of_multiple_deprivation') }}
 
 ),
 

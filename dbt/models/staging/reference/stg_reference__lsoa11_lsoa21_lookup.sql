@@ -4,7 +4,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'ons__lsoa11_lsoa21_lookup') }}
+    select * from {{ pinned_source('raw', 'ons__lsoa11_lsoa21_lookup') }}
 
 ),
 

@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'ons__lsoa_population_estimates') }}
+    select * from {{ pinned_source('raw', 'ons__lsoa_population_estimates') }}
 
 ),
 

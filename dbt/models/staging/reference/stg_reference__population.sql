@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'imd__population_denominators') }}
+    select * from {{ pinned_source('raw', 'imd__population_denominators') }}
 
 ),
 

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'ons__postcode_lsoa_lookup') }}
+    select * from {{ pinned_source('raw', 'ons__postcode_lsoa_lookup') }}
 
 ),
 

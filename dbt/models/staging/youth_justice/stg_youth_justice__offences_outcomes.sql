@@ -4,7 +4,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'youth_justice__offences_outcomes') }}
+    select * from {{ pinned_source('raw', 'youth_justice__offences_outcomes') }}
 
 ),
 

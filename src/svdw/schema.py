@@ -1,0 +1,96 @@
+"""The warehouse's own tables, in one place: the audit schema (src/svdw/sql/audit.sql, with the
+roles' grants in sql/access.sql), and each contract's raw.<table> and history.<table>.
+
+raw.<table> holds every row a loaded batch delivered that no later batch has replaced (plus
+`_batch_id` and `_line_number`). history.<table> holds the replaced rows, with the batch that
+moved them (`_superseded_by_batch`) and every batch that has replaced them since
+(`_superseded_by_batches`): a build that has not admitted any of those batches still reads the
+rows (svdw.snapshot, dbt macro `pinned_source`).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import psycopg
+from psycopg import sql
+
+from svdw.contracts import Contract
+
+LINEAGE_COLUMNS = [("_batch_id", "bigint not null"), ("_line_number", "integer not null")]
+SUPERSEDED_COLUMNS = [
+    ("_superseded_by_batch", "bigint not null"),
+    ("_superseded_at", "timestamptz"),
+    ("_superseded_by_batches", "bigint[]"),
+]
+
+
+def lock_schema_changes(conn: psycopg.Connection) -> None:
+    """Serialise DDL and grants across concurrent loaders (one per DAG): PostgreSQL fails
+    concurrent changes to one schema's catalog rows ("tuple concurrently updated"). Held until
+    the caller's transaction ends."""
+    conn.execute("select pg_advisory_xact_lock(hashtext('svdw.schema-changes'))")
+
+
+def ensure_audit_schema(conn: psycopg.Connection) -> None:
+    """The audit, raw and history schemas, and the loader/transformer roles' access to them."""
+    lock_schema_changes(conn)
+    for script in ("sql/audit.sql", "sql/access.sql"):
+        conn.execute(resources.files("svdw").joinpath(script).read_text())
+
+
+def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
+    """Create the raw and history tables, and add columns a newer contract version declares."""
+    lock_schema_changes(conn)
+    schema, table = contract.schema_name, contract.table_name
+    columns = contract.stored_columns
+    for target_schema, extra in (
+        (schema, LINEAGE_COLUMNS),
+        ("history", LINEAGE_COLUMNS + SUPERSEDED_COLUMNS),
+    ):
+        ident = sql.Identifier(target_schema, table)
+        conn.execute(
+            sql.SQL("create schema if not exists {}").format(sql.Identifier(target_schema))
+        )
+        conn.execute(
+            sql.SQL("create table if not exists {} ({})").format(
+                ident,
+                sql.SQL(", ").join(
+                    sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(t))
+                    for n, t in columns + extra
+                ),
+            )
+        )
+        for name, sql_type in columns:
+            conn.execute(
+                sql.SQL("alter table {} add column if not exists {} {}").format(
+                    ident, sql.Identifier(name), sql.SQL(sql_type)
+                )
+            )
+    _upgrade_history(conn, table)
+    conn.execute(
+        sql.SQL("create index if not exists {} on {} (_batch_id)").format(
+            sql.Identifier(f"{table}__batch"), sql.Identifier(schema, table)
+        )
+    )
+
+
+def _upgrade_history(conn: psycopg.Connection, table: str) -> None:
+    """History tables made before `_superseded_by_batches` existed: add it, seeded with the one
+    superseding batch they recorded."""
+    history = sql.Identifier("history", table)
+    added = conn.execute(
+        "select 1 from information_schema.columns where table_schema = 'history'"
+        " and table_name = %s and column_name = '_superseded_by_batches'",
+        (table,),
+    ).fetchone()
+    if added:
+        return
+    conn.execute(
+        sql.SQL("alter table {} add column _superseded_by_batches bigint[]").format(history)
+    )
+    conn.execute(
+        sql.SQL("update {} set _superseded_by_batches = array[_superseded_by_batch]").format(
+            history
+        )
+    )
