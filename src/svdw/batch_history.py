@@ -69,6 +69,19 @@ def _held_back(conn: psycopg.Connection, contract: Contract) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
+def _same_stream(contract: Contract) -> sql.Composable:
+    """With `checks.same_file_name`, a filter on audit.load_batch keeping the deliveries whose
+    file name equals batch %s's once digits are removed (one police.uk file per force and month:
+    a force is compared with its own earlier months); nothing otherwise (every delivery of the
+    contract). Takes the batch id as a query parameter."""
+    if not contract.checks.same_file_name:
+        return sql.SQL("and %s is not null")
+    return sql.SQL(
+        "and regexp_replace(file_name, '[0-9]', '', 'g') = (select regexp_replace(file_name,"
+        " '[0-9]', '', 'g') from audit.load_batch where batch_id = %s)"
+    )
+
+
 def _previous_batches(
     conn: psycopg.Connection, contract: Contract, batch_id: int, count: int
 ) -> list[int]:
@@ -77,12 +90,14 @@ def _previous_batches(
     rows = conn.execute(
         sql.SQL(
             "select distinct {col} from {tbl} where {col} < %s and {col} <> all(%s)"
+            " and {col} in (select batch_id from audit.load_batch where contract = %s {stream})"
             " order by 1 desc limit %s"
         ).format(
             col=sql.Identifier(BATCH_COLUMN),
             tbl=sql.Identifier(contract.schema_name, contract.table_name),
+            stream=_same_stream(contract),
         ),
-        (batch_id, _held_back(conn, contract), count),
+        (batch_id, _held_back(conn, contract), contract.name, batch_id, count),
     ).fetchall()
     return sorted(int(r[0]) for r in rows)
 
@@ -98,10 +113,18 @@ def _row_count(
         parameters.notes[ROW_COUNT, None] = "no load history (audit.load_batch) to compare with"
         return
     previous = conn.execute(
-        "select batch_id, rows_loaded from audit.load_batch where contract = %s"
-        " and status = 'loaded' and batch_id < %s and batch_id <> all(%s)"
-        " order by batch_id desc limit %s",
-        (contract.name, batch_id, _held_back(conn, contract), check.previous_deliveries),
+        sql.SQL(
+            "select batch_id, rows_loaded from audit.load_batch where contract = %s"
+            " and status = 'loaded' and batch_id < %s and batch_id <> all(%s) {stream}"
+            " order by batch_id desc limit %s"
+        ).format(stream=_same_stream(contract)),
+        (
+            contract.name,
+            batch_id,
+            _held_back(conn, contract),
+            batch_id,
+            check.previous_deliveries,
+        ),
     ).fetchall()[::-1]
     if not previous:
         parameters.notes[ROW_COUNT, None] = f"first delivery of {contract.name}: at least 1 row"

@@ -211,6 +211,14 @@ class Checks(BaseModel):
     previous_deliveries: int = Field(
         default=3, ge=1, description="Deliveries the null-rate and distribution checks compare with"
     )
+    same_file_name: bool = Field(
+        default=False,
+        description=(
+            "Compare a delivery only with earlier deliveries whose file name is the same once its"
+            " digits are removed (police.uk publishes one file per force and month: a small"
+            " force's month is compared with that force's earlier months, not a large force's)"
+        ),
+    )
 
     @property
     def columns(self) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import os
 from typing import Annotated
 
 import typer
@@ -112,12 +111,11 @@ def _trigger_build() -> None:
     """Start the next build in Airflow when it is running; else say how to build by hand."""
     from svdw.airflow_client import PipelineError, trigger_warehouse_build
 
-    url = os.environ.get("AIRFLOW_URL", "http://127.0.0.1:8080")
+    settings = Settings.from_env()
+    url = settings.airflow_url
     try:
         run_id = trigger_warehouse_build(
-            url,
-            os.environ.get("AIRFLOW_ADMIN_USER", "admin"),
-            os.environ.get("AIRFLOW_ADMIN_PASSWORD", ""),
+            url, settings.airflow_admin_user, settings.airflow_admin_password
         )
     except (PipelineError, OSError) as exc:
         console.print(
