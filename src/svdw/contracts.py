@@ -143,7 +143,9 @@ class Column(BaseModel):
             if bound is None:
                 continue
             if self.type in NUMERIC_TYPES and isinstance(bound, date | str):
-                raise ValueError(f"{self.name!r}: {label} of a {self.type} column is a number")
+                raise ValueError(
+                    f"{self.name!r}: {label} of this {self.type} column must be a number"
+                )
             if self.type in DATED_TYPES and not isinstance(bound, date | str):
                 raise ValueError(
                     f"{self.name!r}: {label} of a {self.type} column is an ISO date"
@@ -415,6 +417,8 @@ def read_contract(path: Path) -> Contract:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
+        raise ContractError(f"{path}: not valid YAML: {exc}") from exc
+    except ValueError as exc:  # YAML reads 1900-13-01 as a date, and fails
         raise ContractError(f"{path}: not valid YAML: {exc}") from exc
     try:
         contract = Contract.model_validate(data)

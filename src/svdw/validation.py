@@ -159,7 +159,7 @@ class DateOrder:
 
 def _shown(column: Column, value: date) -> str:
     # A date of birth is a direct identifier: the reason names the rule, never the value.
-    return "(withheld)" if column.privacy == "direct_identifier" else value.isoformat()
+    return "(withheld)" if column.privacy == "direct_identifier" else str(value)
 
 
 def _date_orders(contract: Contract) -> list[DateOrder]:
