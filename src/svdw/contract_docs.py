@@ -11,22 +11,46 @@ from svdw.contracts import DATED_TYPES, TODAY, Column, Contract, load_contracts
 PRIVACY = {
     "none": "not identifying",
     "quasi_identifier": "quasi-identifier (kept, coarsened where the contract says)",
-    "direct_identifier": "direct identifier: replaced at load by a keyed hash, never stored",
+}
+# A direct identifier never reaches a table; what is stored instead depends on how the
+# contract pseudonymises it.
+REPLACED_BY = {
+    "hmac": "direct identifier: replaced at load by a keyed hash, never stored",
+    "birth_year": "direct identifier: only the birth year is stored, never the date",
+    "postcode_to_lsoa": (
+        "direct identifier: only its LSOA is stored, never the postcode (empty when the postcode"
+        " is not in the loaded ONS postcode lookup)"
+    ),
+}
+# What a partner writes for each strptime directive the contracts use.
+FORMAT_PLACEHOLDERS = {
+    "%Y": "YYYY",
+    "%y": "YY",
+    "%m": "MM",
+    "%d": "DD",
+    "%H": "HH",
+    "%M": "MM",
+    "%S": "SS",
+    "%b": "Mon",
+    "%%": "%",
+}
+# The forms the loader accepts when a column has no `format` (ISO 8601).
+ISO_FORMS = {
+    "month": "YYYY-MM",
+    "date": "YYYY-MM-DD",
+    "datetime": "YYYY-MM-DD HH:MM:SS",
+    "time": "HH:MM:SS",
 }
 
 
-TYPE_WORDS = {
-    "month": "month YYYY-MM",
-    "date": "date YYYY-MM-DD",
-    "datetime": "date and time YYYY-MM-DD HH:MM:SS",
-    "time": "time HH:MM:SS",
-    "integer": "whole number",
-    "decimal": "number",
-}
-KIND_WORDS = {"date": "date", "datetime": "date and time", "time": "time"}
-# strptime directives in the notation partners know (a format: "%d/%m/%Y" column is DD/MM/YYYY).
-FORMAT_WORDS = {"%d": "DD", "%m": "MM", "%Y": "YYYY", "%y": "YY", "%H": "HH", "%M": "MM",
-                "%S": "SS", "%b": "Mon", "%B": "Month", "%I": "hh", "%p": "AM/PM"}  # fmt: skip
+def written_form(strptime_format: str) -> str:
+    """`%d/%m/%Y` -> `DD/MM/YYYY`: the form a partner writes the value in."""
+    form = strptime_format
+    for directive, placeholder in FORMAT_PLACEHOLDERS.items():
+        form = form.replace(directive, placeholder)
+    return form
+
+
 SEVERITY_WORDS = {
     "critical": "critical: the delivery is held back",
     "warning": "warning: reported, the delivery goes ahead",
@@ -34,56 +58,61 @@ SEVERITY_WORDS = {
 }
 
 
-def _format_words(fmt: str) -> str:
-    for directive, words in FORMAT_WORDS.items():
-        fmt = fmt.replace(directive, words)
-    return fmt
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _type_words(column: Column) -> str:
-    if column.type == "boolean":
-        return (
-            "yes/no: "
-            + ", ".join(f"`{v}`" for v in column.true_values)
-            + " for yes; "
-            + ", ".join(f"`{v}`" for v in column.false_values)
-            + " for no"
-        )
-    if column.format:
-        return f"{KIND_WORDS[column.type]} {_format_words(column.format)}"
-    return TYPE_WORDS[column.type]
+def _range(column: Column) -> str | None:
+    low, high = column.number_bounds
+    if low is not None and high is not None:
+        return f"between {_number(low)} and {_number(high)}"
+    if low is not None:
+        return f"at least {_number(low)}"
+    if high is not None:
+        return f"at most {_number(high)}"
+    return None
 
 
-def _bound_words(bound: object) -> str:
-    if bound == TODAY:
-        return "the day of loading"
-    if isinstance(bound, float):
-        return f"{bound:g}"
-    return str(bound)
+def _day(bound: object) -> str:
+    return "the day of loading" if bound == TODAY else str(bound)
 
 
-def _bounds(column: Column, headers: dict[str, str]) -> list[str]:
-    rules = []
-    dated = column.type in DATED_TYPES
-    low, high = column.minimum, column.maximum
-    if low is not None and high is not None and not dated:
-        rules.append(f"between {_bound_words(low)} and {_bound_words(high)}")
-    else:
-        if low is not None:
-            rules.append(f"{'not before' if dated else 'at least'} {_bound_words(low)}")
-        if high is not None:
-            rules.append(f"{'not after' if dated else 'at most'} {_bound_words(high)}")
+def _dates(column: Column, headers: dict[str, str]) -> list[str]:
+    """A date column's bounds and its order against other dates of the row, in words."""
+    if column.type not in DATED_TYPES:
+        return []
+    low, high = column.date_bounds
+    rules = [
+        *([f"not before {_day(low)}"] if low is not None else []),
+        *([f"not after {_day(high)}"] if high is not None else []),
+    ]
     if column.not_before:
-        rules.append(f"not before {headers[column.not_before]!r} of the same row")
+        rules.append(f"not before {headers.get(column.not_before, column.not_before)!r} of the row")
     if column.not_after:
-        rules.append(f"not after {headers[column.not_after]!r} of the same row")
+        rules.append(f"not after {headers.get(column.not_after, column.not_after)!r} of the row")
     return rules
+
+
+def privacy(column: Column) -> str:
+    if column.pseudonymise:
+        return REPLACED_BY[column.pseudonymise]
+    return PRIVACY[column.privacy]
 
 
 def _rule(column: Column, headers: dict[str, str] | None = None) -> str:
     rules = []
-    if column.type != "text":
-        rules.append(_type_words(column))
+    if column.type in ISO_FORMS:
+        form = written_form(column.format) if column.format else ISO_FORMS[column.type]
+        rules.append(f"{column.type} written `{form}`")
+    elif column.type == "boolean":
+        rules.append(
+            "boolean: true as "
+            + " or ".join(f"`{v}`" for v in column.true_values)
+            + "; false as "
+            + " or ".join(f"`{v}`" for v in column.false_values)
+        )
+    elif column.type != "text":
+        rules.append(column.type)
     if column.pattern:
         rules.append(f"matches `{column.pattern}`")
     if column.allowed:
@@ -94,16 +123,10 @@ def _rule(column: Column, headers: dict[str, str] | None = None) -> str:
             f"a `{source.column}` of the official code list `dbt/seeds/code_lists/"
             f"{source.code_list}.csv`"
         )
-    rules.extend(_bounds(column, headers or {}))
+    if (bounds := _range(column)) is not None:
+        rules.append(bounds)
+    rules.extend(_dates(column, headers or {}))
     return "; ".join(rules) or "any text"
-
-
-def _privacy(column: Column) -> str:
-    if column.pseudonymise == "birth_year":
-        return "direct identifier: a date of birth, stored only as the year of birth"
-    if column.pseudonymise == "postcode_to_lsoa":
-        return "direct identifier: a postcode, stored only as its LSOA"
-    return PRIVACY[column.privacy]
 
 
 def _share(value: float) -> str:
@@ -233,11 +256,11 @@ def render(contract: Contract) -> str:
     for number, c in enumerate(contract.columns, 1):
         lines.append(
             f"| {number} | {c.header} | `{c.name}` | {'yes' if c.required else 'no'}"
-            f" | {_rule(c, headers)} | {_privacy(c)} | {c.description} |"
+            f" | {_rule(c, headers)} | {privacy(c)} | {c.description} |"
         )
     lines += [
         "",
-        "A row that breaks a rule of the table (a wrong type or format, an empty required value,"
+        "A row that breaks a rule of the table (a wrong type or form, an empty required value,"
         " a value not allowed, a date out of its bounds or out of order with another date of the"
         " row) is quarantined with the reason; the other rows load.",
         "",
