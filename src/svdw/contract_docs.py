@@ -126,6 +126,8 @@ def _rule(column: Column, headers: dict[str, str] | None = None) -> str:
     if (bounds := _range(column)) is not None:
         rules.append(bounds)
     rules.extend(_dates(column, headers or {}))
+    for rule, other in ((r, o) for r, o in column.order_rules if r.startswith("at_")):
+        rules.append(f"{rule.replace('_', ' ')} {(headers or {}).get(other, other)!r} of the row")
     return "; ".join(rules) or "any text"
 
 
@@ -261,8 +263,8 @@ def render(contract: Contract) -> str:
     lines += [
         "",
         "A row that breaks a rule of the table (a wrong type or form, an empty required value,"
-        " a value not allowed, a date out of its bounds or out of order with another date of the"
-        " row) is quarantined with the reason; the other rows load.",
+        " a value not allowed, a value out of its bounds or out of order with another column of"
+        " the row) is quarantined with the reason; the other rows load.",
         "",
         "## Checks on each delivery",
         "",

@@ -110,6 +110,12 @@ class Column(BaseModel):
     not_after: str | None = Field(
         default=None, description="dates: a column of the same row this value may not follow"
     )
+    at_least: str | None = Field(
+        default=None, description="numbers: a column of the same row this value may not be below"
+    )
+    at_most: str | None = Field(
+        default=None, description="numbers: a column of the same row this value may not exceed"
+    )
     privacy: Literal["none", "quasi_identifier", "direct_identifier"] = "none"
     pseudonymise: Pseudonymise | None = None
     age_at: str | None = Field(
@@ -158,9 +164,22 @@ class Column(BaseModel):
             raise ValueError(f"{self.name!r}: minimum {low} is after maximum {high}")
         if (self.not_before or self.not_after) and self.type not in DATED_TYPES:
             raise ValueError(f"{self.name!r}: not_before/not_after are for date columns")
-        if self.name in (self.not_before, self.not_after):
-            raise ValueError(f"{self.name!r}: not_before/not_after name the column itself")
+        if (self.at_least or self.at_most) and self.type not in NUMERIC_TYPES:
+            raise ValueError(f"{self.name!r}: at_least/at_most are for integer and decimal columns")
+        if self.name in (self.not_before, self.not_after, self.at_least, self.at_most):
+            raise ValueError(f"{self.name!r}: a row rule names the column itself")
         return self
+
+    @property
+    def order_rules(self) -> list[tuple[str, str]]:
+        """(rule, other column) of each comparison with another column of the same row."""
+        rules = {
+            "not_before": self.not_before,
+            "not_after": self.not_after,
+            "at_least": self.at_least,
+            "at_most": self.at_most,
+        }
+        return [(rule, other) for rule, other in rules.items() if other is not None]
 
     @property
     def date_bounds(self) -> tuple[date | str | None, date | str | None]:
@@ -375,14 +394,18 @@ class Contract(BaseModel):
             raise ValueError(f"distribution checks need text (categorical) columns: {not_text}")
         if sum(c.age_at is not None for c in self.columns) > 1:
             raise ValueError("only one column may derive age_at_event")
-        dated = {c.name for c in self.columns if c.type in DATED_TYPES}
+        comparable = {
+            "date": {c.name for c in self.columns if c.type in DATED_TYPES},
+            "number": {c.name for c in self.columns if c.type in NUMERIC_TYPES},
+        }
         for column in self.columns:
-            for rule, other in (("not_before", column.not_before), ("not_after", column.not_after)):
-                if other is not None and other not in dated:
-                    known = "a column that is not a date" if other in names else "no column"
+            for rule, other in column.order_rules:
+                kind = "date" if rule.startswith("not_") else "number"
+                if other not in comparable[kind]:
+                    known = f"a column that is not a {kind}" if other in names else "no column"
                     raise ValueError(
                         f"column {column.name!r}: {rule}: {other!r} is {known} of this contract;"
-                        f" date columns: {', '.join(sorted(dated))}"
+                        f" {kind} columns: {', '.join(sorted(comparable[kind]))}"
                     )
         return self
 

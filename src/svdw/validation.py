@@ -137,41 +137,50 @@ def _date_bounded(kind: Any, column: Column, today: date) -> Any:
     return Annotated[kind, _within_dates(low, high)]
 
 
-class DateOrder:
-    """One `not_before`/`not_after` rule: a date column against another of the same row."""
+# How each order rule is broken (the value is below / above the other) and how it is said.
+BROKEN_WHEN = {
+    "not_before": (True, "before"),
+    "not_after": (False, "after"),
+    "at_least": (True, "below"),
+    "at_most": (False, "above"),
+}
 
-    def __init__(self, column: Column, other: Column, later: bool, index: int, other_index: int):
-        self.column, self.other, self.later = column, other, later
+
+class OrderRule:
+    """One `not_before`/`not_after` (dates) or `at_least`/`at_most` (numbers) rule: a column
+    against another column of the same row."""
+
+    def __init__(self, rule: str, column: Column, other: Column, index: int, other_index: int):
+        self.column, self.other = column, other
         self.index, self.other_index = index, other_index
+        self.lower, self.word = BROKEN_WHEN[rule]
 
     def broken_by(self, row: tuple[Any, ...]) -> str | None:
         value, other = row[self.index], row[self.other_index]
         if value is None or other is None:
-            return None  # an empty optional date has no order to break
-        if (_day(value) < _day(other)) if self.later else (_day(value) > _day(other)):
-            side = "before" if self.later else "after"
+            return None  # an empty optional value has no order to break
+        if isinstance(value, date) and isinstance(other, date):
+            value, other = _day(value), _day(other)
+        if (value < other) if self.lower else (value > other):
             return (
-                f"field {self.column.header!r}: {_shown(self.column, value)} is {side}"
-                f" {self.other.header!r} {_shown(self.other, other)}"
+                f"field {self.column.header!r}: {_shown(self.column, row[self.index])} is"
+                f" {self.word} {self.other.header!r} {_shown(self.other, row[self.other_index])}"
             )
         return None
 
 
-def _shown(column: Column, value: date) -> str:
+def _shown(column: Column, value: Any) -> str:
     # A date of birth is a direct identifier: the reason names the rule, never the value.
     return "(withheld)" if column.privacy == "direct_identifier" else str(value)
 
 
-def _date_orders(contract: Contract) -> list[DateOrder]:
+def _order_rules(contract: Contract) -> list[OrderRule]:
     index = {c.name: i for i, c in enumerate(contract.columns)}
-    orders = []
-    for i, column in enumerate(contract.columns):
-        for other, later in ((column.not_before, True), (column.not_after, False)):
-            if other is not None:
-                orders.append(
-                    DateOrder(column, contract.columns[index[other]], later, i, index[other])
-                )
-    return orders
+    return [
+        OrderRule(rule, column, contract.columns[index[other]], i, index[other])
+        for i, column in enumerate(contract.columns)
+        for rule, other in column.order_rules
+    ]
 
 
 class RowValidator:
@@ -183,7 +192,7 @@ class RowValidator:
         self.columns = contract.columns
         day = today or date.today()
         fields = {c.name: _field_type(c, day) for c in contract.columns}
-        self._orders = _date_orders(contract)
+        self._orders = _order_rules(contract)
         row_type = TypedDict(f"{contract.name}_row", fields)  # type: ignore[misc]
         self._adapter: TypeAdapter[Any] = TypeAdapter(row_type)
         self._by_name = {c.name: c for c in contract.columns}

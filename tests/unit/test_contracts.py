@@ -142,3 +142,14 @@ def test_only_the_identifiable_ed_feed_is_optional() -> None:
     assert [c.name for c in load_contracts().values() if c.optional] == [
         "health_ed_attendances_identifiable"
     ]
+
+
+def test_at_least_must_name_a_number_column(tmp_path: Path) -> None:
+    bad = _dated(
+        tmp_path,
+        OFFENCE + "  - {header: Age, name: age, type: integer, at_least: offence_date}\n",
+    )
+    with pytest.raises(
+        ContractError, match="at_least: 'offence_date' is a column that is not a number"
+    ):
+        read_contract(bad)

@@ -209,3 +209,40 @@ def test_contract_dates_of_birth_are_bounded_before_they_become_years() -> None:
     assert youth_justice.validate(row)[1] == (
         "field 'Outcome Date': 2024-04-30 is before 'Offence Date' 2024-05-01"
     )
+
+
+@pytest.mark.parametrize(
+    ("age_from", "age_to", "reason"),
+    [
+        ("16", "11", "field 'Age To': 11 is below 'Age From' 16"),
+        ("11", "16", None),
+        ("11", "11", None),
+    ],
+)
+def test_a_number_may_be_held_at_least_another_of_the_row(
+    age_from: str, age_to: str, reason: str | None
+) -> None:
+    audit = RowValidator(get_contract("provider_provision_audit"))
+    row = [
+        "31/03/2025", "Org", "Mentoring", "Youth Centre", "AL1 3AB", "Boxing", "Y", "Primary",
+        age_from, age_to, "20", "Tue 18:00-20:00",
+    ]  # fmt: skip
+    assert audit.validate(row)[1] == reason
+
+
+def test_at_most_is_broken_by_a_greater_value() -> None:
+    contract = Contract.model_validate(
+        {
+            "name": "ranges", "title": "t", "partner": "p", "description": "d",
+            "table": "raw.p__ranges", "cadence": "monthly", "period_column": None,
+            "replace_scope": [],
+            "columns": [
+                {"header": "Low", "name": "low", "type": "integer", "at_most": "high"},
+                {"header": "High", "name": "high", "type": "decimal"},
+            ],
+        }
+    )  # fmt: skip
+    ranges = RowValidator(contract)
+    assert ranges.validate(["5", "4.5"])[1] == "field 'Low': 5 is above 'High' 4.5"
+    assert ranges.validate(["4", "4.5"])[1] is None
+    assert ranges.validate(["5", ""])[1] is None
