@@ -8,7 +8,8 @@ cannot show, judged on one load batch (a delivery):
   (ExpectTableRowCountToBeBetween; the minimum is the suite parameter `min_rows`, computed from
   audit.load_batch at each run, 1 for a first delivery);
 - dates in the future: every date, month and datetime column the contract stores, unless named
-  in `checks.future_dates_allowed` (ExpectColumnValuesToBeBetween up to `today` / `now`);
+  in `checks.future_dates_allowed` or bounded row by row with `maximum: today`
+  (ExpectColumnValuesToBeBetween up to `today` / `now`);
 - duplicate keys within the batch: `checks.key` (ExpectColumnValuesToBeUnique, or
   ExpectCompoundColumnsToBeUnique for several columns);
 - share of unknown or default codes: `checks.unknown_codes` (ExpectColumnValuesToNotBeInSet for
@@ -27,7 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from svdw.contracts import Contract
+from svdw.contracts import TODAY as TODAY_BOUND
+from svdw.contracts import Column, Contract
 
 TODAY = "today"
 NOW = "now"
@@ -77,7 +79,6 @@ def row_count(contract: Contract) -> list[ExpectationSpec]:
 
 def future_dates(contract: Contract) -> list[ExpectationSpec]:
     """Stored date/month/datetime columns (a date of birth is stored as a year: not one)."""
-    allowed = set(contract.checks.future_dates_allowed)
     return [
         ExpectationSpec(
             "ExpectColumnValuesToBeBetween",
@@ -87,8 +88,22 @@ def future_dates(contract: Contract) -> list[ExpectationSpec]:
                 "severity": contract.checks.future_dates_severity,
             },
         )
+        for column in future_date_columns(contract)
+    ]
+
+
+def future_date_columns(contract: Contract) -> list[Column]:
+    """The columns the future-date check covers: stored dates, unless the contract allows them
+    future dates or already bounds every row by `maximum: today` (the loader's row rule: one
+    home for each rule)."""
+    allowed = set(contract.checks.future_dates_allowed)
+    return [
+        column
         for column in contract.columns
-        if column.type in DATE_TYPES and column.pseudonymise is None and column.name not in allowed
+        if column.type in DATE_TYPES
+        and column.pseudonymise is None
+        and column.name not in allowed
+        and column.maximum != TODAY_BOUND
     ]
 
 

@@ -5,21 +5,114 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from svdw.contracts import Column, Contract, load_contracts
+from svdw.batch_checks import future_date_columns
+from svdw.contracts import DATED_TYPES, TODAY, Column, Contract, load_contracts
 
 PRIVACY = {
     "none": "not identifying",
     "quasi_identifier": "quasi-identifier (kept, coarsened where the contract says)",
-    "direct_identifier": "direct identifier: replaced at load by a keyed hash, never stored",
+}
+# A direct identifier never reaches a table; what is stored instead depends on how the
+# contract pseudonymises it.
+REPLACED_BY = {
+    "hmac": "direct identifier: replaced at load by a keyed hash, never stored",
+    "birth_year": "direct identifier: only the birth year is stored, never the date",
+    "postcode_to_lsoa": (
+        "direct identifier: only its LSOA is stored, never the postcode (empty when the postcode"
+        " is not in the loaded ONS postcode lookup)"
+    ),
+}
+# What a partner writes for each strptime directive the contracts use.
+FORMAT_PLACEHOLDERS = {
+    "%Y": "YYYY",
+    "%y": "YY",
+    "%m": "MM",
+    "%d": "DD",
+    "%H": "HH",
+    "%M": "MM",
+    "%S": "SS",
+    "%b": "Mon",
+    "%%": "%",
+}
+# The forms the loader accepts when a column has no `format` (ISO 8601).
+ISO_FORMS = {
+    "month": "YYYY-MM",
+    "date": "YYYY-MM-DD",
+    "datetime": "YYYY-MM-DD HH:MM:SS",
+    "time": "HH:MM:SS",
 }
 
 
-def _rule(column: Column) -> str:
+def written_form(strptime_format: str) -> str:
+    """`%d/%m/%Y` -> `DD/MM/YYYY`: the form a partner writes the value in."""
+    form = strptime_format
+    for directive, placeholder in FORMAT_PLACEHOLDERS.items():
+        form = form.replace(directive, placeholder)
+    return form
+
+
+SEVERITY_WORDS = {
+    "critical": "critical: the delivery is held back",
+    "warning": "warning: reported, the delivery goes ahead",
+    "info": "for information",
+}
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _range(column: Column) -> str | None:
+    low, high = column.number_bounds
+    if low is not None and high is not None:
+        return f"between {_number(low)} and {_number(high)}"
+    if low is not None:
+        return f"at least {_number(low)}"
+    if high is not None:
+        return f"at most {_number(high)}"
+    return None
+
+
+def _day(bound: object) -> str:
+    return "the day of loading" if bound == TODAY else str(bound)
+
+
+def _dates(column: Column, headers: dict[str, str]) -> list[str]:
+    """A date column's bounds and its order against other dates of the row, in words."""
+    if column.type not in DATED_TYPES:
+        return []
+    low, high = column.date_bounds
+    rules = [
+        *([f"not before {_day(low)}"] if low is not None else []),
+        *([f"not after {_day(high)}"] if high is not None else []),
+    ]
+    if column.not_before:
+        rules.append(f"not before {headers.get(column.not_before, column.not_before)!r} of the row")
+    if column.not_after:
+        rules.append(f"not after {headers.get(column.not_after, column.not_after)!r} of the row")
+    return rules
+
+
+def privacy(column: Column) -> str:
+    if column.pseudonymise:
+        return REPLACED_BY[column.pseudonymise]
+    return PRIVACY[column.privacy]
+
+
+def _rule(column: Column, headers: dict[str, str] | None = None) -> str:
     rules = []
-    if column.type != "text":
+    if column.type in ISO_FORMS:
+        form = written_form(column.format) if column.format else ISO_FORMS[column.type]
+        rules.append(f"{column.type} written `{form}`")
+    elif column.type == "boolean":
         rules.append(
-            {"month": "month YYYY-MM", "date": "date YYYY-MM-DD"}.get(column.type, column.type)
+            "boolean: true as "
+            + " or ".join(f"`{v}`" for v in column.true_values)
+            + "; false as "
+            + " or ".join(f"`{v}`" for v in column.false_values)
         )
+    elif column.type != "text":
+        rules.append(column.type)
     if column.pattern:
         rules.append(f"matches `{column.pattern}`")
     if column.allowed:
@@ -30,9 +123,87 @@ def _rule(column: Column) -> str:
             f"a `{source.column}` of the official code list `dbt/seeds/code_lists/"
             f"{source.code_list}.csv`"
         )
-    if column.minimum is not None or column.maximum is not None:
-        rules.append(f"between {column.minimum} and {column.maximum}")
+    if (bounds := _range(column)) is not None:
+        rules.append(bounds)
+    rules.extend(_dates(column, headers or {}))
+    for rule, other in ((r, o) for r, o in column.order_rules if r.startswith("at_")):
+        rules.append(f"{rule.replace('_', ' ')} {(headers or {}).get(other, other)!r} of the row")
     return "; ".join(rules) or "any text"
+
+
+def _share(value: float) -> str:
+    return f"{value * 100:g}%"
+
+
+def _checks(contract: Contract) -> list[str]:
+    """The contract's batch plausibility checks (Great Expectations, per delivery), in words."""
+    headers = {c.name: c.header for c in contract.columns}
+    checks = contract.checks
+
+    def named(column: str) -> str:
+        return repr(headers.get(column, column))
+
+    def deliveries(count: int) -> str:
+        return "your last delivery" if count == 1 else f"your last {count} deliveries"
+
+    lines = []
+    if checks.row_count:
+        count = checks.row_count
+        lines.append(
+            f"- **Row count:** at least {_share(count.min_share_of_mean)} of the mean number of"
+            f" rows of {deliveries(count.previous_deliveries)} ({SEVERITY_WORDS[count.severity]})."
+        )
+    if checks.key:
+        key = " + ".join(named(c) for c in checks.key)
+        lines.append(
+            f"- **No duplicates:** {key} is unique within a delivery"
+            f" ({SEVERITY_WORDS[checks.key_severity]})."
+        )
+    future = future_date_columns(contract)
+    if future:
+        lines.append(
+            "- **No dates in the future:** "
+            + ", ".join(named(c.name) for c in future)
+            + f" ({SEVERITY_WORDS[checks.future_dates_severity]})."
+        )
+    if checks.future_dates_allowed:
+        lines.append(
+            "- **May be in the future:** "
+            + ", ".join(named(c) for c in checks.future_dates_allowed)
+            + "."
+        )
+    for unknown in checks.unknown_codes:
+        if unknown.codes:
+            what = "are placeholders (" + ", ".join(f"`{v}`" for v in unknown.codes) + ")"
+        else:
+            what = (
+                "are outside the partnership's list of known values ("
+                + ", ".join(f"`{v}`" for v in unknown.known)
+                + ")"
+            )
+        share = (
+            f"at most {_share(unknown.max_share)} of the values"
+            if unknown.max_share
+            else "no value"
+        )
+        what = what.replace("are ", "is ", 1) if not unknown.max_share else what
+        lines.append(
+            f"- **Unknown values in {named(unknown.column)}:** {share} {what}"
+            f" ({SEVERITY_WORDS[unknown.severity]})."
+        )
+    for rate in checks.null_rate:
+        lines.append(
+            f"- **Empty values in {named(rate.column)}:** the share of empty values rises by at"
+            f" most {rate.max_increase * 100:g} percentage points over its mean in"
+            f" {deliveries(checks.previous_deliveries)} ({SEVERITY_WORDS[rate.severity]})."
+        )
+    for shift in checks.distribution:
+        lines.append(
+            f"- **Mix of values in {named(shift.column)}:** the share of each value stays close"
+            f" to {deliveries(checks.previous_deliveries)} (Kullback-Leibler divergence at most"
+            f" {shift.max_divergence:g}) ({SEVERITY_WORDS[shift.severity]})."
+        )
+    return lines
 
 
 def render(contract: Contract) -> str:
@@ -68,17 +239,42 @@ def render(contract: Contract) -> str:
             if (named := contract.file_name_column)
             else []
         ),
+        *(
+            [
+                "- **Optional:** a partnership may never have this feed (it needs a legal basis"
+                " of its own); until a first delivery it is shown as 'not delivered (optional)',"
+                " not as overdue"
+            ]
+            if contract.optional
+            else []
+        ),
         "- **Bad rows** go to `audit.quarantine` with their line and a reason naming the field;"
         " a file that cannot be read as this contract is rejected whole.",
         "",
         "| # | Header | Column | Required | Rule | Privacy | Meaning |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
+    headers = {c.name: c.header for c in contract.columns}
     for number, c in enumerate(contract.columns, 1):
         lines.append(
-            f"| {number} | {c.header} | `{c.name}` | {'yes' if c.required else 'no'} | {_rule(c)}"
-            f" | {PRIVACY[c.privacy]} | {c.description} |"
+            f"| {number} | {c.header} | `{c.name}` | {'yes' if c.required else 'no'}"
+            f" | {_rule(c, headers)} | {privacy(c)} | {c.description} |"
         )
+    lines += [
+        "",
+        "A row that breaks a rule of the table (a wrong type or form, an empty required value,"
+        " a value not allowed, a value out of its bounds or out of order with another column of"
+        " the row) is quarantined with the reason; the other rows load.",
+        "",
+        "## Checks on each delivery",
+        "",
+        "Before a delivery reaches the warehouse, Great Expectations checks it as a whole, for"
+        " what no single row can show. A critical check that fails holds the whole delivery"
+        " back until an engineer accepts or rejects it (`svdw batches`); a warning is shown on"
+        " the data-quality dashboard.",
+        "",
+        *_checks(contract),
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -36,6 +37,14 @@ SQL_TYPES: dict[str, str] = {
     "boolean": "boolean",
 }
 STORED_TYPES: dict[str, str] = {"hmac": "text", "birth_year": "integer", "postcode_to_lsoa": "text"}
+NUMERIC_TYPES = ("integer", "decimal")
+# Types a date bound (ISO date or `today`) and not_before/not_after apply to; a datetime is
+# compared by its day, so "not after today" holds all day long.
+DATED_TYPES = ("date", "datetime", "month")
+TODAY = "today"
+# A bound: a number for integer/decimal columns; an ISO date, or `today` (the day of the load),
+# for date/datetime/month columns. YAML reads an unquoted 1900-01-01 as a date already.
+Bound = float | date | Literal["today"]
 
 
 class ContractError(ValueError):
@@ -89,8 +98,24 @@ class Column(BaseModel):
     allowed_from: CodeListRef | None = Field(
         default=None, description="text only: values must be codes of this official code list"
     )
-    minimum: float | None = None
-    maximum: float | None = None
+    minimum: Bound | None = Field(
+        default=None, description="Lowest value: a number, or for dates an ISO date or `today`"
+    )
+    maximum: Bound | None = Field(
+        default=None, description="Highest value: a number, or for dates an ISO date or `today`"
+    )
+    not_before: str | None = Field(
+        default=None, description="dates: a column of the same row this value may not precede"
+    )
+    not_after: str | None = Field(
+        default=None, description="dates: a column of the same row this value may not follow"
+    )
+    at_least: str | None = Field(
+        default=None, description="numbers: a column of the same row this value may not be below"
+    )
+    at_most: str | None = Field(
+        default=None, description="numbers: a column of the same row this value may not exceed"
+    )
     privacy: Literal["none", "quasi_identifier", "direct_identifier"] = "none"
     pseudonymise: Pseudonymise | None = None
     age_at: str | None = Field(
@@ -117,6 +142,66 @@ class Column(BaseModel):
         if self.allowed_from and (self.type != "text" or self.allowed):
             raise ValueError(f"{self.name!r}: allowed_from is for text columns without allowed")
         return self
+
+    @model_validator(mode="after")
+    def _bounds_fit_the_type(self) -> Column:
+        for label, bound in (("minimum", self.minimum), ("maximum", self.maximum)):
+            if bound is None:
+                continue
+            if self.type in NUMERIC_TYPES and isinstance(bound, date | str):
+                raise ValueError(
+                    f"{self.name!r}: {label} of this {self.type} column must be a number"
+                )
+            if self.type in DATED_TYPES and not isinstance(bound, date | str):
+                raise ValueError(
+                    f"{self.name!r}: {label} of a {self.type} column is an ISO date"
+                    f" (YYYY-MM-DD) or {TODAY!r}, not {bound!r}"
+                )
+            if self.type not in (*NUMERIC_TYPES, *DATED_TYPES):
+                raise ValueError(f"{self.name!r}: a {self.type} column takes no {label}")
+        low, high = self.minimum, self.maximum
+        if isinstance(low, date) and isinstance(high, date) and low > high:
+            raise ValueError(f"{self.name!r}: minimum {low} is after maximum {high}")
+        if (self.not_before or self.not_after) and self.type not in DATED_TYPES:
+            raise ValueError(f"{self.name!r}: not_before/not_after are for date columns")
+        if (self.at_least or self.at_most) and self.type not in NUMERIC_TYPES:
+            raise ValueError(f"{self.name!r}: at_least/at_most are for integer and decimal columns")
+        if self.name in (self.not_before, self.not_after, self.at_least, self.at_most):
+            raise ValueError(f"{self.name!r}: a row rule names the column itself")
+        return self
+
+    @property
+    def order_rules(self) -> list[tuple[str, str]]:
+        """(rule, other column) of each comparison with another column of the same row."""
+        rules = {
+            "not_before": self.not_before,
+            "not_after": self.not_after,
+            "at_least": self.at_least,
+            "at_most": self.at_most,
+        }
+        return [(rule, other) for rule, other in rules.items() if other is not None]
+
+    @property
+    def date_bounds(self) -> tuple[date | str | None, date | str | None]:
+        """(minimum, maximum) of a dated column: a date, `today` or None."""
+        if self.type not in DATED_TYPES:
+            return None, None
+        low, high = self.minimum, self.maximum
+        return (
+            low if isinstance(low, date | str) else None,
+            high if isinstance(high, date | str) else None,
+        )
+
+    @property
+    def number_bounds(self) -> tuple[float | None, float | None]:
+        """(minimum, maximum) of a numeric column."""
+        if self.type not in NUMERIC_TYPES:
+            return None, None
+        low, high = self.minimum, self.maximum
+        return (
+            low if isinstance(low, float | int) else None,
+            high if isinstance(high, float | int) else None,
+        )
 
     @property
     def sql_type(self) -> str:
@@ -283,6 +368,13 @@ class Contract(BaseModel):
     columns: tuple[Column, ...] = Field(min_length=1)
     checks: Checks = Checks()
     file_name_column: FileNameColumn | None = None
+    optional: bool = Field(
+        default=False,
+        description=(
+            "A feed a partnership may never have (e.g. one that needs its own legal basis):"
+            " never delivered, it is not overdue"
+        ),
+    )
 
     @model_validator(mode="after")
     def _names_consistent(self) -> Contract:
@@ -310,6 +402,19 @@ class Contract(BaseModel):
             raise ValueError(f"distribution checks need text (categorical) columns: {not_text}")
         if sum(c.age_at is not None for c in self.columns) > 1:
             raise ValueError("only one column may derive age_at_event")
+        comparable = {
+            "date": {c.name for c in self.columns if c.type in DATED_TYPES},
+            "number": {c.name for c in self.columns if c.type in NUMERIC_TYPES},
+        }
+        for column in self.columns:
+            for rule, other in column.order_rules:
+                kind = "date" if rule.startswith("not_") else "number"
+                if other not in comparable[kind]:
+                    known = f"a column that is not a {kind}" if other in names else "no column"
+                    raise ValueError(
+                        f"column {column.name!r}: {rule}: {other!r} is {known} of this contract;"
+                        f" {kind} columns: {', '.join(sorted(comparable[kind]))}"
+                    )
         return self
 
     @property
@@ -343,6 +448,8 @@ def read_contract(path: Path) -> Contract:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
+        raise ContractError(f"{path}: not valid YAML: {exc}") from exc
+    except ValueError as exc:  # YAML reads 1900-13-01 as a date, and fails
         raise ContractError(f"{path}: not valid YAML: {exc}") from exc
     try:
         contract = Contract.model_validate(data)

@@ -21,6 +21,7 @@ OVERDUE_AFTER = {
     "termly": timedelta(days=130),
     "yearly": timedelta(days=380),
 }
+NOT_DELIVERED_OPTIONAL = "not delivered (optional)"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,14 @@ class Freshness:
     rows_loaded: int
     rows_quarantined: int
     files_rejected: int
+    optional: bool = False
+
+    @property
+    def state(self) -> str:
+        """on time, overdue, or not delivered (optional): a feed a partnership may never have."""
+        if self.optional and self.last_delivery is None:
+            return NOT_DELIVERED_OPTIONAL
+        return "overdue" if self.overdue else "on time"
 
 
 def register_contracts(conn: psycopg.Connection) -> None:
@@ -46,13 +55,21 @@ def register_contracts(conn: psycopg.Connection) -> None:
     with conn.cursor() as cur:
         cur.executemany(
             "insert into audit.contract (contract, title, partner, cadence, target_table,"
-            " overdue_after) values (%s, %s, %s, %s, %s, %s)"
+            " overdue_after, optional) values (%s, %s, %s, %s, %s, %s, %s)"
             " on conflict (contract) do update set title = excluded.title,"
             " partner = excluded.partner, cadence = excluded.cadence,"
             " target_table = excluded.target_table, overdue_after = excluded.overdue_after,"
-            " registered_at = now()",
+            " optional = excluded.optional, registered_at = now()",
             [
-                (c.name, c.title, c.partner, c.cadence, c.table, OVERDUE_AFTER[c.cadence])
+                (
+                    c.name,
+                    c.title,
+                    c.partner,
+                    c.cadence,
+                    c.table,
+                    OVERDUE_AFTER[c.cadence],
+                    c.optional,
+                )
                 for c in load_contracts().values()
             ],
         )
@@ -66,14 +83,15 @@ def freshness_report(conn: psycopg.Connection) -> list[Freshness]:
         select c.contract, c.partner, c.cadence,
                max(b.finished_at) filter (where b.status = 'loaded') as last_delivery,
                coalesce(max(b.finished_at) filter (where b.status = 'loaded')
-                        < now() - c.overdue_after, true) as overdue,
+                        < now() - c.overdue_after, not c.optional) as overdue,
                count(*) filter (where b.status = 'loaded') as files_loaded,
                coalesce(sum(b.rows_loaded), 0) as rows_loaded,
                coalesce(sum(b.rows_quarantined), 0) as rows_quarantined,
-               count(*) filter (where b.status = 'rejected') as files_rejected
+               count(*) filter (where b.status = 'rejected') as files_rejected,
+               c.optional
         from audit.contract c
         left join audit.load_batch b on b.contract = c.contract
-        group by c.contract, c.partner, c.cadence, c.overdue_after
+        group by c.contract, c.partner, c.cadence, c.overdue_after, c.optional
         order by c.partner, c.contract
         """
     ).fetchall()

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
-from svdw.contracts import Column, Contract, read_code_list
+from svdw.contracts import TODAY, Column, Contract, read_code_list
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -81,8 +81,29 @@ def _in_code_list(codes: frozenset[str], name: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-def _field_type(column: Column) -> Any:
-    bounds = Field(ge=column.minimum, le=column.maximum)
+def _day(value: date) -> date:
+    """A datetime's day: date bounds and date pairs compare days."""
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _within_dates(low: date | None, high: date | None) -> AfterValidator:
+    def check(value: date) -> date:
+        if low is not None and _day(value) < low:
+            raise ValueError(f"before {low.isoformat()}, the earliest date the contract allows")
+        if high is not None and _day(value) > high:
+            raise ValueError(f"after {high.isoformat()}, the latest date the contract allows")
+        return value
+
+    return AfterValidator(check)
+
+
+def _resolve(bound: date | str | None, today: date) -> date | None:
+    return today if bound == TODAY else bound if isinstance(bound, date) else None
+
+
+def _field_type(column: Column, today: date) -> Any:
+    low, high = column.number_bounds
+    bounds = Field(ge=low, le=high)
     if column.type == "text":
         kind: Any = Annotated[str, Field(pattern=column.pattern)] if column.pattern else str
         if column.allowed:
@@ -97,6 +118,7 @@ def _field_type(column: Column) -> Any:
         kind = Annotated[Decimal, Field(allow_inf_nan=False), bounds]
     elif column.type == "month":
         kind = Annotated[date, BeforeValidator(_month_start)]
+        kind = _date_bounded(kind, column, today)
     elif column.type == "boolean":
         kind = Annotated[bool, _flag(column.true_values, column.false_values)]
     else:
@@ -104,15 +126,73 @@ def _field_type(column: Column) -> Any:
         kind = (
             Annotated[temporal, _parse_with(column.format, temporal)] if column.format else temporal
         )
+        kind = _date_bounded(kind, column, today)
     return kind if column.required else kind | None
+
+
+def _date_bounded(kind: Any, column: Column, today: date) -> Any:
+    low, high = (_resolve(bound, today) for bound in column.date_bounds)
+    if low is None and high is None:
+        return kind
+    return Annotated[kind, _within_dates(low, high)]
+
+
+# How each order rule is broken (the value is below / above the other) and how it is said.
+BROKEN_WHEN = {
+    "not_before": (True, "before"),
+    "not_after": (False, "after"),
+    "at_least": (True, "below"),
+    "at_most": (False, "above"),
+}
+
+
+class OrderRule:
+    """One `not_before`/`not_after` (dates) or `at_least`/`at_most` (numbers) rule: a column
+    against another column of the same row."""
+
+    def __init__(self, rule: str, column: Column, other: Column, index: int, other_index: int):
+        self.column, self.other = column, other
+        self.index, self.other_index = index, other_index
+        self.lower, self.word = BROKEN_WHEN[rule]
+
+    def broken_by(self, row: tuple[Any, ...]) -> str | None:
+        value, other = row[self.index], row[self.other_index]
+        if value is None or other is None:
+            return None  # an empty optional value has no order to break
+        if isinstance(value, date) and isinstance(other, date):
+            value, other = _day(value), _day(other)
+        if (value < other) if self.lower else (value > other):
+            return (
+                f"field {self.column.header!r}: {_shown(self.column, row[self.index])} is"
+                f" {self.word} {self.other.header!r} {_shown(self.other, row[self.other_index])}"
+            )
+        return None
+
+
+def _shown(column: Column, value: Any) -> str:
+    # A date of birth is a direct identifier: the reason names the rule, never the value.
+    return "(withheld)" if column.privacy == "direct_identifier" else str(value)
+
+
+def _order_rules(contract: Contract) -> list[OrderRule]:
+    index = {c.name: i for i, c in enumerate(contract.columns)}
+    return [
+        OrderRule(rule, column, contract.columns[index[other]], i, index[other])
+        for i, column in enumerate(contract.columns)
+        for rule, other in column.order_rules
+    ]
 
 
 class RowValidator:
     """Turns one CSV record (a list of strings) into typed values, or into reasons."""
 
-    def __init__(self, contract: Contract) -> None:
+    def __init__(self, contract: Contract, today: date | None = None) -> None:
+        """`today` (default: the day the validator is made, i.e. the load day) is what a
+        contract's `today` bound means."""
         self.columns = contract.columns
-        fields = {c.name: _field_type(c) for c in contract.columns}
+        day = today or date.today()
+        fields = {c.name: _field_type(c, day) for c in contract.columns}
+        self._orders = _order_rules(contract)
         row_type = TypedDict(f"{contract.name}_row", fields)  # type: ignore[misc]
         self._adapter: TypeAdapter[Any] = TypeAdapter(row_type)
         self._by_name = {c.name: c for c in contract.columns}
@@ -137,7 +217,11 @@ class RowValidator:
             return None, "; ".join(dict.fromkeys(reasons))
         if missing:
             return None, "; ".join(missing)
-        return tuple(row[c.name] for c in self.columns), None
+        values = tuple(row[c.name] for c in self.columns)
+        broken = [reason for order in self._orders if (reason := order.broken_by(values))]
+        if broken:
+            return None, "; ".join(broken)
+        return values, None
 
     def _describe(self, error: Any) -> str:
         name = str(error["loc"][0]) if error["loc"] else "?"

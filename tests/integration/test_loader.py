@@ -103,6 +103,59 @@ def test_an_offence_code_outside_the_official_list_is_quarantined_naming_it(
     ]
 
 
+def test_dates_out_of_bounds_or_order_are_quarantined_naming_field_and_values(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    crimes = get_contract("police_force_crimes")
+
+    def crime(number: int, recorded: str, victim_born: str, suspect_born: str = "") -> list[str]:
+        return [
+            f"41/{number:07d}/24", recorded, "15/04/2024 12:00", "105A", "Assault without injury",
+            "Violence and sexual offences", "E01900001", "N", "N", "N", "N", "N", f"V{number}",
+            victim_born, "M", "S1" if suspect_born else "", "", suspect_born,
+            "M" if suspect_born else "",
+        ]  # fmt: skip
+
+    path = write_extract(
+        tmp_path / "force-crimes-2024-04.csv",
+        crimes,
+        [
+            crime(1, "15/04/2024", "01/01/1990", "02/02/1995"),
+            crime(2, "14/04/2024", "01/01/1990"),  # recorded the day before the offence
+            crime(3, "16/04/2024", "31/12/1899"),  # victim born before 1900
+            crime(4, "16/04/2024", "01/01/1990", "01/01/2999"),  # suspect born in the future
+            crime(5, "16/04/2024", "16/04/2024"),  # victim born after the offence
+        ],
+    )
+    with psycopg.connect(warehouse_url) as conn:
+        result = load_file(conn, path)
+        quarantined = conn.execute(
+            "select line_number, reason, raw_text from audit.quarantine order by line_number"
+        ).fetchall()
+        stored = conn.execute(
+            "select victim_birth_year, suspect_birth_year, age_at_event"
+            " from raw.police__force_crimes"
+        ).fetchall()
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (5, 1, 4)
+    assert stored == [(1990, 1995, 34)]  # bounded as a date, stored as a year
+    reasons = {line: reason for line, reason, _ in quarantined}
+    assert reasons[3] == (
+        "field 'Recorded Date': 2024-04-14 is before 'Offence Date' 2024-04-15 12:00:00"
+    )
+    assert reasons[4] == (
+        "field 'Victim Date of Birth': before 1900-01-01, the earliest date the contract allows"
+        " (value withheld: a direct identifier)"
+    )
+    assert reasons[5].startswith("field 'Suspect Date of Birth': after ") and reasons[5].endswith(
+        "the latest date the contract allows (value withheld: a direct identifier)"
+    )
+    assert reasons[6] == (
+        "field 'Victim Date of Birth': (withheld) is after 'Offence Date' 2024-04-15 12:00:00"
+    )
+    # the quarantined text keeps no date of birth either (direct identifiers are redacted)
+    assert not any("1899" in raw or "2999" in raw for _, _, raw in quarantined)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "problem"),
     [

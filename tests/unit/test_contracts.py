@@ -1,3 +1,4 @@
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,94 @@ def test_partner_docs_are_generated_from_the_contract(path: Path) -> None:
     assert page.read_text() == render(read_contract(path)), (
         "run `svdw contracts --docs docs/partners`"
     )
+
+
+def _dated(tmp_path: Path, columns: str) -> Path:
+    path = tmp_path / "dated.yml"
+    path.write_text(
+        "name: dated\ntitle: t\npartner: youth_justice\ndescription: d\n"
+        "table: raw.youth_justice__dated\ncadence: monthly\nperiod_column: null\n"
+        f"replace_scope: []\ncolumns:\n{columns}"
+    )
+    return path
+
+
+OFFENCE = "  - {header: Offence Date, name: offence_date, type: date}\n"
+
+
+def test_not_before_must_name_a_column_of_the_contract(tmp_path: Path) -> None:
+    bad = _dated(
+        tmp_path,
+        OFFENCE + "  - {header: Outcome Date, name: outcome_date, type: date,"
+        " not_before: offence_dat}\n",
+    )
+    with pytest.raises(
+        ContractError,
+        match=r"dated\.yml.*column 'outcome_date': not_before: 'offence_dat' is no column of"
+        r" this contract; date columns: offence_date, outcome_date",
+    ):
+        read_contract(bad)
+
+
+def test_not_after_must_name_a_date_column(tmp_path: Path) -> None:
+    bad = _dated(
+        tmp_path,
+        OFFENCE + "  - {header: Outcome, name: outcome, type: text}\n"
+        "  - {header: Born, name: born, type: date, not_after: outcome}\n",
+    )
+    with pytest.raises(ContractError, match="'outcome' is a column that is not a date"):
+        read_contract(bad)
+
+
+@pytest.mark.parametrize(
+    ("column", "problem"),
+    [
+        (
+            "{header: A, name: a, type: integer, maximum: today}",
+            "of this integer column must be a number",
+        ),
+        ("{header: A, name: a, type: date, maximum: 120}", "is an ISO date"),
+        ("{header: A, name: a, type: date, minimum: 1900-13-01}", "month must be in 1..12"),
+        ("{header: A, name: a, type: date, maximum: tomorrow}", "maximum"),
+        ("{header: A, name: a, type: text, not_before: offence_date}", "are for date columns"),
+        ("{header: A, name: a, type: date, minimum: 2025-01-01, maximum: 2024-01-01}", "after"),
+    ],
+)
+def test_bounds_must_fit_the_column_type(tmp_path: Path, column: str, problem: str) -> None:
+    with pytest.raises(ContractError, match=problem):
+        read_contract(_dated(tmp_path, OFFENCE + f"  - {column}\n"))
+
+
+def test_date_bounds_read_from_yaml(tmp_path: Path) -> None:
+    contract = read_contract(
+        _dated(
+            tmp_path,
+            OFFENCE + "  - {header: Born, name: born, type: date, minimum: 1900-01-01,"
+            " maximum: today, not_after: offence_date}\n",
+        )
+    )
+    born = contract.columns[1]
+    assert (born.minimum, born.maximum, born.not_after) == (
+        date(1900, 1, 1),
+        "today",
+        "offence_date",
+    )
+    assert contract.optional is False
+
+
+def test_only_the_identifiable_ed_feed_is_optional() -> None:
+    # A partnership may never have it (its own legal basis); every other feed is expected.
+    assert [c.name for c in load_contracts().values() if c.optional] == [
+        "health_ed_attendances_identifiable"
+    ]
+
+
+def test_at_least_must_name_a_number_column(tmp_path: Path) -> None:
+    bad = _dated(
+        tmp_path,
+        OFFENCE + "  - {header: Age, name: age, type: integer, at_least: offence_date}\n",
+    )
+    with pytest.raises(
+        ContractError, match="at_least: 'offence_date' is a column that is not a number"
+    ):
+        read_contract(bad)

@@ -80,7 +80,8 @@ def status(
         fresh.add_column(column, no_wrap=True)
     for f in freshness:
         last = f"{f.last_delivery:%Y-%m-%d}" if f.last_delivery else "never"
-        state = "[red]overdue[/]" if f.overdue else "[green]on time[/]"
+        colour = {"overdue": "red", "on time": "green"}.get(f.state, "dim")
+        state = f"[{colour}]{f.state}[/]"
         fresh.add_row(
             f.contract, f.cadence, last, state, str(f.files_loaded), str(f.rows_quarantined),
             str(f.files_rejected),

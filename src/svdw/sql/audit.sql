@@ -46,6 +46,8 @@ create table if not exists audit.contract (
     overdue_after    interval    not null,
     registered_at    timestamptz not null default now()
 );
+-- An optional feed (contract `optional: true`) that was never delivered is not overdue.
+alter table audit.contract add column if not exists optional boolean not null default false;
 
 -- Every Great Expectations result on raw tables and marts (svdw.quality), success included.
 create table if not exists audit.expectation_result (

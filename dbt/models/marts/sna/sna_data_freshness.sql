@@ -3,6 +3,9 @@
 -- raw table went. Counts of rows and rules, not of people: no suppression.
 -- A view, not a table: it must show the checks and deliveries of a build that the gate stopped
 -- (dbt does not run then) and judge overdue against the time it is read.
+-- An optional feed (contract `optional: true`, e.g. the identifiable ED feed, which needs a legal
+-- basis of its own) that was never delivered is shown as 'not delivered (optional)', never as
+-- overdue; once delivered, it is judged against its cadence like any other feed.
 {{ config(materialized='view') }}
 
 with
@@ -76,8 +79,16 @@ select
     c.contract_title,
     c.partner,
     c.cadence,
+    c.is_optional,
     p.last_delivery_at,
-    coalesce(p.last_delivery_at < now() - c.overdue_after, true)  as is_overdue,
+    coalesce(p.last_delivery_at < now() - c.overdue_after, not c.is_optional)
+                                                                    as is_overdue,
+    case
+        when p.last_delivery_at is null and c.is_optional then 'not delivered (optional)'
+        when p.last_delivery_at is null then 'never delivered'
+        when p.last_delivery_at < now() - c.overdue_after then 'overdue'
+        else 'on time'
+    end                                                             as delivery_status,
     coalesce(p.files_loaded_count, 0)                               as files_loaded_count,
     coalesce(p.files_rejected_count, 0)                             as files_rejected_count,
     coalesce(p.rows_loaded_count, 0)                                as rows_loaded_count,

@@ -1,4 +1,5 @@
--- The partner extracts the warehouse expects, with their delivery cadence.
+-- The partner extracts the warehouse expects, with their delivery cadence; an optional one
+-- (contract `optional: true`) is a feed a partnership may never have.
 with
 
 source as (
@@ -15,7 +16,8 @@ renamed as (
         partner,
         cadence,
         target_table,
-        overdue_after
+        overdue_after,
+        optional as is_optional
 
     from source
 
