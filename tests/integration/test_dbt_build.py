@@ -264,6 +264,7 @@ def test_a_police_month_before_the_archive_warns_without_failing_the_build(
     url = make_db()
     with psycopg.connect(url) as conn:
         _insert_crimes(conn, 201, [*BATCH_APRIL, _crime(date(2009, 1, 1), VSO, "E01000001")])
+    pin_batches_by_hand(url, [1, 2, 201])
     test = "fct_police_crime_month_start_within_police_uk_archive"
     # Raises on any error-severity failure.
     run_dbt(["build", "--select", "+fct_police_crime", "+dim_date"], url)

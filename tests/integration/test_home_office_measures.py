@@ -26,8 +26,9 @@ EXPECTED = {
     "knife_enabled_serious_violence": (12, False),
     "knife_enabled_serious_violence_under_25": (6, False),
     "blade_or_point_possession": (5, False),
-    "sharp_object_admissions": (7, False),
-    "sharp_object_admissions_under_25": (5, False),
+    # 7 and 5: withheld under the NHS data rule (1-7); the spells are counted below
+    "sharp_object_admissions": (None, True),
+    "sharp_object_admissions_under_25": (None, True),
 }
 
 
@@ -95,3 +96,20 @@ def test_the_unknown_offence_code_is_counted_nowhere(measured: BuiltWarehouse) -
             " count(distinct crime_reference) from marts.fct_police_force_crime"
         ).fetchone()
     assert codes == (0, 41)
+
+
+def test_the_admissions_measure_counts_emergency_spells_with_x99_anywhere(
+    measured: BuiltWarehouse,
+) -> None:
+    """The admissions behind the withheld figures: emergency spells (method 2x) with X99 in any
+    diagnosis position of any episode, once per spell, in 2024/25 by the first episode's end."""
+    with psycopg.connect(measured.url) as conn:
+        counted = conn.execute(
+            "select count(*), count(*) filter (where is_under_25)"
+            " from marts.fct_hospital_admission"
+            " where is_first_episode_of_spell and is_emergency_admission and spell_is_sharp_object"
+            " and home_district_code = %s"
+            " and episode_end_date between date '2024-04-01' and date '2025-03-31'",
+            (DISTRICT,),
+        ).fetchone()
+    assert counted == (7, 5)

@@ -57,14 +57,14 @@ class Build:
 
 def _load_and_build(url: str, paths: list[Path]) -> None:
     from svdw.loader import load_file, loading_order
-    from svdw.transform import dbt_build
+    from svdw.transform import build_warehouse
 
     with psycopg.connect(url) as conn:
         for path in loading_order(paths):
             result = load_file(conn, path)
             assert result.status in ("loaded", "duplicate"), (path, result.error)
             assert result.rows_quarantined == 0, path
-    dbt_build(url, select=MODELS)
+    build_warehouse(url, select=MODELS, report=lambda _line: None, trigger="tests")
 
 
 def _read(url: str, street_file: Path) -> Build:
