@@ -33,6 +33,8 @@ class Settings:
     warehouse_url: str
     landing_dir: Path
     archive_dir: Path
+    # The data contracts (one YAML file per extract); a test or a deployment may keep its own.
+    contracts_dir: Path = PACKAGE_DIR / "contracts"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -46,4 +48,5 @@ class Settings:
             warehouse_url=os.environ.get("WAREHOUSE_URL", DEFAULT_WAREHOUSE_URL),
             landing_dir=path_setting("SVDW_LANDING_DIR", "landing"),
             archive_dir=path_setting("SVDW_ARCHIVE_DIR", "archive"),
+            contracts_dir=path_setting("SVDW_CONTRACTS_DIR", str(PACKAGE_DIR / "contracts")),
         )

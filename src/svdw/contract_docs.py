@@ -10,22 +10,87 @@ from svdw.contracts import Column, Contract, load_contracts
 PRIVACY = {
     "none": "not identifying",
     "quasi_identifier": "quasi-identifier (kept, coarsened where the contract says)",
-    "direct_identifier": "direct identifier: replaced at load by a keyed hash, never stored",
 }
+# A direct identifier never reaches a table; what is stored instead depends on how the
+# contract pseudonymises it.
+REPLACED_BY = {
+    "hmac": "direct identifier: replaced at load by a keyed hash, never stored",
+    "birth_year": "direct identifier: only the birth year is stored, never the date",
+    "postcode_to_lsoa": (
+        "direct identifier: only its LSOA is stored, never the postcode (empty when the postcode"
+        " is not in the loaded ONS postcode lookup)"
+    ),
+}
+# What a partner writes for each strptime directive the contracts use.
+FORMAT_PLACEHOLDERS = {
+    "%Y": "YYYY",
+    "%y": "YY",
+    "%m": "MM",
+    "%d": "DD",
+    "%H": "HH",
+    "%M": "MM",
+    "%S": "SS",
+    "%b": "Mon",
+    "%%": "%",
+}
+# The forms the loader accepts when a column has no `format` (ISO 8601).
+ISO_FORMS = {
+    "month": "YYYY-MM",
+    "date": "YYYY-MM-DD",
+    "datetime": "YYYY-MM-DD HH:MM:SS",
+    "time": "HH:MM:SS",
+}
+
+
+def written_form(strptime_format: str) -> str:
+    """`%d/%m/%Y` -> `DD/MM/YYYY`: the form a partner writes the value in."""
+    form = strptime_format
+    for directive, placeholder in FORMAT_PLACEHOLDERS.items():
+        form = form.replace(directive, placeholder)
+    return form
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _range(column: Column) -> str | None:
+    low, high = column.minimum, column.maximum
+    if low is not None and high is not None:
+        return f"between {_number(low)} and {_number(high)}"
+    if low is not None:
+        return f"at least {_number(low)}"
+    if high is not None:
+        return f"at most {_number(high)}"
+    return None
+
+
+def privacy(column: Column) -> str:
+    if column.pseudonymise:
+        return REPLACED_BY[column.pseudonymise]
+    return PRIVACY[column.privacy]
 
 
 def _rule(column: Column) -> str:
     rules = []
-    if column.type != "text":
+    if column.type in ISO_FORMS:
+        form = written_form(column.format) if column.format else ISO_FORMS[column.type]
+        rules.append(f"{column.type} written `{form}`")
+    elif column.type == "boolean":
         rules.append(
-            {"month": "month YYYY-MM", "date": "date YYYY-MM-DD"}.get(column.type, column.type)
+            "boolean: true as "
+            + " or ".join(f"`{v}`" for v in column.true_values)
+            + "; false as "
+            + " or ".join(f"`{v}`" for v in column.false_values)
         )
+    elif column.type != "text":
+        rules.append(column.type)
     if column.pattern:
         rules.append(f"matches `{column.pattern}`")
     if column.allowed:
         rules.append("one of: " + ", ".join(f"`{v}`" for v in column.allowed))
-    if column.minimum is not None or column.maximum is not None:
-        rules.append(f"between {column.minimum} and {column.maximum}")
+    if (bounds := _range(column)) is not None:
+        rules.append(bounds)
     return "; ".join(rules) or "any text"
 
 
@@ -62,7 +127,7 @@ def render(contract: Contract) -> str:
     for number, c in enumerate(contract.columns, 1):
         lines.append(
             f"| {number} | {c.header} | `{c.name}` | {'yes' if c.required else 'no'} | {_rule(c)}"
-            f" | {PRIVACY[c.privacy]} | {c.description} |"
+            f" | {privacy(c)} | {c.description} |"
         )
     return "\n".join(lines) + "\n"
 
