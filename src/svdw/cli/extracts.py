@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from svdw.cli.app import app, console, err
 from svdw.cli.app import fail as _fail
@@ -225,12 +226,18 @@ def quarantine(
     settings = Settings.from_env()
     with connect(settings.warehouse_url) as conn:
         rows = quarantined_rows(conn, batch, limit)
+    console.print(quarantine_table(rows) if rows else "No quarantined rows.")
+
+
+def quarantine_table(rows: list[Any]) -> Table:
+    """(batch, file, line, reason, raw text) rows as a table. Every cell is plain Text: a raw
+    line or a reason is data, and read as rich markup its `[redacted]` markers would vanish."""
     table = Table(title="Quarantined rows")
     for column in ("batch", "file", "line", "reason", "raw text"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(str(row[0]), row[1], str(row[2]), row[3], row[4])
-    console.print(table if rows else "No quarantined rows.")
+        table.add_row(*(Text(str(value)) for value in row))
+    return table
 
 
 @app.command()
