@@ -114,9 +114,15 @@ def _print_result(result: object) -> None:
         replaced = (
             f", {result.rows_superseded} earlier rows replaced" if result.rows_superseded else ""
         )
+        unmatched = (
+            f", [yellow]{result.postcodes_unmatched} postcode(s) not in the ONS lookup (no LSOA)[/]"
+            if result.postcodes_unmatched
+            else ""
+        )
+        notes = f"{quarantined}{unmatched}{replaced}"
         console.print(
             f"[green]loaded[/]    {result.path.name} -> {result.contract} batch {result.batch_id}: "
-            f"{result.rows_read} read, {result.rows_loaded} loaded{quarantined}{replaced}"
+            f"{result.rows_read} read, {result.rows_loaded} loaded{notes}"
         )
 
 

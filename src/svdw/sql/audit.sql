@@ -60,3 +60,6 @@ create table if not exists audit.expectation_result (
     observed_value    text
 );
 create index if not exists expectation_result_table on audit.expectation_result (target_table, run_at);
+
+-- Rows whose postcode is not in the ONS lookup: loaded, but with no LSOA (svdw.pseudonymise).
+alter table audit.load_batch add column if not exists postcodes_unmatched integer not null default 0;
