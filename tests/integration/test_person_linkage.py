@@ -4,9 +4,9 @@ dim_person row, every fact's person column joins to it, and the marts hold what 
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 from conftest import BuiltWarehouse
+from db import scalar
 
 pytestmark = pytest.mark.integration
 
@@ -19,13 +19,6 @@ PERSON_COLUMNS = [
     ("marts.fct_referral", "person_key"),
     ("marts.fct_youth_justice_outcome", "person_key"),
 ]
-
-
-def scalar(url: str, sql: str) -> int:
-    with psycopg.connect(url) as conn:
-        row = conn.execute(sql).fetchone()
-    assert row is not None
-    return int(row[0])
 
 
 def test_dim_person_has_one_row_per_resolved_person(built_warehouse: BuiltWarehouse) -> None:

@@ -8,8 +8,9 @@ import csv
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
+from db import one as _one
+from db import rows as _rows
 
 pytestmark = pytest.mark.integration
 
@@ -51,15 +52,6 @@ FOREIGN_KEYS = {
 @pytest.fixture(scope="module")
 def url(built_warehouse: Any) -> str:  # conftest's BuiltWarehouse
     return built_warehouse.url
-
-
-def _rows(url: str, query: str, params: tuple = ()) -> list[tuple]:
-    with psycopg.connect(url) as conn:
-        return conn.execute(query, params).fetchall()
-
-
-def _one(url: str, query: str, params: tuple = ()) -> object:
-    return _rows(url, query, params)[0][0]
 
 
 @pytest.mark.parametrize("fact", sorted(FACTS))

@@ -4,9 +4,10 @@ the derived measures the SNA relies on."""
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 from conftest import BuiltWarehouse
+from db import one as _one
+from db import rows as _rows
 
 pytestmark = pytest.mark.integration
 
@@ -45,15 +46,6 @@ FOREIGN_KEYS = [
     ("marts.fct_action_plan_status", "owner_agency_key", "marts.dim_agency", "agency_key"),
     ("marts.dim_school", "district_code", "marts.dim_geography", "district_code"),
 ]
-
-
-def _rows(url: str, query: str) -> list[tuple]:
-    with psycopg.connect(url) as conn:
-        return conn.execute(query).fetchall()
-
-
-def _one(url: str, query: str) -> object:
-    return _rows(url, query)[0][0]
 
 
 @pytest.mark.parametrize("fact", sorted(ONE_ROW_PER_RAW_ROW))
