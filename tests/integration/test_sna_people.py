@@ -1,6 +1,6 @@
 """The people, health, education and youth justice SNA models on a built synthetic warehouse:
-each has rows for the dashboards, its visible counts agree with the facts it aggregates, and
-no small count shows."""
+each has rows for the dashboards and its visible counts agree with the facts it aggregates
+(that no small count shows is dbt's suppression_holds test)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from db import scalar
 
 pytestmark = pytest.mark.integration
 
-# model -> its count columns (each disclosure-controlled)
+# model -> its count columns (each disclosure-controlled: dbt's suppression_holds tests them)
 COUNT_COLUMNS = {
     "sna_victim_suspect_profile": ["person_count"],
     "sna_knife_crime_drivers": ["knife_crime_count"],
@@ -31,14 +31,13 @@ NEEDS_A_YEAR = {"reoffending_cohort_count", "reoffender_count"}
 
 
 @pytest.mark.parametrize("model", sorted(COUNT_COLUMNS))
-def test_model_has_visible_counts_and_no_small_ones(built_warehouse, model: str) -> None:
+def test_model_has_visible_counts(built_warehouse, model: str) -> None:
+    # that no small count shows is dbt's suppression_holds test, run in the same build; that
+    # suppression leaves something to publish is not
     with psycopg.connect(built_warehouse.url) as conn:
-        for column in COUNT_COLUMNS[model]:
+        for column in set(COUNT_COLUMNS[model]) - NEEDS_A_YEAR:
             visible = scalar(conn, f"select count(*) from sna.{model} where {column} > 0")
-            small = scalar(conn, f"select count(*) from sna.{model} where {column} between 1 and 4")
-            if column not in NEEDS_A_YEAR:
-                assert visible > 0, f"{model}.{column} has no visible non-zero count"
-            assert small == 0, f"{model}.{column} shows {small} counts of 1-4"
+            assert visible > 0, f"{model}.{column} has no visible non-zero count"
 
 
 def test_reoffending_cohort_only_once_twelve_months_have_passed(built_warehouse) -> None:

@@ -64,15 +64,9 @@ def test_each_fact_has_one_row_per_raw_row(url: str, fact: str) -> None:
 
 
 @pytest.mark.parametrize(("fact", "column"), sorted(FOREIGN_KEYS))
-def test_foreign_keys_hold(url: str, fact: str, column: str) -> None:
-    dimension, key = FOREIGN_KEYS[(fact, column)]
-    orphans = _one(
-        url,
-        f"select count(*) from marts.{fact} f where f.{column} is not null and not exists"
-        f" (select 1 from marts.{dimension} d where d.{key} = f.{column})",
-    )
-    assert orphans == 0
-    # ... and the key is not simply always NULL
+def test_foreign_keys_are_filled(url: str, fact: str, column: str) -> None:
+    # dbt's relationships tests fail the build on an orphan; a key that is always NULL passes
+    # them, and would leave the dimension unused
     assert _one(url, f"select count({column}) from marts.{fact}") > 0
 
 
