@@ -1,7 +1,7 @@
 """A new partner extract is a contract file and a staging folder, nothing else: in a copy of the
 project's contracts and dbt project with a throwaway probation caseload extract added (no Python
-changed), a sample file generated from the contract loads with `svdw load`, a second delivery
-goes through the extract's own ingestion DAG, and `dbt build` stages every row.
+changed), a sample file generated from the contract (`svdw sample`) loads with `svdw load`, a
+second delivery goes through the extract's own ingestion DAG, and `dbt build` stages every row.
 
 docs/runbook.md ("Adding a partner extract") describes these same steps."""
 
@@ -18,8 +18,6 @@ import pytest
 from airflow_dags import airflow_env, migrate_metadata_db, run_dags_in_one_process
 
 from svdw.config import REPO_DIR, Settings
-from svdw.contracts import read_contract
-from svdw.synthetic.from_contract import sample_from_contract
 
 pytestmark = pytest.mark.e2e
 SVDW = Path(sys.executable).parent / "svdw"
@@ -162,7 +160,6 @@ def test_a_contract_and_a_staging_folder_are_all_a_new_extract_needs(
     make_database: Callable[[str], str], tmp_path: Path
 ) -> None:
     contracts, dbt = add_probation_extract(tmp_path / "project")
-    contract = read_contract(contracts / "probation_caseload.yml")
     landing = tmp_path / "landing"
     warehouse_url = make_database("onboard")
     env = {
@@ -173,14 +170,18 @@ def test_a_contract_and_a_staging_folder_are_all_a_new_extract_needs(
     }
 
     # Step 3: a first delivery, loaded by hand (the contract is found by the file's header).
-    first = sample_from_contract(contract, tmp_path / "delivery", rows=150, seed=1)
-    loaded = svdw(env, "load", "--no-archive", str(first))
+    delivery = tmp_path / "delivery"
+    sampled = svdw(env, "sample", "probation_caseload", "--out", str(delivery), "--rows", "150")
+    assert sampled.returncode == 0, sampled.stdout + sampled.stderr
+    loaded = svdw(env, "load", "--no-archive", str(delivery))
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     assert "-> probation_caseload batch" in loaded.stdout and "150 loaded" in loaded.stdout
 
     # Step 4: the next delivery lands where the extract's ingestion DAG picks it up. The DAG
     # folder is the project's own; it makes the DAG from the contracts directory.
-    sample_from_contract(contract, landing, rows=120, seed=2)
+    sampled = svdw(env, "sample", "probation_caseload", "--out", str(landing), "--rows", "120",
+                   "--seed", "2")  # fmt: skip
+    assert sampled.returncode == 0, sampled.stdout + sampled.stderr
     listed = svdw(env, "contracts")  # the CLI lists the new contract with the others
     assert "probation_caseload" in listed.stdout, listed.stderr
     parsed = in_project(env, "dbt_parse()")  # the warehouse DAG renders dbt's manifest

@@ -247,6 +247,29 @@ def quarantine_table(rows: list[Any]) -> Table:
 
 
 @app.command()
+def sample(
+    contract: Annotated[str, typer.Argument(help="Contract to write a sample file for")],
+    out: Annotated[
+        Path, typer.Option(help="Directory to write into (a folder per contract)")
+    ] = Path("landing"),
+    rows: Annotated[int, typer.Option(min=1, help="Rows to write")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same file)")] = 2023,
+) -> None:
+    """Write a sample file generated from a contract alone (every row passes it).
+
+    For an extract without a hand-written synthetic writer: a new partner's, to try the
+    loader and the DAG before the first real delivery, or to show the partner the format.
+    """
+    from svdw.synthetic.from_contract import SampleError, sample_from_contract
+
+    try:
+        path = sample_from_contract(get_contract(contract), out, rows=rows, seed=seed)
+    except (ContractError, SampleError) as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"wrote {path} ({rows} rows)")
+
+
+@app.command()
 def contracts(
     docs: Annotated[
         Path | None, typer.Option(help="Also write one onboarding page per contract here")
