@@ -22,107 +22,10 @@ from svdw.config import REPO_DIR, Settings
 pytestmark = pytest.mark.e2e
 SVDW = Path(sys.executable).parent / "svdw"
 
-# Step 1: the contract (src/svdw/contracts/probation_caseload.yml in a real onboarding).
-CONTRACT = """\
-name: probation_caseload
-title: Probation caseload (monthly snapshot of people supervised)
-partner: probation
-description: >
-  The Probation Service's monthly extract of the people it supervises who live in the area:
-  one row per person and month, with the sentence, the index offence group, the RoSH level and
-  a knife flag. The CRN is replaced at load by a keyed hash, the date of birth by the birth year
-  and the age at sentence. A re-delivery of a month replaces that month.
-table: raw.probation__caseload
-cadence: monthly
-period_column: caseload_month
-file_glob: "caseload_*.csv"
-encoding: utf-8-sig
-delimiter: ","
-replace_scope: [caseload_month]
-columns:
-  - {header: Caseload Month, name: caseload_month, type: month, required: true,
-     description: "Month of the snapshot (YYYY-MM)."}
-  - {header: CRN, name: person_key, type: text, required: true, pattern: "^[A-Z][0-9]{6}$",
-     privacy: direct_identifier, pseudonymise: hmac,
-     description: "Case reference number; stored only as a keyed hash."}
-  - {header: Date of Birth, name: birth_year, type: date, format: "%d/%m/%Y", required: true,
-     privacy: direct_identifier, pseudonymise: birth_year, age_at: sentence_date,
-     description: "Date of birth (DD/MM/YYYY); stored as the birth year."}
-  - {header: Sentence Date, name: sentence_date, type: date, format: "%d/%m/%Y",
-     required: true, description: "Date of the sentence under supervision (DD/MM/YYYY)."}
-  - {header: Sentence Type, name: sentence_type, type: text, required: true,
-     allowed: [Community Order, Suspended Sentence Order, Licence, Post Sentence Supervision],
-     description: "What the person is supervised under."}
-  - {header: Index Offence Group, name: offence_group, type: text,
-     allowed: [Violence against the person, Possession of weapons, Robbery, Other],
-     description: "Offence group of the index offence."}
-  - {header: RoSH, name: rosh_level, type: text, required: true,
-     allowed: [Low, Medium, High, Very High], description: "Risk of serious harm level."}
-  - {header: Knife Flag, name: knife_flag, type: boolean, true_values: ["Y"],
-     false_values: ["N"], description: "Y when the index offence involved a knife."}
-  - {header: OGRS Score, name: ogrs_score, type: decimal, minimum: 0, maximum: 100,
-     description: "OGRS4 two-year reoffending probability (%)."}
-  - {header: LSOA, name: lsoa_code, type: text, pattern: "^E01[0-9]{6}$",
-     description: "2011 LSOA of the person's home address."}
-"""
-
-# Step 2: the staging folder (dbt/models/staging/probation/).
-SOURCES = """\
-version: 2
-
-sources:
-  - name: raw
-    schema: raw
-    tables:
-      - name: probation__caseload
-        description: Probation caseload (contract `probation_caseload`), a row per person, month.
-"""
-MODELS = """\
-version: 2
-
-models:
-  - name: stg_probation__caseload
-    description: The probation caseload, one row per raw row, renamed and typed once.
-    columns:
-      - name: caseload_key
-        data_tests: [unique, not_null]
-      - name: person_key
-        data_tests: [not_null]
-"""
-STAGING = """\
--- The probation caseload, one row per raw row, renamed and typed once.
-with
-
-source as (
-
-    select * from {{ source('raw', 'probation__caseload') }}
-
-),
-
-renamed as (
-
-    select
-        md5(cast(_batch_id as text) || '-' || cast(_line_number as text)) as caseload_key,
-        cast(caseload_month as date)           as caseload_month,
-        person_key,
-        cast(birth_year as integer)            as birth_year,
-        cast(age_at_event as integer)          as age_at_sentence,
-        cast(sentence_date as date)            as sentence_date,
-        sentence_type,
-        offence_group,
-        rosh_level,
-        knife_flag,
-        cast(ogrs_score as numeric)            as ogrs_score,
-        upper(nullif(trim(lsoa_code), ''))     as lsoa_code,
-        cast(_batch_id as bigint)              as _batch_id,
-        cast(_line_number as integer)          as _line_number
-
-    from source
-
-)
-
-select * from renamed
-"""
+# The two things a new extract needs, as an engineer would write them: the contract (in a real
+# onboarding src/svdw/contracts/probation_caseload.yml) and the staging folder
+# (dbt/models/staging/probation/).
+NEW_EXTRACT = Path(__file__).parent / "new_partner"
 
 
 def add_probation_extract(project: Path) -> tuple[Path, Path]:
@@ -130,16 +33,12 @@ def add_probation_extract(project: Path) -> tuple[Path, Path]:
     two things a new extract needs. Returns (contracts dir, dbt project dir)."""
     contracts = project / "contracts"
     shutil.copytree(Settings.from_env().contracts_dir, contracts)
-    (contracts / "probation_caseload.yml").write_text(CONTRACT)
+    shutil.copy(NEW_EXTRACT / "probation_caseload.yml", contracts)
     dbt = project / "dbt"
     shutil.copytree(
         REPO_DIR / "dbt", dbt, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages")
     )
-    staging = dbt / "models" / "staging" / "probation"
-    staging.mkdir()
-    (staging / "_probation__sources.yml").write_text(SOURCES)
-    (staging / "_probation__models.yml").write_text(MODELS)
-    (staging / "stg_probation__caseload.sql").write_text(STAGING)
+    shutil.copytree(NEW_EXTRACT / "staging" / "probation", dbt / "models" / "staging" / "probation")
     return contracts, dbt
 
 
