@@ -60,7 +60,7 @@ lint: .venv/.installed ## ruff and mypy
 docs: venvs pg ## generate the data dictionary (dbt docs) and serve it on 127.0.0.1:8081
 	.venv/bin/svdw docs --serve
 
-gx-docs: venvs pg ## build Great Expectations Data Docs (expectations/gx/uncommitted/data_docs)
+gx-docs: venvs pg ## Great Expectations Data Docs of each raw table's latest batch (expectations/gx/uncommitted/data_docs)
 	.venv/bin/python -m svdw.quality docs
 
 bench: venvs pg ## benchmarks: loader throughput and memory (targets in benchmarks/*.py)

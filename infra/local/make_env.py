@@ -1,7 +1,9 @@
 """Write .env from .env.example when .env is missing: generate secrets, fill references.
 
 Runs with the system Python (stdlib only) before any virtualenv exists. An existing .env is
-never overwritten; variables added to .env.example later are appended to it.
+never overwritten; variables added to .env.example later are appended to it. A renamed variable
+(RENAMED) takes the value of its old name when .env has that one: a regenerated pseudonymisation
+key would break linkage with everything loaded before.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import sys
 from pathlib import Path
 
 REFERENCE = re.compile(r"<([A-Z][A-Z0-9_]*)>")
+# new name -> old name (svdw.config still reads the old one, with a deprecation warning)
+RENAMED = {"SVDW_PSEUDONYM_KEY": "SVD_PSEUDONYM_KEY"}
 
 
 def parse(lines: list[str]) -> dict[str, str]:
@@ -25,6 +29,9 @@ def parse(lines: list[str]) -> dict[str, str]:
 
 def render(example: dict[str, str], existing: dict[str, str]) -> dict[str, str]:
     values = dict(existing)
+    for key, old in RENAMED.items():
+        if key in example and key not in values and old in existing:
+            values[key] = existing[old]
     for key, template in example.items():
         if key not in values and template == "<generate>":
             values[key] = secrets.token_hex(32)

@@ -4,8 +4,8 @@ package never does."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -44,7 +44,7 @@ DEFAULT_ARGS = {
     "owner": OWNER,
     "retries": 2,
     # Transient failures (a database restart) get two more tries; tests shorten the wait.
-    "retry_delay": timedelta(seconds=int(os.environ.get("SVDW_RETRY_DELAY_SECONDS", "300"))),
+    "retry_delay": timedelta(seconds=Settings.from_env().retry_delay_seconds),
     "on_failure_callback": alert_on_failure,
 }
 
@@ -67,11 +67,7 @@ def warehouse_settings() -> Settings:
     """Settings for a task, with the warehouse URL taken from the Airflow connection."""
     settings = Settings.from_env()
     uri = BaseHook.get_connection(WAREHOUSE_CONN_ID).get_uri()
-    return Settings(
-        warehouse_url=uri.replace("postgres://", "postgresql://", 1),
-        landing_dir=settings.landing_dir,
-        archive_dir=settings.archive_dir,
-    )
+    return replace(settings, warehouse_url=uri.replace("postgres://", "postgresql://", 1))
 
 
 def batch_ids_to_check(context: Any) -> list[int] | None:

@@ -12,11 +12,12 @@ No channel configured means no alert (the failure is still in the Airflow UI and
 from __future__ import annotations
 
 import json
-import os
 import smtplib
 import urllib.request
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
+
+from svdw.config import Settings
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ def send_alert(alert: Alert, timeout_s: float = 10) -> list[str]:
     """Deliver to every configured channel; returns the channels used. A channel that fails
     raises, naming the channel, so a broken alert path is itself loud."""
     used: list[str] = []
-    webhook = os.environ.get("SVDW_ALERT_WEBHOOK_URL")
+    settings = Settings.from_env()
+    webhook = settings.alert_webhook_url
     if webhook:
         body = json.dumps({"text": alert.text, **asdict(alert)}).encode()
         request = urllib.request.Request(
@@ -59,23 +61,20 @@ def send_alert(alert: Alert, timeout_s: float = 10) -> list[str]:
         except OSError as exc:
             raise RuntimeError(f"alert webhook {webhook} failed: {exc}") from exc
         used.append("webhook")
-    recipients = [
-        r.strip() for r in os.environ.get("SVDW_ALERT_EMAIL_TO", "").split(",") if r.strip()
-    ]
+    recipients = list(settings.alert_email_to)
     if recipients:
         message = EmailMessage()
         message["Subject"] = alert.subject
-        message["From"] = os.environ.get("SVDW_ALERT_EMAIL_FROM", "svdw-alerts@localhost")
+        message["From"] = settings.alert_email_from
         message["To"] = ", ".join(recipients)
         message.set_content(alert.text)
-        host = os.environ.get("SVDW_SMTP_HOST", "127.0.0.1")
-        port = int(os.environ.get("SVDW_SMTP_PORT", "25"))
+        host, port = settings.smtp_host, settings.smtp_port
         try:
             with smtplib.SMTP(host, port, timeout=timeout_s) as smtp:
-                user = os.environ.get("SVDW_SMTP_USER")
+                user = settings.smtp_user
                 if user:
                     smtp.starttls()
-                    smtp.login(user, os.environ.get("SVDW_SMTP_PASSWORD", ""))
+                    smtp.login(user, settings.smtp_password)
                 smtp.send_message(message)
         except (OSError, smtplib.SMTPException) as exc:
             raise RuntimeError(f"alert email through {host}:{port} failed: {exc}") from exc

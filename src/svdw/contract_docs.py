@@ -89,6 +89,12 @@ def _rule(column: Column) -> str:
         rules.append(f"matches `{column.pattern}`")
     if column.allowed:
         rules.append("one of: " + ", ".join(f"`{v}`" for v in column.allowed))
+    if column.allowed_from:
+        source = column.allowed_from
+        rules.append(
+            f"a `{source.column}` of the official code list `dbt/seeds/code_lists/"
+            f"{source.code_list}.csv`"
+        )
     if (bounds := _range(column)) is not None:
         rules.append(bounds)
     return "; ".join(rules) or "any text"

@@ -6,6 +6,7 @@ which raw table it lands in, and which earlier rows a new delivery replaces.
 
 from __future__ import annotations
 
+import csv
 import re
 from functools import cache
 from pathlib import Path
@@ -19,7 +20,7 @@ IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 
 ColumnType = Literal["text", "integer", "decimal", "month", "date", "datetime", "time", "boolean"]
 # How a direct identifier is replaced at load, before any row reaches a table:
-#   hmac: keyed hash (HMAC-SHA256, key SVD_PSEUDONYM_KEY) of the normalised value; the same
+#   hmac: keyed hash (HMAC-SHA256, key SVDW_PSEUDONYM_KEY) of the normalised value; the same
 #         person gets the same key in every source, so cohorts link across agencies;
 #   birth_year: a date of birth becomes its year (and, with age_at, the age at the event);
 #   postcode_to_lsoa: a postcode becomes its LSOA (via the loaded ONS postcode lookup).
@@ -41,6 +42,41 @@ class ContractError(ValueError):
     """A contract file is malformed; the message names the file and the problem."""
 
 
+class CodeListRef(BaseModel):
+    """An official code list that a column's values must come from: one CSV, kept once as a dbt
+    seed under dbt/seeds/code_lists/, read by the loader's row validator and seeded by dbt."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code_list: str = Field(pattern=IDENTIFIER, description="Seed name (file name without .csv)")
+    column: str = Field(pattern=IDENTIFIER, description="The seed's column holding the codes")
+
+    @property
+    def path(self) -> Path:
+        return code_list_path(self.code_list)
+
+
+def code_list_path(name: str) -> Path:
+    """The official code list's CSV: <dbt project>/seeds/code_lists/<name>.csv."""
+    from svdw.transform import dbt_project_dir  # lazy: transform imports the database driver
+
+    return dbt_project_dir() / "seeds" / "code_lists" / f"{name}.csv"
+
+
+@cache
+def read_code_list(name: str, column: str) -> frozenset[str]:
+    """The codes of one official code list (cached: code lists are read-only reference data)."""
+    path = code_list_path(name)
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as exc:
+        raise ContractError(f"code list {name!r}: cannot read {path}: {exc}") from exc
+    if rows and column not in rows[0]:
+        raise ContractError(f"code list {name!r} ({path}) has no column {column!r}")
+    return frozenset(row[column].strip() for row in rows if row[column].strip())
+
+
 class Column(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -50,6 +86,9 @@ class Column(BaseModel):
     required: bool = False
     pattern: str | None = None
     allowed: tuple[str, ...] | None = None
+    allowed_from: CodeListRef | None = Field(
+        default=None, description="text only: values must be codes of this official code list"
+    )
     minimum: float | None = None
     maximum: float | None = None
     privacy: Literal["none", "quasi_identifier", "direct_identifier"] = "none"
@@ -75,6 +114,8 @@ class Column(BaseModel):
             raise ValueError(f"{self.name!r}: age_at goes with pseudonymise: birth_year")
         if self.pseudonymise == "birth_year" and self.type != "date":
             raise ValueError(f"{self.name!r}: a date of birth must have type date")
+        if self.allowed_from and (self.type != "text" or self.allowed):
+            raise ValueError(f"{self.name!r}: allowed_from is for text columns without allowed")
         return self
 
     @property
@@ -91,6 +132,96 @@ class Column(BaseModel):
                     f"pattern for {self.name!r} is not a regular expression: {exc}"
                 ) from exc
         return self
+
+
+Severity = Literal["critical", "warning", "info"]
+Share = Field(ge=0, lt=1)
+
+
+class RowCountCheck(BaseModel):
+    """A delivery's row count against the partner's previous deliveries (audit.load_batch)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    previous_deliveries: int = Field(default=3, ge=1, description="How many earlier batches")
+    min_share_of_mean: float = Field(
+        default=0.5, gt=0, le=1, description="Fewer rows than this share of their mean fails"
+    )
+    severity: Severity = "critical"
+
+
+class UnknownCodesCheck(BaseModel):
+    """At most `max_share` of a column's values are unknown: one of `codes` (placeholders such
+    as "Not known"), or not in `known` (the partnership's list of codes it understands)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    column: str
+    codes: tuple[str, ...] = ()
+    known: tuple[str, ...] = ()
+    max_share: float = Share
+    severity: Severity = "warning"
+
+    @model_validator(mode="after")
+    def _one_list(self) -> UnknownCodesCheck:
+        if bool(self.codes) == bool(self.known):
+            raise ValueError(f"unknown_codes on {self.column!r}: give either codes or known")
+        return self
+
+
+class NullRateCheck(BaseModel):
+    """The share of empty values must not rise by more than `max_increase` over the mean
+    share of the last deliveries."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    column: str
+    max_increase: float = Field(default=0.1, gt=0, le=1)
+    severity: Severity = "warning"
+
+
+class DistributionCheck(BaseModel):
+    """A categorical column's value shares must stay close to those of the last deliveries
+    (Kullback-Leibler divergence at most `max_divergence`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    column: str
+    max_divergence: float = Field(default=0.5, gt=0)
+    severity: Severity = "warning"
+
+
+class Checks(BaseModel):
+    """Batch plausibility that row validation cannot see, run by Great Expectations on each
+    load batch (src/svdw/batch_checks.py builds the suite). Without a `checks:` block a contract
+    still gets the row count check and a future-date check on each date/datetime/month column."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: tuple[str, ...] = Field(default=(), description="Columns unique within one delivery")
+    key_severity: Severity = "critical"
+    row_count: RowCountCheck | None = RowCountCheck()
+    future_dates_allowed: tuple[str, ...] = Field(
+        default=(), description="Date columns that may hold future dates (e.g. a target date)"
+    )
+    future_dates_severity: Severity = "critical"
+    unknown_codes: tuple[UnknownCodesCheck, ...] = ()
+    null_rate: tuple[NullRateCheck, ...] = ()
+    distribution: tuple[DistributionCheck, ...] = ()
+    previous_deliveries: int = Field(
+        default=3, ge=1, description="Deliveries the null-rate and distribution checks compare with"
+    )
+
+    @property
+    def columns(self) -> list[str]:
+        """Every column the checks name."""
+        return [
+            *self.key,
+            *self.future_dates_allowed,
+            *(c.column for c in self.unknown_codes),
+            *(c.column for c in self.null_rate),
+            *(c.column for c in self.distribution),
+        ]
 
 
 class Contract(BaseModel):
@@ -112,6 +243,7 @@ class Contract(BaseModel):
         description="Columns whose values a new delivery replaces; empty = a full snapshot"
     )
     columns: tuple[Column, ...] = Field(min_length=1)
+    checks: Checks = Checks()
 
     @model_validator(mode="after")
     def _names_consistent(self) -> Contract:
@@ -127,6 +259,14 @@ class Contract(BaseModel):
             raise ValueError(
                 f"replace_scope/period_column/age_at name unknown column(s): {unknown}"
             )
+        stored = [name for name, _type in self.stored_columns]
+        unknown_checked = sorted({c for c in self.checks.columns if c not in stored})
+        if unknown_checked:
+            raise ValueError(f"checks name unknown column(s): {unknown_checked}")
+        types = dict(self.stored_columns)
+        not_text = [c.column for c in self.checks.distribution if types[c.column] != "text"]
+        if not_text:
+            raise ValueError(f"distribution checks need text (categorical) columns: {not_text}")
         if sum(c.age_at is not None for c in self.columns) > 1:
             raise ValueError("only one column may derive age_at_event")
         return self

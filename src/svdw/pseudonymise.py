@@ -1,6 +1,6 @@
 """Replace direct identifiers before any row reaches a table.
 
-NHS numbers, UPNs, PNC ids and names become HMAC-SHA256 keys (key from SVD_PSEUDONYM_KEY, never
+NHS numbers, UPNs, PNC ids and names become HMAC-SHA256 keys (key from SVDW_PSEUDONYM_KEY, never
 in the repo), so one person has one key in every source and cohorts link across agencies;
 dates of birth become a birth year (and the age at the event); postcodes become their LSOA.
 """
@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from svdw.config import PSEUDONYM_KEY_VARIABLE, Settings
 from svdw.contracts import Contract
 
-KEY_VARIABLE = "SVD_PSEUDONYM_KEY"
+KEY_VARIABLE = PSEUDONYM_KEY_VARIABLE
 MIN_KEY_LENGTH = 32
 WHITESPACE = re.compile(r"\s+")
 
@@ -27,7 +27,7 @@ class PseudonymisationError(RuntimeError):
 
 
 def pseudonym_key() -> bytes:
-    key = os.environ.get(KEY_VARIABLE, "")
+    key = Settings.from_env().pseudonym_key
     if len(key) < MIN_KEY_LENGTH:
         raise PseudonymisationError(
             f"{KEY_VARIABLE} is {'too short' if key else 'not set'}: this extract holds direct "

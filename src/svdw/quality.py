@@ -1,21 +1,19 @@
-"""Data quality gates: run the Great Expectations checkpoints in expectations/gx/.
+"""The raw data quality gate: the Great Expectations batch checks of each load batch.
 
-Raw tables: for each raw table T with a suite, the GX project holds a checkpoint `T` (whole
-table) and `T.by_load_batch` (one loader batch, batch parameter `_batch_id`).
-`validate_raw_batches` runs the per-batch checkpoint for each requested load batch, or the
-whole-table checkpoints when no batch ids are given. Per load batch it also compares the batch's
-row count with the partner's previous deliveries (audit.load_batch): fewer than half the mean
-rows of that contract's last 3 loaded batches fails.
-
-Marts: `validate_marts` runs the whole-table checkpoints of the key marts after dbt (marts
-not built yet are listed, not failed). `build_data_docs` validates everything and writes the GX
-Data Docs site under expectations/gx/uncommitted/data_docs/ (git-ignored).
+Each contract's suite (svdw.batch_checks: batch plausibility only; row rules are the
+loader's) lives in a GX file project generated from the contracts under
+$SVDW_GX_PROJECT_DIR/gx/ (default expectations/gx/, git-ignored; svdw.gx_project rebuilds it
+when a contract's checks change). `validate_raw_batches` runs the checkpoint of each requested
+load batch's table on that batch, with the suite parameters computed from the partner's
+previous deliveries (svdw.batch_history), or on every load batch in the raw tables when no
+batch ids are given. `build_data_docs` validates each table's latest batch and writes the GX
+Data Docs site under expectations/gx/uncommitted/data_docs/.
 
 Expectations of severity "critical" fail the gate (DataQualityError); "warning" and "info"
-failures are only reported. Every result lands in audit.expectation_result.
+failures are only reported. Every result lands in audit.expectation_result. The report names
+every raw table that has no checks.
 
-Suites take the parameters "today", "now" and "current_year" (dates not in the future, birth
-years up to this year), supplied here at each run.
+Model rules (unique, not_null, relationships ... of the marts) are dbt tests, not here.
 
 Great Expectations is imported lazily: importing it costs seconds.
 """
@@ -27,33 +25,26 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from svdw.batch_history import ROW_COUNT, BatchParameters, batch_parameters
+from svdw.config import Settings
+from svdw.contracts import Contract, load_contracts
+from svdw.gx_project import BATCH_COLUMN, RAW_SCHEMA, ensure_project, suites
 from svdw.loader import ensure_audit_schema
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-BY_LOAD_BATCH = "by_load_batch"
-BATCH_COLUMN = "_batch_id"
 FAIL_SEVERITIES = frozenset({"critical"})
-RAW_SCHEMA = "raw"
-MART_SCHEMAS = ("marts", "sna")
-ROW_COUNT_EXPECTATION = "row_count_vs_previous_deliveries"
-PREVIOUS_DELIVERIES = 3  # compare a batch with the mean of this many earlier loaded batches
-MIN_SHARE_OF_MEAN = 0.5  # ... and fail it below this share of that mean
-# Contracts whose short deliveries are reported, not blocking. Suspensions and exclusions come
-# as term-to-date extracts that the full term's delivery later replaces (replace_scope
-# academic_year, term) and vary strongly by term, so a short one is normal in the first weeks.
-ROW_COUNT_SEVERITY: dict[str, str] = {"education_suspensions_exclusions": "warning"}
+ROW_COUNT_EXPECTATION = ROW_COUNT
 
 
 @dataclass(frozen=True)
 class ExpectationResult:
-    """One expectation's outcome on one table (and load batch, when validated per batch)."""
+    """One expectation's outcome on one table (and load batch, when validated per batch).
+    `expected` says what a history-based limit was computed from."""
 
     table: str
     expectation: str
@@ -64,6 +55,7 @@ class ExpectationResult:
     observed_value: str | None = None
     sample: tuple[str, ...] = ()
     success: bool = False
+    expected: str | None = None
 
     def describe(self) -> str:
         where = self.table + (f" (load batch {self.batch_id})" if self.batch_id is not None else "")
@@ -75,6 +67,8 @@ class ExpectationResult:
             details.append("e.g. " + ", ".join(repr(v) for v in self.sample[:3]))
         if self.observed_value is not None:
             details.append(f"observed {self.observed_value}")
+        if self.expected:
+            details.append(self.expected)
         suffix = f": {'; '.join(details)}" if details else ""
         return f"{what} failed in {where}{suffix} [{self.severity}]"
 
@@ -82,7 +76,8 @@ class ExpectationResult:
 @dataclass(frozen=True)
 class ValidationSummary:
     """What a quality run checked and found (`failed`: the results that did not hold).
-    `success` is False only for fail-severity failures."""
+    `success` is False only for fail-severity failures. `unchecked`: raw tables with no batch
+    checks at all."""
 
     success: bool
     tables: tuple[str, ...]
@@ -92,6 +87,7 @@ class ValidationSummary:
     tables_missing: tuple[str, ...] = ()
     seconds: float = 0.0
     expectations_evaluated: int = 0
+    unchecked: tuple[str, ...] = ()
 
     @property
     def failing(self) -> tuple[ExpectationResult, ...]:
@@ -105,14 +101,16 @@ class ValidationSummary:
 
     def describe(self) -> str:
         """One line for logs and the CLI, then one line per warning."""
-        scope = f"{len(self.tables)} table(s)" + (
-            f", load batch(es) {', '.join(map(str, self.batch_ids))}" if self.batch_ids else ""
-        )
+        scope = ", ".join(self.tables) or "no table"
+        if self.batch_ids:
+            scope += f", load batch(es) {', '.join(map(str, self.batch_ids))}"
         line = (
             f"{'passed' if self.success else 'FAILED'}: {self.expectations_evaluated}"
             f" expectation(s) on {scope}, {len(self.failing)} failing, {len(self.warnings)}"
             f" warning(s), in {self.seconds:.1f} s"
         )
+        if self.unchecked:
+            line += f"; unchecked: {', '.join(self.unchecked)}"
         if self.tables_missing:
             line += f"; not present yet: {', '.join(self.tables_missing)}"
         if self.batches_not_found:
@@ -121,7 +119,7 @@ class ValidationSummary:
 
 
 class DataQualityError(RuntimeError):
-    """A fail-severity expectation failed; the message names each expectation and table."""
+    """A fail-severity expectation failed; the message names each expectation, table and batch."""
 
     def __init__(self, summary: ValidationSummary) -> None:
         self.summary = summary
@@ -130,11 +128,8 @@ class DataQualityError(RuntimeError):
 
 
 def gx_project_dir() -> Path:
-    """The GX project root (holding gx/): $SVDW_GX_PROJECT_DIR, else <repo>/expectations."""
-    override = os.environ.get("SVDW_GX_PROJECT_DIR")
-    if override:
-        return Path(override).resolve()
-    return (PACKAGE_DIR.parent.parent / "expectations").resolve()
+    """The GX project root (holding the generated gx/): Settings.gx_project_dir."""
+    return Settings.from_env().gx_project_dir
 
 
 @contextmanager
@@ -154,47 +149,57 @@ def _warehouse_env(warehouse_url: str) -> Iterator[None]:
 
 
 def _batches_by_table(
-    warehouse_url: str, tables: list[str], batch_ids: list[int] | None
+    conn: psycopg.Connection, tables: list[str], batch_ids: list[int] | None
 ) -> tuple[dict[str, list[int]], list[str]]:
-    """For each table that holds data: the requested batch ids it holds (all-table mode: []).
+    """For each table that holds data: the requested batch ids it holds (all when batch_ids is
+    None), and the tables with no rows at all.
 
     A raw table with no rows yet (a partner not yet onboarded: the table exists because its
     contract does) counts as missing here; freshness reports it as overdue instead."""
     present: dict[str, list[int]] = {}
     missing: list[str] = []
-    with psycopg.connect(warehouse_url, application_name="svdw-quality") as conn:
-        for table in tables:
-            if conn.execute("select to_regclass(%s)", (table,)).fetchone() == (None,):
+    for table in tables:
+        if conn.execute("select to_regclass(%s)", (table,)).fetchone() == (None,):
+            missing.append(table)
+            continue
+        schema_name, table_name = table.split(".", 1)
+        query = sql.SQL("select distinct {col} from {tbl}").format(
+            col=sql.Identifier(BATCH_COLUMN), tbl=sql.Identifier(schema_name, table_name)
+        )
+        if batch_ids is None:
+            rows = conn.execute(query + sql.SQL(" order by 1")).fetchall()
+            if not rows:
                 missing.append(table)
-                continue
-            schema_name, table_name = table.split(".", 1)
-            if batch_ids is None:
-                holds_rows = conn.execute(
-                    sql.SQL("select exists (select 1 from {})").format(
-                        sql.Identifier(schema_name, table_name)
-                    )
-                ).fetchone()
-                if holds_rows and holds_rows[0]:
-                    present[table] = []
-                else:
-                    missing.append(table)
-                continue
-            rows = conn.execute(
-                sql.SQL("select distinct {col} from {tbl} where {col} = any(%s) order by 1").format(
-                    col=sql.Identifier(BATCH_COLUMN), tbl=sql.Identifier(schema_name, table_name)
-                ),
-                (list(batch_ids),),
-            ).fetchall()
-            if rows:
-                present[table] = [int(r[0]) for r in rows]
+        else:
+            where = sql.SQL(" where {col} = any(%s) order by 1").format(
+                col=sql.Identifier(BATCH_COLUMN)
+            )
+            rows = conn.execute(query + where, (list(batch_ids),)).fetchall()
+        if rows:
+            present[table] = [int(r[0]) for r in rows]
     return present, missing
+
+
+def unchecked_tables(conn: psycopg.Connection, checked: set[str]) -> list[str]:
+    """Raw tables in the warehouse (and contract tables) without a single batch check."""
+    in_warehouse = {
+        f"{RAW_SCHEMA}.{r[0]}"
+        for r in conn.execute(
+            "select table_name from information_schema.tables where table_schema = %s",
+            (RAW_SCHEMA,),
+        ).fetchall()
+    }
+    contract_tables = {c.table for c in load_contracts().values()}
+    return sorted((in_warehouse | contract_tables) - checked)
 
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _results(table: str, batch_id: int | None, suite_result: Any) -> list[ExpectationResult]:
+def _results(
+    table: str, batch_id: int | None, suite_result: Any, notes: dict[tuple[str, str | None], str]
+) -> list[ExpectationResult]:
     """Every expectation's outcome (success included, for the audit trail)."""
     outcomes: list[ExpectationResult] = []
     for result in suite_result.results:
@@ -202,11 +207,12 @@ def _results(table: str, batch_id: int | None, suite_result: Any) -> list[Expect
         details = result.result or {}
         observed = details.get("observed_value")
         exception = (result.exception_info or {}).get("exception_message")
+        column = config.kwargs.get("column")
         outcomes.append(
             ExpectationResult(
                 table=table,
                 expectation=config.type,
-                column=config.kwargs.get("column"),
+                column=column,
                 severity=str(getattr(config, "severity", "critical") or "critical")
                 .split(".")[-1]
                 .lower(),
@@ -215,9 +221,15 @@ def _results(table: str, batch_id: int | None, suite_result: Any) -> list[Expect
                 observed_value=_text(observed) if exception is None else f"error: {exception}",
                 sample=tuple(str(v) for v in details.get("partial_unexpected_list") or ()),
                 success=bool(result.success),
+                expected=notes.get((config.type, column)),
             )
         )
     return outcomes
+
+
+def _recorded_value(outcome: ExpectationResult) -> str | None:
+    parts = [p for p in (outcome.observed_value, outcome.expected) if p]
+    return "; ".join(parts) or None
 
 
 def record_results(warehouse_url: str, outcomes: list[ExpectationResult]) -> None:
@@ -241,7 +253,7 @@ def record_results(warehouse_url: str, outcomes: list[ExpectationResult]) -> Non
                         o.severity,
                         o.success,
                         o.unexpected_count,
-                        o.observed_value,
+                        _recorded_value(o),
                     )
                     for o in outcomes
                 ],
@@ -252,103 +264,40 @@ _CONTEXTS: dict[tuple[str, str], Any] = {}
 
 
 def _context(warehouse_url: str) -> Any:
-    """The GX file context of the project, one per (project, warehouse) and process: importing
-    GX and reading the project cost seconds. Call inside `_warehouse_env(warehouse_url)`.
+    """The generated GX file context, one per (project, warehouse) and process: importing GX
+    and reading the project cost seconds. Call inside `_warehouse_env(warehouse_url)`.
     (A context's datasource caches its engine, so a context is never shared across warehouses.)"""
     import great_expectations as gx  # lazy: ~4 s
 
-    key = (str(gx_project_dir()), warehouse_url)
+    root = gx_project_dir()
+    ensure_project(root)
+    key = (str(root), warehouse_url)
     if key not in _CONTEXTS:
         _CONTEXTS[key] = gx.get_context(mode="file", project_root_dir=key[0])
     return _CONTEXTS[key]
 
 
-def suite_parameters(now: datetime | None = None) -> dict[str, Any]:
-    """The `$PARAMETER`s the suites use: dates must not be after today, birth years not after
-    this year."""
-    now = now or datetime.now()
-    return {
-        "today": now.date().isoformat(),
-        "now": now.isoformat(sep=" ", timespec="seconds"),
-        "current_year": now.year,
-    }
-
-
-def _checkpoint_tables(context: Any, schemas: tuple[str, ...]) -> list[str]:
-    suffix = f".{BY_LOAD_BATCH}"
-    return sorted(
-        cp.name
-        for cp in context.checkpoints.all()
-        if not cp.name.endswith(suffix) and cp.name.split(".", 1)[0] in schemas
-    )
+def _contracts_by_table() -> dict[str, Contract]:
+    return {c.table: c for c in load_contracts().values()}
 
 
 def _run(
-    context: Any, runs: list[tuple[str, str, int | None]], parameters: dict[str, Any]
+    warehouse_url: str, context: Any, batches: dict[str, list[int]]
 ) -> list[ExpectationResult]:
-    """Run (table, checkpoint, batch id) triples; every expectation's outcome."""
-    outcomes: list[ExpectationResult] = []
-    for table, checkpoint_name, batch_id in runs:
-        checkpoint = context.checkpoints.get(checkpoint_name)
-        result = checkpoint.run(
-            batch_parameters=None if batch_id is None else {BATCH_COLUMN: batch_id},
-            expectation_parameters=parameters,
-        )
-        for suite_result in result.run_results.values():
-            outcomes.extend(_results(table, batch_id, suite_result))
-    return outcomes
-
-
-def row_count_against_previous_deliveries(
-    warehouse_url: str, batches: dict[str, list[int]]
-) -> list[ExpectationResult]:
-    """For each (table, load batch): its rows loaded against the mean of the last
-    PREVIOUS_DELIVERIES loaded batches of the same contract (audit.load_batch). Below
-    MIN_SHARE_OF_MEAN of that mean is a critical failure (a warning for the contracts in
-    ROW_COUNT_SEVERITY); a contract's first delivery, or a batch the loader did not record, is
-    not judged."""
+    """Run each table's checkpoint on each of its batches; every expectation's outcome."""
+    contracts = _contracts_by_table()
     outcomes: list[ExpectationResult] = []
     with psycopg.connect(warehouse_url, application_name="svdw-quality") as conn:
-        if conn.execute("select to_regclass('audit.load_batch')").fetchone() == (None,):
-            return outcomes
         for table, batch_ids in batches.items():
+            checkpoint = context.checkpoints.get(table)
             for batch_id in batch_ids:
-                row = conn.execute(
-                    "select contract, rows_loaded from audit.load_batch where batch_id = %s",
-                    (batch_id,),
-                ).fetchone()
-                if row is None:
-                    continue
-                contract, rows = row
-                previous = conn.execute(
-                    "select batch_id, rows_loaded from audit.load_batch where contract = %s"
-                    " and status = 'loaded' and batch_id < %s order by batch_id desc limit %s",
-                    (contract, batch_id, PREVIOUS_DELIVERIES),
-                ).fetchall()
-                if not previous:
-                    continue
-                previous = previous[::-1]
-                mean = sum(r[1] for r in previous) / len(previous)
-                minimum = MIN_SHARE_OF_MEAN * mean
-                ok = rows >= minimum
-                ids = ", ".join(str(r[0]) for r in previous)
-                counts = ", ".join(str(r[1]) for r in previous)
-                observed = (
-                    f"row count {rows} is {'not ' if ok else ''}under half the mean {mean:.1f}"
-                    f" (minimum {minimum:.1f}) of the {len(previous)} previous deliveries of"
-                    f" {contract} (batches {ids}: {counts} rows)"
+                parameters: BatchParameters = batch_parameters(conn, contracts[table], batch_id)
+                result = checkpoint.run(
+                    batch_parameters={BATCH_COLUMN: batch_id},
+                    expectation_parameters=parameters.values,
                 )
-                outcomes.append(
-                    ExpectationResult(
-                        table=table,
-                        expectation=ROW_COUNT_EXPECTATION,
-                        column=None,
-                        severity=ROW_COUNT_SEVERITY.get(contract, "critical"),
-                        batch_id=batch_id,
-                        observed_value=observed,
-                        success=ok,
-                    )
-                )
+                for suite_result in result.run_results.values():
+                    outcomes.extend(_results(table, batch_id, suite_result, parameters.notes))
     return outcomes
 
 
@@ -356,6 +305,7 @@ def _summary(
     outcomes: list[ExpectationResult],
     present: dict[str, list[int]],
     missing: list[str],
+    unchecked: list[str],
     batch_ids: list[int] | None,
     started: float,
 ) -> ValidationSummary:
@@ -370,71 +320,51 @@ def _summary(
         tables_missing=tuple(missing),
         seconds=time.monotonic() - started,
         expectations_evaluated=len(outcomes),
+        unchecked=tuple(unchecked),
     )
 
 
 def validate_raw_batches(
     warehouse_url: str, batch_ids: list[int] | None = None
 ) -> ValidationSummary:
-    """Validate the given load batches (or every raw table whole, when batch_ids is None).
+    """Validate the given load batches, each on its own (or every load batch in the raw tables,
+    when batch_ids is None).
 
-    Per load batch, the row count is also compared with the partner's previous deliveries
-    (`row_count_against_previous_deliveries`). Batch ids found in no validated raw table (a
-    rejected file, or a table without a suite) are listed in `batches_not_found`; raw tables not
-    created yet in `tables_missing`. Raises DataQualityError when a critical expectation fails.
-    """
+    Batch ids found in no checked raw table (a rejected file, or a table without checks) are
+    listed in `batches_not_found`; contract tables not created or empty in `tables_missing`;
+    raw tables without checks in `unchecked`. Raises DataQualityError when a critical
+    expectation fails."""
     started = time.monotonic()
-    if batch_ids is not None and not batch_ids:
-        return ValidationSummary(success=True, tables=(), batch_ids=())
-    with _warehouse_env(warehouse_url):
-        context = _context(warehouse_url)
-        tables = _checkpoint_tables(context, (RAW_SCHEMA,))
-        present, missing = _batches_by_table(warehouse_url, tables, batch_ids)
-        runs: list[tuple[str, str, int | None]] = (
-            [(table, table, None) for table in present]
-            if batch_ids is None
-            else [
-                (table, f"{table}.{BY_LOAD_BATCH}", batch_id)
-                for table, table_batches in present.items()
-                for batch_id in table_batches
-            ]
-        )
-        outcomes = _run(context, runs, suite_parameters())
-    if batch_ids is not None:
-        outcomes.extend(row_count_against_previous_deliveries(warehouse_url, present))
+    table_suites = suites()
+    checked = [t for t, specs in table_suites.items() if specs]
+    with psycopg.connect(warehouse_url, application_name="svdw-quality") as conn:
+        unchecked = unchecked_tables(conn, set(checked))
+        if batch_ids is not None and not batch_ids:
+            return ValidationSummary(
+                success=True, tables=(), batch_ids=(), unchecked=tuple(unchecked)
+            )
+        present, missing = _batches_by_table(conn, checked, batch_ids)
+    outcomes: list[ExpectationResult] = []
+    if present:
+        with _warehouse_env(warehouse_url):
+            outcomes = _run(warehouse_url, _context(warehouse_url), present)
     record_results(warehouse_url, outcomes)
-    summary = _summary(outcomes, present, missing, batch_ids, started)
-    if not summary.success:
-        raise DataQualityError(summary)
-    return summary
-
-
-def validate_marts(warehouse_url: str) -> ValidationSummary:
-    """Validate the key marts after dbt (whole tables). Marts with a suite that the warehouse
-    does not have yet are listed in `tables_missing`, not failed. Raises DataQualityError when
-    a critical expectation fails."""
-    started = time.monotonic()
-    with _warehouse_env(warehouse_url):
-        context = _context(warehouse_url)
-        tables = _checkpoint_tables(context, MART_SCHEMAS)
-        present, missing = _batches_by_table(warehouse_url, tables, None)
-        outcomes = _run(context, [(t, t, None) for t in present], suite_parameters())
-    record_results(warehouse_url, outcomes)
-    summary = _summary(outcomes, present, missing, None, started)
+    summary = _summary(outcomes, present, missing, unchecked, batch_ids, started)
     if not summary.success:
         raise DataQualityError(summary)
     return summary
 
 
 def build_data_docs(warehouse_url: str) -> Path:
-    """Validate every table with a suite (raw and marts, whole tables; failures do not raise and
-    are not recorded in the audit) and build the GX Data Docs site under
+    """Validate each raw table's latest load batch (failures do not raise and are not recorded
+    in the audit) and build the GX Data Docs site under
     expectations/gx/uncommitted/data_docs/local_site/ (git-ignored). Returns its index.html."""
+    with psycopg.connect(warehouse_url, application_name="svdw-quality") as conn:
+        present, _missing = _batches_by_table(conn, [t for t, s in suites().items() if s], None)
+    latest = {table: batch_ids[-1:] for table, batch_ids in present.items()}
     with _warehouse_env(warehouse_url):
         context = _context(warehouse_url)
-        tables = _checkpoint_tables(context, (RAW_SCHEMA, *MART_SCHEMAS))
-        present, _missing = _batches_by_table(warehouse_url, tables, None)
-        _run(context, [(t, t, None) for t in present], suite_parameters())
+        _run(warehouse_url, context, latest)
         context.build_data_docs()
     index = gx_project_dir() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     if not index.is_file():
@@ -443,11 +373,9 @@ def build_data_docs(warehouse_url: str) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m svdw.quality docs|marts|raw`: build the Data Docs site (prints its index.html),
-    or run the marts / whole-raw-table gate, on $WAREHOUSE_URL (.env)."""
+    """`python -m svdw.quality docs|raw`: build the Data Docs site (prints its index.html), or
+    run the gate on every load batch in the raw tables, on $WAREHOUSE_URL (.env)."""
     import sys
-
-    from svdw.config import Settings
 
     args = sys.argv[1:] if argv is None else argv
     command = args[0] if args else "docs"
@@ -455,12 +383,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "docs":
             print(build_data_docs(url))
-        elif command == "marts":
-            print(validate_marts(url))
         elif command == "raw":
-            print(validate_raw_batches(url))
+            print(validate_raw_batches(url).describe())
         else:
-            print("usage: python -m svdw.quality [docs|marts|raw]", file=sys.stderr)
+            print("usage: python -m svdw.quality [docs|raw]", file=sys.stderr)
             return 2
     except DataQualityError as exc:
         print(exc, file=sys.stderr)

@@ -17,6 +17,8 @@ from urllib.parse import unquote, urlsplit
 
 import psycopg
 
+from svdw.config import Settings
+
 if TYPE_CHECKING:
     from svdw.quality import ValidationSummary
 
@@ -38,11 +40,8 @@ class DbtError(RuntimeError):
 
 
 def dbt_project_dir() -> Path:
-    """The dbt project: $SVDW_DBT_PROJECT_DIR, else <repo>/dbt next to src/."""
-    override = os.environ.get("SVDW_DBT_PROJECT_DIR")
-    if override:
-        return Path(override).resolve()
-    return (PACKAGE_DIR.parent.parent / "dbt").resolve()
+    """The dbt project: Settings.dbt_project_dir ($SVDW_DBT_PROJECT_DIR, else <repo>/dbt)."""
+    return Settings.from_env().dbt_project_dir
 
 
 def dbt_env(warehouse_url: str) -> dict[str, str]:
@@ -116,8 +115,7 @@ def dbt_parse(warehouse_url: str | None = None) -> Path:
     Without a URL, placeholder connection settings are used: parsing never connects.
     """
     run_dbt(["parse"], warehouse_url or "postgresql://parse@127.0.0.1:5432/parse")
-    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
-    return (target if target.is_absolute() else dbt_project_dir() / target) / "manifest.json"
+    return Settings.from_env().dbt_target_dir / "manifest.json"
 
 
 def register_known_contracts(warehouse_url: str) -> None:
@@ -153,8 +151,7 @@ def dbt_docs(warehouse_url: str) -> Path:
     """Generate dbt's documentation site (the data dictionary: every marts and sna model and
     column) as one self-contained HTML file; returns its path."""
     run_dbt(["docs", "generate", "--static"], warehouse_url)
-    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
-    return (target if target.is_absolute() else dbt_project_dir() / target) / "static_index.html"
+    return Settings.from_env().dbt_target_dir / "static_index.html"
 
 
 # The warehouse build, step by step. `svdw build` runs the three in order (build_warehouse); the

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
-from svdw.contracts import Column, Contract
+from svdw.contracts import Column, Contract, read_code_list
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -71,12 +71,26 @@ def _one_of(allowed: frozenset[str]) -> AfterValidator:
     return AfterValidator(check)
 
 
+def _in_code_list(codes: frozenset[str], name: str) -> AfterValidator:
+    # Compared as staging normalises the code (trimmed, upper case), so " 8n" is 8N.
+    def check(value: str) -> str:
+        if value.strip().upper() not in codes:
+            raise ValueError(f"code not in the official code list {name}")
+        return value
+
+    return AfterValidator(check)
+
+
 def _field_type(column: Column) -> Any:
     bounds = Field(ge=column.minimum, le=column.maximum)
     if column.type == "text":
         kind: Any = Annotated[str, Field(pattern=column.pattern)] if column.pattern else str
         if column.allowed:
             kind = Annotated[kind, _one_of(frozenset(column.allowed))]
+        if column.allowed_from:
+            source = column.allowed_from
+            codes = read_code_list(source.code_list, source.column)
+            kind = Annotated[kind, _in_code_list(codes, source.code_list)]
     elif column.type == "integer":
         kind = Annotated[int, BeforeValidator(_without_thousands_separators), bounds]
     elif column.type == "decimal":

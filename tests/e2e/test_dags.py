@@ -187,14 +187,9 @@ def test_a_corrupted_extract_stops_the_warehouse_build_at_the_gate(
     assert built.returncode != 0, _output(built)
 
     where = f"failed in {FORCE_CRIMES} (load batch {batch})"
-    assert f"expect_column_values_to_be_between on column age_at_event {where}" in output
-    assert f"expect_column_values_to_be_in_set on column ho_offence_code {where}" in output
-    assert f"expect_column_values_to_be_between on column victim_birth_year {where}" in output
-    assert "'99Z'" in output and "'1890'" in output
-    assert (
-        f"{ROW_COUNT_EXPECTATION} {where}: observed row count {delivery.rows_loaded} is under half"
-        in output
-    )
+    assert f"expect_column_values_to_be_between on column recorded_date {where}" in output
+    assert "'2999-01-01'" in output
+    assert f"{ROW_COUNT_EXPECTATION} {where}: observed {delivery.rows_loaded}; minimum" in output
     states = task_states(pipeline.metadata_url, "warehouse_build")
     assert states.pop("check_raw_batches") == "failed"
     assert states and set(states.values()) == {"upstream_failed"}, states  # dbt never ran
@@ -221,16 +216,16 @@ def test_a_corrupted_extract_stops_the_warehouse_build_at_the_gate(
             (batch,),
         ).fetchall()
     assert accounted == (delivery.rows, delivery.rows_loaded, len(delivery.malformed_lines))
-    # The loader kept out only the malformed codes, each with a reason naming the field; the
-    # well-formed defects went in, for the gate to catch.
+    # The loader kept out only the codes outside the official list, each with a reason naming
+    # the field and the code; the plausible-looking defects went in, for the gate to catch.
     assert [line for line, _ in quarantined] == delivery.malformed_lines
-    assert all("HO Offence Code" in reason and "'X9-9'" in reason for _, reason in quarantined), (
-        quarantined[:3]
-    )
+    assert all(
+        "HO Offence Code" in reason and ("'X9-9'" in reason or "'99Z'" in reason)
+        for _, reason in quarantined
+    ), quarantined[:3]
     assert freshness is not None and freshness[0] >= 3
     assert {
-        ("expect_column_values_to_be_between", "age_at_event"),
-        ("expect_column_values_to_be_in_set", "ho_offence_code"),
+        ("expect_column_values_to_be_between", "recorded_date"),
         (ROW_COUNT_EXPECTATION, None),
     } <= set(blocking)
 
@@ -250,9 +245,9 @@ class CorruptedDelivery:
 
 def corrupted_force_crime_delivery(synthetic_dir: Path, out: Path) -> CorruptedDelivery:
     """A re-delivery of the last month's force crime extract with 40% of its rows (under half
-    the usual count) in which every tenth victim is over 120 years old and every tenth crime
-    has an unknown code: "99Z" is well-formed (the contract lets it in; the partnership's list
-    of codes does not have it) and "X9-9" is not (the loader quarantines its row)."""
+    the usual count) in which every tenth crime is recorded in the future (the gate holds it)
+    and two crimes in ten have a code outside the official list ("99Z", "X9-9"): the loader
+    quarantines their rows."""
     source = sorted((synthetic_dir / "police_force_crimes").glob("*.csv"))[-1]
     with source.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -262,10 +257,11 @@ def corrupted_force_crime_delivery(synthetic_dir: Path, out: Path) -> CorruptedD
     malformed: list[int] = []
     with csv_writer(out, headers) as writer:
         for index, row in enumerate(rows):
-            if index % 10 == 0 and row["Victim ID"]:
-                row["Victim Date of Birth"] = "01/01/1890"
+            if index % 10 == 0:
+                row["Recorded Date"] = "01/01/2999"
             elif index % 10 == 1:
                 row["HO Offence Code"] = "99Z"
+                malformed.append(index + 2)  # line number: the header is line 1
             elif index % 10 == 2:
                 row["HO Offence Code"] = "X9-9"
                 malformed.append(index + 2)  # line number: the header is line 1

@@ -84,6 +84,25 @@ def test_bad_rows_are_quarantined_with_line_and_field(warehouse_url: str, tmp_pa
     assert quarantined[2][1] == "expected 12 fields, found 5"
 
 
+def test_an_offence_code_outside_the_official_list_is_quarantined_naming_it(
+    warehouse_url: str,
+) -> None:
+    extract = (
+        Path(__file__).resolve().parents[1] / "fixtures" / "force_crimes_home_office_measures.csv"
+    )
+    with psycopg.connect(warehouse_url) as conn:
+        result = load_file(conn, extract)
+        quarantined = conn.execute("select line_number, reason from audit.quarantine").fetchall()
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (43, 42, 1)
+    assert quarantined == [
+        (
+            44,
+            "field 'HO Offence Code': code not in the official code list"
+            " home_office_offence_classifications (got '99Z')",
+        )
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "problem"),
     [

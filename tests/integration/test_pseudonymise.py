@@ -68,7 +68,7 @@ def conn(warehouse_url: str):
 
 
 def test_identifiers_are_replaced_at_load(conn, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("SVD_PSEUDONYM_KEY", KEY)
+    monkeypatch.setenv("SVDW_PSEUDONYM_KEY", KEY)
     result = load_file(conn, write(tmp_path / "people.csv", ROWS), PEOPLE)
     assert (result.rows_loaded, result.rows_quarantined) == (3, 1)
     # ZZ9 9ZZ is not in the lookup: the row loads with no LSOA, and the load says how many.
@@ -93,7 +93,7 @@ def test_identifiers_are_replaced_at_load(conn, tmp_path: Path, monkeypatch) -> 
 def test_quarantine_keeps_the_line_but_not_the_identifier(
     conn, tmp_path: Path, monkeypatch
 ) -> None:
-    monkeypatch.setenv("SVD_PSEUDONYM_KEY", KEY)
+    monkeypatch.setenv("SVDW_PSEUDONYM_KEY", KEY)
     load_file(conn, write(tmp_path / "people.csv", ROWS), PEOPLE)
     line, raw_text, reason = conn.execute(
         "select line_number, raw_text, reason from audit.quarantine"
@@ -104,14 +104,15 @@ def test_quarantine_keeps_the_line_but_not_the_identifier(
 
 
 def test_no_key_no_load(conn, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.delenv("SVD_PSEUDONYM_KEY", raising=False)
-    with pytest.raises(PseudonymisationError, match="SVD_PSEUDONYM_KEY is not set"):
+    monkeypatch.delenv("SVDW_PSEUDONYM_KEY", raising=False)
+    monkeypatch.delenv("SVD_PSEUDONYM_KEY", raising=False)  # the old name, still read
+    with pytest.raises(PseudonymisationError, match="SVDW_PSEUDONYM_KEY is not set"):
         load_file(conn, write(tmp_path / "people.csv", ROWS), PEOPLE)
     assert conn.execute("select count(*) from audit.load_batch").fetchone() == (0,)
 
 
 def test_postcodes_need_the_lookup(warehouse_url: str, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("SVD_PSEUDONYM_KEY", KEY)
+    monkeypatch.setenv("SVDW_PSEUDONYM_KEY", KEY)
     with (
         psycopg.connect(warehouse_url) as fresh,
         pytest.raises(PseudonymisationError, match="ons_postcode_lsoa_lookup"),
@@ -128,7 +129,7 @@ def test_the_load_command_reports_postcodes_without_an_lsoa(
     done = subprocess.run(
         [str(Path(sys.executable).parent / "svdw"), "load", "--contract", "test_people",
          "--no-archive", str(write(tmp_path / "people.csv", ROWS))],
-        env={**os.environ, "WAREHOUSE_URL": warehouse_url, "SVD_PSEUDONYM_KEY": KEY,
+        env={**os.environ, "WAREHOUSE_URL": warehouse_url, "SVDW_PSEUDONYM_KEY": KEY,
              "SVDW_CONTRACTS_DIR": str(contracts), "COLUMNS": "200"},
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip

@@ -70,29 +70,27 @@ def test_foreign_keys_are_filled(url: str, fact: str, column: str) -> None:
     assert _one(url, f"select count({column}) from marts.{fact}") > 0
 
 
-def test_dim_offence_flags_are_as_the_seed_says(url: str) -> None:
+def test_dim_offence_is_the_official_list_with_the_partnerships_flag(url: str) -> None:
+    with (SEEDS / "code_lists" / "home_office_offence_classifications.csv").open() as handle:
+        official = {f"ho_offence:{r['code']}": r["offence_name"] for r in csv.DictReader(handle)}
     with (SEEDS / "serious_violence_definition.csv").open(newline="") as handle:
-        seed = {
-            f"{row['code_type']}:{row['code']}": (
-                row["is_serious_violence"] == "true",
-                row["is_knife_or_sharp_object_enabled"] == "true",
-                row["is_homicide"] == "true",
-            )
+        definition = {
+            f"{row['code_type']}:{row['code']}": row["is_serious_violence"] == "true"
             for row in csv.DictReader(handle)
         }
     dim = {
-        key: (sv, knife, homicide)
-        for key, sv, knife, homicide in _rows(
+        key: (name, sv)
+        for key, name, sv in _rows(
             url,
-            "select offence_key, is_serious_violence, is_knife_or_sharp_object_enabled,"
-            " is_homicide from marts.dim_offence",
+            "select offence_key, offence_description, is_serious_violence from marts.dim_offence",
         )
     }
-    assert dim == seed
-    assert dim["ho_offence:1/1"] == (True, False, True)
-    assert dim["ho_offence:10A"][1] is True
-    assert dim["ho_offence:105A"][0] is False
-    # every code the force extract used is defined, and its crimes carry the seed's flag
+    assert {k: name for k, (name, _) in dim.items() if k.startswith("ho_offence:")} == official
+    assert {k for k in dim if k.startswith("police_uk:")} == {
+        k for k in definition if k.startswith("police_uk:")
+    }
+    assert all(sv == definition.get(key, False) for key, (_, sv) in dim.items())
+    # its crimes carry the definition's flag
     mismatched = _one(
         url,
         "select count(*) from marts.fct_police_force_crime f"
@@ -106,8 +104,8 @@ def test_knife_enabled_share_of_force_crimes_is_plausible(url: str) -> None:
     crimes, knife, possession_blade, possession_blade_knife = _rows(
         url,
         "select count(*), count(*) filter (where is_knife_or_sharp_object),"
-        " count(*) filter (where ho_offence_code = '10A'),"
-        " count(*) filter (where ho_offence_code = '10A' and is_knife_or_sharp_object)"
+        " count(*) filter (where ho_offence_code = '10D'),"
+        " count(*) filter (where ho_offence_code = '10D' and is_knife_or_sharp_object)"
         " from marts.fct_police_force_crime where is_first_row_of_crime",
     )[0]
     assert crimes == _one(
@@ -201,7 +199,9 @@ def test_age_bands_agree_with_ages(url: str) -> None:
 def test_icd10_classification_of_admissions(url: str) -> None:
     rows = _rows(
         url,
-        "select bool_and(is_assault), bool_and(is_sharp_object = (external_cause = 'X99'))"
+        "select bool_and(spell_is_assault),"
+        " bool_and(is_sharp_object = exists (select 1 from unnest(diagnosis_codes) as c"
+        " where left(c, 3) = 'X99')), count(*) filter (where is_sharp_object)"
         " from marts.fct_hospital_admission",
     )
-    assert rows == [(True, True)]
+    assert rows[0][:2] == (True, True) and rows[0][2] > 0

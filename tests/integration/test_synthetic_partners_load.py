@@ -26,7 +26,7 @@ def test_partner_files_load_without_quarantine_and_without_identifiers(
         pytest.skip("the ons_postcode_lsoa_lookup contract is not there yet")
     from svdw.loader import load_file
 
-    monkeypatch.setenv("SVD_PSEUDONYM_KEY", KEY)
+    monkeypatch.setenv("SVDW_PSEUDONYM_KEY", KEY)
     world = World(seed=5, months=3, last_month=date(2025, 6, 1))
     files = [
         *reference.write(world, tmp_path),

@@ -30,3 +30,13 @@ def test_every_example_variable_is_documented_in_the_example() -> None:
     for required in ("WAREHOUSE_URL", "AIRFLOW_URL", "AIRFLOW_ADMIN_USER", "AIRFLOW_ADMIN_PASSWORD",
                      "SUPERSET_URL", "SUPERSET_ADMIN_USER", "SUPERSET_ADMIN_PASSWORD"):  # fmt: skip
         assert required in example
+
+
+def test_a_renamed_variable_keeps_the_old_value(tmp_path: Path) -> None:
+    """An older .env with SVD_PSEUDONYM_KEY gets SVDW_PSEUDONYM_KEY with the same key: a fresh
+    one would break linkage with every pseudonym loaded before."""
+    (tmp_path / ".env.example").write_text("SVDW_PSEUDONYM_KEY=<generate>\n")
+    (tmp_path / ".env").write_text("SVD_PSEUDONYM_KEY=the-old-key\n")
+    make_env.main(tmp_path)
+    values = make_env.parse((tmp_path / ".env").read_text().splitlines())
+    assert values == {"SVD_PSEUDONYM_KEY": "the-old-key", "SVDW_PSEUDONYM_KEY": "the-old-key"}

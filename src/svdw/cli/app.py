@@ -13,7 +13,7 @@ app = typer.Typer(
         "and rejected (svdw status, svdw quarantine). `make demo` runs the whole pipeline "
         "through Airflow; these commands run the same code by hand.\n\n"
         "Settings come from the environment and the repo's .env (WAREHOUSE_URL, "
-        "SVDW_LANDING_DIR, SVDW_ARCHIVE_DIR, SVD_PSEUDONYM_KEY)."
+        "SVDW_LANDING_DIR, SVDW_ARCHIVE_DIR, SVDW_PSEUDONYM_KEY)."
     ),
     no_args_is_help=True,
     rich_markup_mode="markdown",

@@ -142,16 +142,14 @@ def pipeline(
 
     Every ingestion DAG, then the warehouse build that their Assets schedule.
     """
-    import os
-
     from svdw.airflow_client import AirflowClient, PipelineError, run_pipeline
 
-    Settings.from_env()  # reads .env
+    settings = Settings.from_env()
     try:
         client = AirflowClient(
-            os.environ.get("AIRFLOW_URL", "http://127.0.0.1:8080"),
-            os.environ.get("AIRFLOW_ADMIN_USER", "admin"),
-            os.environ.get("AIRFLOW_ADMIN_PASSWORD", ""),
+            settings.airflow_url,
+            settings.airflow_admin_user,
+            settings.airflow_admin_password,
             timeout_s=timeout,
         )
         with console.status("Airflow: running the ingestion DAGs and the warehouse build"):

@@ -46,7 +46,7 @@ from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from fsspec import AbstractFileSystem
 
-from svdw.config import Settings
+from svdw.config import SOURCE_PREFIX, Settings, suffix_key
 from svdw.connectors.errors import ConnectorError
 from svdw.contracts import Contract, get_contract
 
@@ -67,16 +67,15 @@ class SourceConfig:
 
 
 def env_key(contract_name: str) -> str:
-    return "SVDW_SOURCE_" + re.sub(r"[^A-Z0-9]", "_", contract_name.upper())
+    return suffix_key(SOURCE_PREFIX, contract_name)
 
 
 def source_config_for(contract_name: str) -> SourceConfig | None:
     """The contract's source from `SVDW_SOURCE_<CONTRACT>` (and `..._CONN_ID`), if set."""
-    key = env_key(contract_name)
-    url = os.environ.get(key, "").strip()
-    if not url:
+    configured = Settings.from_env().source(contract_name)
+    if configured is None:
         return None
-    conn_id = os.environ.get(f"{key}_CONN_ID", "").strip() or None
+    url, conn_id = configured
     return SourceConfig(contract_name, url, conn_id)
 
 
@@ -275,10 +274,10 @@ def _s3_filesystem(parts: SplitResult, connection: Any, source: str) -> Abstract
     endpoint = (
         extra.get("endpoint_url")
         or (service.get("s3", {}).get("endpoint_url") if isinstance(service, dict) else None)
-        or os.environ.get("SVDW_S3_ENDPOINT_URL")
+        or Settings.from_env().s3_endpoint_url
         or None
     )
-    region = extra.get("region_name") or os.environ.get("AWS_DEFAULT_REGION")
+    region = extra.get("region_name") or Settings.from_env().aws_default_region or None
     key = (connection.login if connection else None) or extra.get("aws_access_key_id")
     secret = (connection.password if connection else None) or extra.get("aws_secret_access_key")
     kwargs: dict[str, Any] = {"skip_instance_cache": True}
@@ -327,10 +326,11 @@ def _sftp_filesystem(parts: SplitResult, connection: Any, source: str) -> Abstra
     }
     if username:
         kwargs["username"] = username
-    password = (connection.password if connection else None) or os.environ.get("SVDW_SFTP_PASSWORD")
+    settings = Settings.from_env()
+    password = (connection.password if connection else None) or settings.sftp_password
     if password:
         kwargs["password"] = password
-    key_file = extra.get("key_file") or os.environ.get("SVDW_SFTP_KEY_FILE")
+    key_file = extra.get("key_file") or settings.sftp_key_file
     try:
         import asyncssh
 
@@ -350,8 +350,8 @@ def _sftp_filesystem(parts: SplitResult, connection: Any, source: str) -> Abstra
         elif extra.get("host_key"):
             # (trusted host keys, trusted CA keys, revoked keys)
             kwargs["known_hosts"] = (_host_keys(str(extra["host_key"])), [], [])
-        elif extra.get("known_hosts") or os.environ.get("SVDW_SFTP_KNOWN_HOSTS"):
-            kwargs["known_hosts"] = extra.get("known_hosts") or os.environ["SVDW_SFTP_KNOWN_HOSTS"]
+        elif extra.get("known_hosts") or settings.sftp_known_hosts:
+            kwargs["known_hosts"] = extra.get("known_hosts") or settings.sftp_known_hosts
     except (ValueError, OSError, asyncssh.Error) as exc:
         raise ConnectorError(
             source,

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from svdw.config import Settings
+from svdw.config import POLICE_API_POLY_PREFIX, Settings, suffix_key
 from svdw.connectors.errors import ConnectorError
 from svdw.contracts import get_contract
 
@@ -73,11 +73,11 @@ CATEGORY_NAMES: dict[str, str] = {
 
 
 def base_url_from_env() -> str:
-    return os.environ.get("SVDW_POLICE_API_URL", "").strip() or DEFAULT_BASE_URL
+    return Settings.from_env().police_api_url or DEFAULT_BASE_URL
 
 
 def poly_env_key(force: str) -> str:
-    return "SVDW_POLICE_API_POLY_" + re.sub(r"[^A-Z0-9]", "_", force.upper())
+    return suffix_key(POLICE_API_POLY_PREFIX, force)
 
 
 class _Client:
@@ -246,7 +246,7 @@ def fetch_police_api(
     client = _Client(
         base_url or base_url_from_env(), attempts=attempts, backoff_s=backoff_s, timeout_s=timeout_s
     )
-    poly = poly or os.environ.get(poly_env_key(force), "").strip() or None
+    poly = poly or Settings.from_env().police_api_poly(force)
     force_name = _force_name(client, force)
     contract = get_contract(CONTRACT)
     folder = settings.landing_dir / contract.name

@@ -9,7 +9,7 @@ the attendances are for assaults the police never heard of. One file per extract
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from svdw.contracts import get_contract
@@ -80,6 +80,46 @@ def _means(rng: random.Random, incident: Incident) -> str:
 
 def _sex(sex: str) -> str:
     return {"M": "1", "F": "2"}.get(sex, "9")
+
+
+def _admission_episodes(
+    rng: random.Random, incident: Incident, means: str, arrival: datetime, month: date, serial: int
+) -> list[list[object]]:
+    """The admitted patient care episodes of one admission, as HES/SUS send them: the injury as
+    primary diagnosis, the ICD-10 external cause in a secondary position (sometimes after other
+    codes), one episode mostly and a second one (a transfer of consultant) now and then; nearly
+    all emergency admissions (2x), a few elective (1x) follow-ups that the measures leave out."""
+    victim = incident.victims[0]
+    cause = CAUSES[
+        "Other" if incident.offence and incident.offence.sexual and means == "Not known" else means
+    ]
+    method = rng.choices(("21", "2A", "22", "28", "11"), (88, 4, 3, 3, 2))[0]
+    spell = f"{incident.site[:3]}{month:%y%m}{serial:06d}"
+    episodes: list[list[object]] = []
+    start = arrival.date()
+    for number in range(1, 3 if rng.random() < 0.1 else 2):
+        end = start + timedelta(days=int(rng.expovariate(0.4)))
+        diagnoses = [rng.choice(DIAGNOSES[means])]
+        if rng.random() < 0.3:
+            diagnoses.append(rng.choice(("F10.0", "Z72.0", "T14.1")))
+        diagnoses.append(cause if rng.random() < 0.5 else f"{cause}.{rng.randrange(10)}")
+        episodes.append(
+            [
+                spell,
+                number,
+                f"{arrival:%Y-%m-%d}",
+                f"{end:%Y-%m-%d}",
+                method,
+                *diagnoses,
+                *([""] * (20 - len(diagnoses))),
+                victim.age_on(arrival.date()),
+                _sex(victim.sex),
+                victim.home_lsoa,
+                victim.nhs_number,
+            ]
+        )
+        start = end
+    return episodes
 
 
 def write(world: World, out_dir: Path) -> list[Path]:
@@ -164,24 +204,8 @@ def write(world: World, out_dir: Path) -> list[Path]:
                         ]
                     )
                     if incident.admitted:
-                        apc_rows.writerow(
-                            [
-                                f"{incident.site[:3]}{month:%y%m}{serial:06d}",
-                                f"{arrival:%Y-%m-%d}",
-                                rng.choices(("21", "2A", "22", "28"), (90, 4, 3, 3))[0],
-                                rng.choice(DIAGNOSES[means]),
-                                CAUSES[
-                                    "Other"
-                                    if incident.offence
-                                    and incident.offence.sexual
-                                    and means == "Not known"
-                                    else means
-                                ],
-                                victim.age_on(arrival.date()),
-                                _sex(victim.sex),
-                                victim.home_lsoa,
-                                victim.nhs_number,
-                            ]
+                        apc_rows.writerows(
+                            _admission_episodes(rng, incident, means, arrival, month, serial)
                         )
             written.extend(paths)
     return written

@@ -14,12 +14,14 @@ night-time-economy and deprived LSOAs, victims and suspects mostly male 18-29, k
 
 from __future__ import annotations
 
+import csv
 import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from svdw.contracts import code_list_path
 from svdw.synthetic.world import Cohort, Geography, Lsoa, Person, World, days_in
 
 
@@ -36,30 +38,74 @@ class Offence:
     sexual: bool = False
 
 
-OFFENCES = (
-    Offence("1/1", "Murder", "Violence and sexual offences", 0.6, 0.45, 0.2, 0.3, 1.0),
-    Offence("4/1", "Attempted murder", "Violence and sexual offences", 0.8, 0.55, 0.2, 0.25, 0.95),
-    Offence("5D", "Assault with intent to cause serious harm", "Violence and sexual offences",
-            22, 0.35, 0.2, 0.25, 0.75),
-    Offence("5E", "Endangering life", "Violence and sexual offences", 5, 0.05, 0.3, 0.2, 0.3),
-    Offence("8N", "Assault with injury", "Violence and sexual offences", 560, 0.05, 0.08, 0.25,
-            0.12),
-    Offence("105A", "Assault without injury", "Violence and sexual offences", 820, 0.01, 0.02,
-            0.25, 0.0),
-    Offence("3A", "Threats to kill", "Violence and sexual offences", 45, 0.2, 0.05, 0.3, 0.0),
-    Offence("8L", "Harassment", "Violence and sexual offences", 260, 0.0, 0.0, 0.3, 0.0),
-    Offence("8Q", "Stalking", "Violence and sexual offences", 60, 0.0, 0.0, 0.5, 0.0),
-    Offence("19C", "Rape of a female aged 16 and over", "Violence and sexual offences", 42, 0.03,
-            0.0, 0.4, 0.05, sexual=True),
-    Offence("20A", "Sexual assault on a female aged 13 and over", "Violence and sexual offences",
-            62, 0.0, 0.0, 0.15, 0.0, sexual=True),
-    Offence("34B", "Robbery of personal property", "Robbery", 75, 0.18, 0.08, 0.02, 0.06),
-    Offence("34A", "Robbery of business property", "Robbery", 12, 0.25, 0.15, 0.0, 0.02),
-    Offence("10A", "Possession of article with blade or point", "Possession of weapons", 45, 1.0,
-            0.0, 0.05, 0.0),
-    Offence("10D", "Possession of other weapons", "Possession of weapons", 14, 0.0, 1.0, 0.03,
-            0.0),
+def _official_names() -> dict[str, tuple[str, str]]:
+    """Code -> (official name, police.uk crime type) from the official code list (the seed the
+    contract validates against), so the generator never retypes a name."""
+    with code_list_path("home_office_offence_classifications").open(encoding="utf-8") as handle:
+        return {
+            r["code"]: (r["offence_name"], r["police_uk_crime_type"])
+            for r in csv.DictReader(handle)
+        }
+
+
+# Home Office codes with their relative frequency from police recorded crime by offence code,
+# England and Wales, year ending March 2023 (ONS "Crime in England and Wales: Appendix tables",
+# table A4, and the Home Office police recorded crime open data tables by offence code), rounded;
+# per month here = E&W annual count / 1,000 (about 0.6 of a 1.2M-resident county's per-capita
+# share, which keeps the synthetic partnership light). Knife shares follow ONS "offences
+# involving a knife or sharp instrument" (roughly 40% of homicides, 45% of attempted murders,
+# 20% of assaults with intent to cause serious harm, 15% of robberies); the other shares are
+# plausible values, not published figures.
+#      code    E&W/yr  knife  weapon domestic  ed    sexual
+_FREQUENCIES = (
+    ("1/1",      450,  0.45, 0.2,  0.3,  1.0,  False),
+    ("1/2",       10,  0.1,  0.0,  0.6,  1.0,  False),
+    ("4/1",      140,  0.3,  0.2,  0.3,  1.0,  False),
+    ("4/2",        2,  0.0,  0.0,  1.0,  1.0,  False),
+    ("4/10",       4,  0.0,  0.0,  0.0,  1.0,  False),
+    ("4/4",      450,  0.0,  0.0,  0.0,  0.6,  False),
+    ("2",        800,  0.45, 0.2,  0.25, 0.95, False),
+    ("3A",       150,  0.1,  0.1,  0.2,  0.0,  False),
+    ("3B",     33000,  0.15, 0.05, 0.45, 0.0,  False),
+    ("5D",     29000,  0.2,  0.2,  0.25, 0.75, False),
+    ("5E",      2500,  0.05, 0.3,  0.2,  0.3,  False),
+    ("8N",    510000,  0.02, 0.05, 0.35, 0.12, False),
+    ("8P",      6000,  0.01, 0.05, 0.0,  0.1,  False),
+    ("8S",     11000,  0.01, 0.02, 0.0,  0.05, False),
+    ("104",    40000,  0.0,  0.0,  0.0,  0.0,  False),
+    ("105A",  560000,  0.005, 0.02, 0.35, 0.0, False),
+    ("105B",   30000,  0.0,  0.0,  0.0,  0.0,  False),
+    ("11A",    20000,  0.0,  0.0,  0.6,  0.0,  False),
+    ("36",      9000,  0.05, 0.05, 0.3,  0.0,  False),
+    ("8L",    130000,  0.0,  0.0,  0.4,  0.0,  False),
+    ("8M",     10000,  0.0,  0.0,  0.0,  0.0,  False),
+    ("8Q",    130000,  0.0,  0.0,  0.6,  0.0,  False),
+    ("8R",    260000,  0.0,  0.0,  0.4,  0.0,  False),
+    ("8U",     50000,  0.0,  0.0,  1.0,  0.0,  False),
+    ("19C",    47000,  0.005, 0.0, 0.4,  0.05, True),
+    ("19D",     6500,  0.0,  0.0,  0.3,  0.0,  True),
+    ("19E",     5500,  0.0,  0.0,  0.3,  0.0,  True),
+    ("19F",     3000,  0.0,  0.0,  0.3,  0.0,  True),
+    ("19G",     1200,  0.0,  0.0,  0.3,  0.0,  True),
+    ("19H",     2300,  0.0,  0.0,  0.3,  0.0,  True),
+    ("20A",    55000,  0.002, 0.0, 0.15, 0.0,  True),
+    ("20B",     7000,  0.0,  0.0,  0.2,  0.0,  True),
+    ("17A",     5000,  0.0,  0.0,  0.1,  0.0,  True),
+    ("17B",     3500,  0.0,  0.0,  0.2,  0.0,  True),
+    ("88E",    10000,  0.0,  0.0,  0.05, 0.0,  True),
+    ("34B",    66000,  0.15, 0.08, 0.02, 0.06, False),
+    ("34A",     9000,  0.2,  0.15, 0.0,  0.02, False),
+    ("10D",    27000,  1.0,  0.0,  0.05, 0.0,  False),
+    ("10C",    14000,  0.0,  1.0,  0.03, 0.0,  False),
+    ("10A",     2000,  0.0,  1.0,  0.02, 0.0,  False),
+    ("10B",     4000,  0.0,  1.0,  0.02, 0.0,  False),
 )  # fmt: skip
+_NAMES = _official_names()
+OFFENCES = tuple(
+    Offence(code, *_NAMES[code], yearly / 1000, knife, weapon, domestic, ed, sexual)
+    for code, yearly, knife, weapon, domestic, ed, sexual in _FREQUENCIES
+)
+HOMICIDE_CODES = frozenset(("1/1", "1/2", "4/1", "4/2", "4/10"))
 OFFENCE_WEIGHTS = [o.monthly for o in OFFENCES]
 # Day-of-week (Mon..Sun) and hour-of-day weights: weekend and night-time peaks.
 WEEKDAY = (0.85, 0.8, 0.85, 0.95, 1.2, 1.55, 1.35)
@@ -199,13 +245,17 @@ def _incident(
         if offence is not None and offence.police_uk == "Possession of weapons":
             victims = ()
         named = rng.random() < (0.85 if offence and offence.ed > 0.5 else 0.65)
+        # A group may draw one person twice: each suspect once (the extract has one row per
+        # crime, victim and suspect, and the raw gate rejects duplicate rows).
         suspects = tuple(
-            people.pick(
-                rng,
-                rng.choices(("child", "young_adult", "adult"), (0.2, 0.68, 0.12))[0],
-                "M" if rng.random() < 0.9 else None,
+            dict.fromkeys(
+                people.pick(
+                    rng,
+                    rng.choices(("child", "young_adult", "adult"), (0.2, 0.68, 0.12))[0],
+                    "M" if rng.random() < 0.9 else None,
+                )
+                for _ in range((3 if rng.random() < 0.1 else 1) if named else 0)
             )
-            for _ in range((3 if rng.random() < 0.1 else 1) if named else 0)
         )
         if offence is not None and offence.police_uk == "Possession of weapons" and not suspects:
             suspects = (people.pick(rng, "young_adult", "M"),)
@@ -213,7 +263,7 @@ def _incident(
     if offence is not None and knife and offence.police_uk == "Robbery":
         ed_share = 0.3
     ed = bool(victims) and (offence is None or rng.random() < ed_share)
-    admitted = ed and rng.random() < (1.0 if offence and offence.code == "1/1" else
+    admitted = ed and rng.random() < (1.0 if offence and offence.code in HOMICIDE_CODES else
                                       0.35 if knife else 0.12)  # fmt: skip
     ambulance = (ed and rng.random() < 0.5) or (bool(victims) and rng.random() < 0.02)
     recorded = None

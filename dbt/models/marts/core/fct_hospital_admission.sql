@@ -1,10 +1,26 @@
--- Hospital admission fact (admitted patient care, assault): one row per spell. ICD-10 external
--- cause X85-Y09 is assault, X99 assault by sharp object.
+-- Hospital admission fact (admitted patient care, assault): one row per episode, as HES/SUS send
+-- them. A diagnosis counts in ANY position: assault is an ICD-10 code of X85-Y09 (seed
+-- icd10_assault_codes), assault by a sharp object X99 (seed home_office_measure_codes); the
+-- spell-level flags say whether any episode of the spell has them, so measures count each spell
+-- once (on its first episode).
 with
 
 admissions as (
 
     select * from {{ ref('stg_health__hospital_admissions') }}
+
+),
+
+assault_codes as (
+
+    select code from {{ ref('icd10_assault_codes') }}
+
+),
+
+sharp_object_codes as (
+
+    select code from {{ ref('home_office_measure_codes') }}
+    where measure = 'sharp_object_admissions' and code_type = 'icd10'
 
 ),
 
@@ -27,36 +43,91 @@ age_bands as (
 
 ),
 
+diagnosed as (
+
+    select
+        admissions.*,
+        array_remove(array[diagnosis_01, diagnosis_02, diagnosis_03, diagnosis_04, diagnosis_05, diagnosis_06, diagnosis_07, diagnosis_08, diagnosis_09, diagnosis_10, diagnosis_11, diagnosis_12, diagnosis_13, diagnosis_14, diagnosis_15, diagnosis_16, diagnosis_17, diagnosis_18, diagnosis_19, diagnosis_20], null) as diagnosis_codes
+    from admissions
+
+),
+
+-- every diagnosis position as its three-character ICD-10 category
+positions as (
+
+    select diagnosed.admission_key, left(codes.code, 3) as category
+    from diagnosed
+    cross join lateral unnest(diagnosed.diagnosis_codes) as codes (code)
+
+),
+
+episode_flags as (
+
+    select
+        positions.admission_key,
+        bool_or(assault_codes.code is not null)        as is_assault,
+        bool_or(sharp_object_codes.code is not null)   as is_sharp_object
+    from positions
+    left join assault_codes
+        on positions.category = assault_codes.code
+    left join sharp_object_codes
+        on positions.category = sharp_object_codes.code
+    group by positions.admission_key
+
+),
+
+episodes as (
+
+    select
+        diagnosed.*,
+        coalesce(episode_flags.is_assault, false)       as is_assault,
+        coalesce(episode_flags.is_sharp_object, false)  as is_sharp_object
+    from diagnosed
+    left join episode_flags
+        on diagnosed.admission_key = episode_flags.admission_key
+
+),
+
 final as (
 
     select
-        admissions.admission_key,
-        admissions.spell_id,
-        admissions.admission_date,
-        admissions.admission_method,
-        admissions.admission_method like '2%'                         as is_emergency_admission,
-        admissions.primary_diagnosis,
-        admissions.external_cause,
-        coalesce(admissions.external_cause ~ '^(X8[5-9]|X9[0-9]|Y0[0-9])', false) as is_assault,
-        coalesce(admissions.external_cause ~ '^X99', false)           as is_sharp_object,
+        episodes.admission_key,
+        episodes.spell_id,
+        episodes.episode_number,
+        row_number() over (
+            partition by episodes.spell_id
+            order by episodes.episode_number, episodes._batch_id, episodes._line_number
+        ) = 1                                                           as is_first_episode_of_spell,
+        episodes.admission_date,
+        episodes.episode_end_date,
+        episodes.admission_method,
+        -- NHS Data Dictionary admission method 2x: emergency
+        coalesce(episodes.admission_method like '2%', false)            as is_emergency_admission,
+        episodes.diagnosis_01                                           as primary_diagnosis,
+        episodes.diagnosis_codes,
+        episodes.is_assault,
+        episodes.is_sharp_object,
+        bool_or(episodes.is_assault) over (partition by episodes.spell_id) as spell_is_assault,
+        bool_or(episodes.is_sharp_object) over (partition by episodes.spell_id)
+                                                                        as spell_is_sharp_object,
         people.person_key,
-        admissions.sex,
-        admissions.age_on_admission,
+        episodes.sex,
+        episodes.age_on_admission,
         age_bands.age_band,
-        coalesce(age_bands.is_under_25, false)                        as is_under_25,
-        geography.lsoa_code                                           as home_lsoa_code,
-        admissions.home_lsoa_code                                     as source_home_lsoa_code,
-        geography.district_code                                       as home_district_code,
-        admissions._batch_id
-    from admissions
+        coalesce(age_bands.is_under_25, false)                          as is_under_25,
+        geography.lsoa_code                                             as home_lsoa_code,
+        episodes.home_lsoa_code                                         as source_home_lsoa_code,
+        geography.district_code                                         as home_district_code,
+        episodes._batch_id
+    from episodes
     left join geography
-        on admissions.home_lsoa_code = geography.lsoa_code
+        on episodes.home_lsoa_code = geography.lsoa_code
     left join people
         on people.identifier_type = 'nhs'
-        and admissions.person_key = people.identifier_key
+        and episodes.person_key = people.identifier_key
     left join age_bands
-        on admissions.age_on_admission >= age_bands.min_age
-        and (age_bands.max_age is null or admissions.age_on_admission <= age_bands.max_age)
+        on episodes.age_on_admission >= age_bands.min_age
+        and (age_bands.max_age is null or episodes.age_on_admission <= age_bands.max_age)
 
 )
 

@@ -58,16 +58,26 @@ final as (
         aged.offence_at,
         'ho_offence:' || aged.ho_offence_code                       as offence_key,
         aged.ho_offence_code,
-        aged.ho_offence_description,
+        -- the official name (the contract admits only codes of the official list)
+        coalesce(offences.offence_description, aged.ho_offence_description)
+            as ho_offence_description,
         aged.crime_type,
         geography.lsoa_code,
         aged.lsoa_code                                              as source_lsoa_code,
         geography.district_code,
         coalesce(offences.is_serious_violence, false)               as is_serious_violence,
+        coalesce(offences.is_homicide, false)                       as is_homicide,
         aged.is_weapon,
         aged.is_knife,
-        aged.is_knife or coalesce(offences.is_knife_or_sharp_object_enabled, false)
+        -- possession of an article with a blade or point is a knife offence by its definition
+        aged.is_knife or coalesce(offences.is_blade_or_point_possession, false)
             as is_knife_or_sharp_object,
+        -- ONS/Home Office: a selected offence (homicide, attempted murder, threats to kill,
+        -- assault with injury or intent to cause serious harm, robbery, rape, sexual assault)
+        -- that the force flags as involving a knife or sharp instrument
+        aged.is_knife and coalesce(offences.is_knife_crime_selected_offence, false)
+            as is_knife_enabled_serious_violence,
+        coalesce(offences.is_blade_or_point_possession, false)     as is_blade_or_point_possession,
         aged.is_domestic_abuse,
         aged.is_alcohol_related,
         aged.is_drug_related,
@@ -75,6 +85,7 @@ final as (
         aged.victim_sex,
         aged.victim_age,
         victim_band.age_band                                        as victim_age_band,
+        coalesce(aged.victim_age < 25, false)                       as is_victim_under_25,
         suspects.person_key                                         as suspect_person_key,
         aged.suspect_pnc_key,
         aged.suspect_sex,

@@ -1,8 +1,16 @@
--- Home Office Serious Violence Duty core measures per financial year, for the whole partnership
--- (one row per county) and for each district: hospital admissions for assault by a sharp object
--- (ICD-10 X99; under-25s and all ages, by home district), knife or sharp-object enabled serious
--- violence and homicide (force crime extract, by recorded month). Long format (one row per
--- measure) so one count column carries the disclosure control and one chart plots every measure.
+-- Home Office Serious Violence Duty measures with their official definitions, for the whole
+-- partnership (one row per county) and for each district, for the latest 12 months (the default
+-- view) and for each financial year (a part year is marked and its rates annualised):
+--   homicide (Home Office codes 1/1, 1/2, 4/1, 4/2, 4/10) and non-domestic homicide;
+--   knife or sharp-instrument enabled serious violence (the ONS/Home Office selected offences
+--     with the force's knife flag) and, as a separate figure, possession of an article with a
+--     blade or point (10D);
+--   hospital admissions for assault by a sharp object (emergency admissions, ICD-10 X99 in any
+--     diagnosis position, once per spell, by the month the first episode ended).
+-- Codes come from the official lists (dim_offence, fct_hospital_admission); each measure but
+-- possession (no victim) is also split for victims under 25. Police measures by recorded month,
+-- in the district of the offence; admissions in the patient's home district. Long format (one row
+-- per measure) so one count column carries the disclosure control and one chart plots them all.
 -- change_percent compares with a baseline financial year (var core_measures_baseline_year; null:
 -- the earliest year whose source has all twelve months).
 {%- set baseline_year = var('core_measures_baseline_year', none) %}
@@ -15,16 +23,34 @@ geography as (
 
 ),
 
+-- Population of each district by age group: the one place the measures' denominators come from
+-- (area_code, age_group all_ages | under_25, population).
+denominators as (
+
+    select
+        district_code                                               as area_code,
+        'all_ages'                                                  as age_group,
+        sum(population_total)                                       as population
+    from geography
+    group by district_code
+    union all
+    select
+        district_code,
+        'under_25',
+        -- IoD population gives 0-15 and 16-59 only: ages 16-24 taken as 9/44 of 16-59
+        round(sum(population_0_15 + population_16_59 * 9.0 / 44))
+    from geography
+    group by district_code
+
+),
+
 districts as (
 
     select
         district_code,
         max(district_name)                                          as district_name,
         coalesce(max(county_code), 'partnership')                   as county_code,
-        coalesce(max(county_name), 'Partnership area')              as county_name,
-        sum(population_total)                                       as population_all_ages,
-        -- IoD population gives 0-15 and 16-59 only: ages 16-24 taken as 9/44 of 16-59
-        round(sum(population_0_15 + population_16_59 * 9.0 / 44))   as population_under_25
+        coalesce(max(county_name), 'Partnership area')              as county_name
     from geography
     group by district_code
 
@@ -33,19 +59,29 @@ districts as (
 measures as (
 
     select * from (values
-        ('sharp_object_admissions_under_25',
-            'Hospital admissions for assault by a sharp object, aged under 25', 'hospital', 'under_25', 1),
-        ('sharp_object_admissions',
-            'Hospital admissions for assault by a sharp object, all ages', 'hospital', 'all_ages', 2),
-        ('knife_enabled_serious_violence',
-            'Knife or sharp-object enabled serious violence recorded by the police', 'police_force', 'all_ages', 3),
         ('homicide',
-            'Homicide recorded by the police', 'police_force', 'all_ages', 4)
-    ) as listed (measure, measure_name, source, population_basis, measure_order)
+            'Homicide recorded by the police', 'police_force', 'all_ages', 1, true),
+        ('homicide_under_25',
+            'Homicide recorded by the police, victims aged under 25', 'police_force', 'under_25', 2, true),
+        ('non_domestic_homicide',
+            'Non-domestic homicide recorded by the police', 'police_force', 'all_ages', 3, true),
+        ('non_domestic_homicide_under_25',
+            'Non-domestic homicide recorded by the police, victims aged under 25', 'police_force', 'under_25', 4, true),
+        ('knife_enabled_serious_violence',
+            'Knife or sharp-instrument enabled serious violence recorded by the police', 'police_force', 'all_ages', 5, false),
+        ('knife_enabled_serious_violence_under_25',
+            'Knife or sharp-instrument enabled serious violence recorded by the police, victims aged under 25', 'police_force', 'under_25', 6, false),
+        ('blade_or_point_possession',
+            'Possession of an article with a blade or point recorded by the police', 'police_force', 'all_ages', 7, false),
+        ('sharp_object_admissions',
+            'Emergency hospital admissions for assault by a sharp object', 'hospital', 'all_ages', 8, false),
+        ('sharp_object_admissions_under_25',
+            'Emergency hospital admissions for assault by a sharp object, aged under 25', 'hospital', 'under_25', 9, false)
+    ) as listed (measure, measure_name, source, population_basis, measure_order, is_per_million)
 
 ),
 
--- the months each source covers (any row at all), so a year's coverage does not depend on
+-- the months each source covers (any row at all), so a period's coverage does not depend on
 -- whether a rare event happened
 source_months as (
 
@@ -59,14 +95,41 @@ source_months as (
 
 ),
 
-source_years as (
+-- the latest 12 months of each source (ending with its latest month) and each financial year
+periods as (
 
     select
         source,
-        {{ financial_year('month_start') }} as financial_year,
-        count(*)                            as months_covered
+        'rolling_12_months'                                 as period_type,
+        'Latest 12 months'                                  as period,
+        cast(null as text)                                  as financial_year,
+        cast(max(month_start) - interval '11 months' as date) as period_start,
+        max(month_start)                                    as last_month
     from source_months
-    group by 1, 2
+    group by source
+    union all
+    select distinct
+        source,
+        'financial_year',
+        {{ financial_year('month_start') }},
+        {{ financial_year('month_start') }},
+        {{ financial_year_start('month_start') }},
+        cast({{ financial_year_start('month_start') }} + interval '11 months' as date)
+    from source_months
+
+),
+
+period_coverage as (
+
+    select
+        periods.*,
+        count(source_months.month_start)                    as months_covered
+    from periods
+    inner join source_months
+        on periods.source = source_months.source
+        and source_months.month_start between periods.period_start and periods.last_month
+    group by periods.source, periods.period_type, periods.period, periods.financial_year,
+        periods.period_start, periods.last_month
 
 ),
 
@@ -78,69 +141,118 @@ baselines as (
         cast('{{ baseline_year }}' as text) as baseline_year
         {% else %}
         (
-            select min(source_years.financial_year)
-            from source_years
-            where source_years.source = measures.source and source_years.months_covered = 12
+            select min(period_coverage.financial_year)
+            from period_coverage
+            where period_coverage.source = measures.source
+                and period_coverage.period_type = 'financial_year'
+                and period_coverage.months_covered = 12
         ) as baseline_year
         {% endif %}
     from measures
 
 ),
 
-events as (
+-- one row per crime (a crime with two victims is two rows of the fact), under 25 when any of
+-- its victims is
+crimes as (
 
     select
-        'sharp_object_admissions_under_25' as measure,
-        cast(date_trunc('month', admission_date) as date) as month_start,
-        home_district_code as district_code
-    from {{ ref('fct_hospital_admission') }}
-    where is_sharp_object and is_under_25
-    union all
-    select
-        'sharp_object_admissions',
-        cast(date_trunc('month', admission_date) as date),
-        home_district_code
-    from {{ ref('fct_hospital_admission') }}
-    where is_sharp_object
-    union all
-    select
-        'knife_enabled_serious_violence',
-        cast(date_trunc('month', recorded_date) as date),
-        district_code
-    from {{ ref('fct_police_force_crime') }}
-    where is_first_row_of_crime and is_serious_violence and is_knife_or_sharp_object
-    union all
-    select
-        'homicide',
-        cast(date_trunc('month', crimes.recorded_date) as date),
-        crimes.district_code
-    from {{ ref('fct_police_force_crime') }} as crimes
-    inner join {{ ref('dim_offence') }} as offences
-        on crimes.offence_key = offences.offence_key
-    where crimes.is_first_row_of_crime and offences.is_homicide
+        cast(date_trunc('month', recorded_date) as date)    as month_start,
+        district_code,
+        is_homicide,
+        is_domestic_abuse,
+        is_knife_enabled_serious_violence,
+        is_blade_or_point_possession,
+        any_victim_under_25
+    from (
+        select
+            *,
+            bool_or(is_victim_under_25) over (partition by crime_reference) as any_victim_under_25
+        from {{ ref('fct_police_force_crime') }}
+    ) as crime_rows
+    where is_first_row_of_crime
 
 ),
 
-district_years as (
+-- emergency admissions (2x) with X99 in any diagnosis position of any episode, once per spell,
+-- in the month the spell's first episode ended
+admissions as (
+
+    select
+        cast(date_trunc('month', episode_end_date) as date) as month_start,
+        home_district_code                                  as district_code,
+        is_under_25
+    from {{ ref('fct_hospital_admission') }}
+    where is_first_episode_of_spell
+        and is_emergency_admission
+        and spell_is_sharp_object
+        and episode_end_date is not null
+
+),
+
+events as (
+
+    select 'homicide' as measure, month_start, district_code from crimes where is_homicide
+    union all
+    select 'homicide_under_25', month_start, district_code
+    from crimes where is_homicide and any_victim_under_25
+    union all
+    select 'non_domestic_homicide', month_start, district_code
+    from crimes where is_homicide and not is_domestic_abuse
+    union all
+    select 'non_domestic_homicide_under_25', month_start, district_code
+    from crimes where is_homicide and not is_domestic_abuse and any_victim_under_25
+    union all
+    select 'knife_enabled_serious_violence', month_start, district_code
+    from crimes where is_knife_enabled_serious_violence
+    union all
+    select 'knife_enabled_serious_violence_under_25', month_start, district_code
+    from crimes where is_knife_enabled_serious_violence and any_victim_under_25
+    union all
+    select 'blade_or_point_possession', month_start, district_code
+    from crimes where is_blade_or_point_possession
+    union all
+    select 'sharp_object_admissions', month_start, district_code from admissions
+    union all
+    select 'sharp_object_admissions_under_25', month_start, district_code
+    from admissions where is_under_25
+
+),
+
+-- events in a month their source covers (an episode that ended after the latest month delivered
+-- waits for the next delivery), per period and district
+district_periods as (
 
     select
         events.measure,
-        {{ financial_year('events.month_start') }} as financial_year,
+        period_coverage.period,
         events.district_code,
         count(*) as events
     from events
+    inner join measures
+        on events.measure = measures.measure
+    inner join source_months
+        on measures.source = source_months.source
+        and events.month_start = source_months.month_start
+    inner join period_coverage
+        on measures.source = period_coverage.source
+        and events.month_start between period_coverage.period_start and period_coverage.last_month
     where events.district_code is not null
     group by 1, 2, 3
 
 ),
 
--- every measure x district x financial year its source covers, so a year without events shows 0
+-- every measure x district x period its source covers, so a period without events shows 0
 district_grid as (
 
     select
         measures.measure,
-        source_years.financial_year,
-        source_years.months_covered,
+        period_coverage.period_type,
+        period_coverage.period,
+        period_coverage.financial_year,
+        period_coverage.period_start,
+        period_coverage.last_month,
+        period_coverage.months_covered,
         'district'                                  as geography_level,
         districts.county_code,
         districts.county_name,
@@ -148,19 +260,19 @@ district_grid as (
         districts.district_name,
         districts.district_code                     as area_code,
         districts.district_name                     as area_name,
-        case measures.population_basis
-            when 'under_25' then districts.population_under_25
-            else districts.population_all_ages
-        end                                         as population,
-        coalesce(district_years.events, 0)          as events
+        denominators.population,
+        coalesce(district_periods.events, 0)        as events
     from measures
-    inner join source_years
-        on measures.source = source_years.source
+    inner join period_coverage
+        on measures.source = period_coverage.source
     cross join districts
-    left join district_years
-        on measures.measure = district_years.measure
-        and source_years.financial_year = district_years.financial_year
-        and districts.district_code = district_years.district_code
+    left join denominators
+        on districts.district_code = denominators.area_code
+        and measures.population_basis = denominators.age_group
+    left join district_periods
+        on measures.measure = district_periods.measure
+        and period_coverage.period = district_periods.period
+        and districts.district_code = district_periods.district_code
 
 ),
 
@@ -168,7 +280,11 @@ county_grid as (
 
     select
         measure,
+        period_type,
+        period,
         financial_year,
+        period_start,
+        last_month,
         months_covered,
         'county'            as geography_level,
         county_code,
@@ -180,15 +296,22 @@ county_grid as (
         sum(population)     as population,
         sum(events)         as events
     from district_grid
-    group by measure, financial_year, months_covered, county_code, county_name
+    group by measure, period_type, period, financial_year, period_start, last_month,
+        months_covered, county_code, county_name
 
 ),
 
-area_years as (
+area_periods as (
 
-    select * from district_grid
-    union all
-    select * from county_grid
+    select
+        *,
+        -- population x years covered: a rate on it is a yearly rate whatever the months covered
+        population * months_covered / 12.0 as person_years
+    from (
+        select * from district_grid
+        union all
+        select * from county_grid
+    ) as areas
 
 ),
 
@@ -196,8 +319,8 @@ area_years as (
 protected as (
 
     {{ suppress_small_counts(
-        'area_years', 'events',
-        groupings=[['measure', 'financial_year', 'county_code']],
+        'area_periods', 'events',
+        groupings=[['measure', 'period', 'county_code']],
         tiebreak=['geography_level', 'area_code']
     ) }}
 
@@ -217,7 +340,7 @@ with_baseline as (
     left join protected as baseline
         on protected.measure = baseline.measure
         and protected.area_code = baseline.area_code
-        and baseline.financial_year = baselines.baseline_year
+        and baseline.period = baselines.baseline_year
 
 ),
 
@@ -227,10 +350,13 @@ final as (
         with_baseline.measure,
         measures.measure_name,
         measures.measure_order,
+        with_baseline.period_type,
+        with_baseline.period,
         with_baseline.financial_year,
-        make_date(cast(left(with_baseline.financial_year, 4) as integer), 4, 1) as financial_year_start,
+        with_baseline.period_start,
+        cast(with_baseline.last_month + interval '1 month' - interval '1 day' as date) as period_end,
         cast(with_baseline.months_covered as integer)       as months_covered,
-        with_baseline.months_covered = 12                   as is_complete_year,
+        with_baseline.months_covered < 12                   as is_part_period,
         with_baseline.geography_level,
         with_baseline.area_code,
         with_baseline.area_name,
@@ -242,9 +368,13 @@ final as (
         cast(with_baseline.population as bigint)            as population,
         case when not with_baseline.is_suppressed then with_baseline.events end as event_count,
         {{ published_rate(
-            'with_baseline.events', 'with_baseline.population', per=100000, decimals=1,
+            'with_baseline.events', 'with_baseline.person_years', per=100000, decimals=1,
             withheld=['with_baseline.is_suppressed']
         ) }}                                                as event_rate_per_100k,
+        case when measures.is_per_million then {{ published_rate(
+            'with_baseline.events', 'with_baseline.person_years', per=1000000, decimals=1,
+            withheld=['with_baseline.is_suppressed']
+        ) }} end                                            as event_rate_per_million,
         with_baseline.is_suppressed,
         with_baseline.baseline_year,
         case

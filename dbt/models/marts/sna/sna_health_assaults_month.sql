@@ -37,8 +37,10 @@ events as (
         coalesce(age_band, 'Unknown'),
         'assault_admission'
     from {{ ref('fct_hospital_admission') }}
+    -- once per spell, on its first episode, when any episode has an assault code
     where home_district_code is not null
-        and is_assault
+        and is_first_episode_of_spell
+        and spell_is_assault
 
     union all
 
@@ -49,7 +51,8 @@ events as (
         'sharp_object_admission'
     from {{ ref('fct_hospital_admission') }}
     where home_district_code is not null
-        and is_sharp_object
+        and is_first_episode_of_spell
+        and spell_is_sharp_object
 
 ),
 

@@ -1,0 +1,185 @@
+"""The suite parameters of one load batch: what its partner's previous deliveries looked like.
+
+svdw.batch_checks writes the history-based limits of a suite as GX suite parameters; this
+module computes their values for one batch from the warehouse, with a note saying where each
+came from (for the gate's report):
+
+- `min_rows`: `min_share_of_mean` of the mean rows loaded by the contract's previous
+  `previous_deliveries` loaded batches (audit.load_batch); 1 for a first delivery;
+- `min_non_null_share__<column>`: the non-null share of the column over the last deliveries
+  still in the raw table, less `max_increase`; 0 without history;
+- `expected_partition__<column>`: the value shares of the column over those deliveries
+  (a GX categorical partition object); None without history, which makes GX compare the batch
+  with itself (divergence 0).
+
+Dates are judged against the day the gate runs: `today` and `now`. A batch held back by a
+quality verdict (audit.load_batch.quality_status failed or rejected, where the warehouse keeps
+verdicts) is no yardstick for the next delivery, so it is left out of the history.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from svdw.batch_checks import MIN_ROWS, NOW, TODAY, min_non_null_parameter, partition_parameter
+from svdw.contracts import Contract
+from svdw.gx_project import BATCH_COLUMN
+
+
+@dataclass
+class BatchParameters:
+    """Suite parameter values for one batch, and a note saying where each history-based limit
+    came from, by (GX expectation type, column or None)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    notes: dict[tuple[str, str | None], str] = field(default_factory=dict)
+
+
+def clock_parameters(now: datetime | None = None) -> dict[str, Any]:
+    now = now or datetime.now()
+    return {TODAY: now.date().isoformat(), NOW: now.isoformat(sep=" ", timespec="seconds")}
+
+
+HELD_BACK = ("failed", "rejected")
+# The expectation types (as GX reports them) the notes are for.
+ROW_COUNT = "expect_table_row_count_to_be_between"
+NULL_RATE = "expect_column_proportion_of_non_null_values_to_be_between"
+DISTRIBUTION = "expect_column_kl_divergence_to_be_less_than"
+
+
+def _held_back(conn: psycopg.Connection, contract: Contract) -> list[int]:
+    """The contract's batches a quality verdict keeps out of the warehouse (none where the
+    warehouse records no verdicts)."""
+    has_verdicts = conn.execute(
+        "select 1 from information_schema.columns where table_schema = 'audit'"
+        " and table_name = 'load_batch' and column_name = 'quality_status'"
+    ).fetchone()
+    if not has_verdicts:
+        return []
+    rows = conn.execute(
+        "select batch_id from audit.load_batch where contract = %s and quality_status = any(%s)",
+        (contract.name, list(HELD_BACK)),
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def _previous_batches(
+    conn: psycopg.Connection, contract: Contract, batch_id: int, count: int
+) -> list[int]:
+    """The last `count` load batches before batch_id that still have rows in the raw table
+    and are not held back."""
+    rows = conn.execute(
+        sql.SQL(
+            "select distinct {col} from {tbl} where {col} < %s and {col} <> all(%s)"
+            " order by 1 desc limit %s"
+        ).format(
+            col=sql.Identifier(BATCH_COLUMN),
+            tbl=sql.Identifier(contract.schema_name, contract.table_name),
+        ),
+        (batch_id, _held_back(conn, contract), count),
+    ).fetchall()
+    return sorted(int(r[0]) for r in rows)
+
+
+def _row_count(
+    conn: psycopg.Connection, contract: Contract, batch_id: int, parameters: BatchParameters
+) -> None:
+    check = contract.checks.row_count
+    if check is None:
+        return
+    parameters.values[MIN_ROWS] = 1
+    if conn.execute("select to_regclass('audit.load_batch')").fetchone() == (None,):
+        parameters.notes[ROW_COUNT, None] = "no load history (audit.load_batch) to compare with"
+        return
+    previous = conn.execute(
+        "select batch_id, rows_loaded from audit.load_batch where contract = %s"
+        " and status = 'loaded' and batch_id < %s and batch_id <> all(%s)"
+        " order by batch_id desc limit %s",
+        (contract.name, batch_id, _held_back(conn, contract), check.previous_deliveries),
+    ).fetchall()[::-1]
+    if not previous:
+        parameters.notes[ROW_COUNT, None] = f"first delivery of {contract.name}: at least 1 row"
+        return
+    mean = sum(r[1] for r in previous) / len(previous)
+    minimum = check.min_share_of_mean * mean
+    parameters.values[MIN_ROWS] = max(1, math.ceil(minimum))
+    ids = ", ".join(str(r[0]) for r in previous)
+    counts = ", ".join(str(r[1]) for r in previous)
+    parameters.notes[ROW_COUNT, None] = (
+        f"minimum {minimum:.1f} rows = {check.min_share_of_mean:g} x the mean {mean:.1f} of the"
+        f" {len(previous)} previous deliveries of {contract.name} (batches {ids}: {counts} rows)"
+    )
+
+
+def _null_rates(
+    conn: psycopg.Connection, contract: Contract, previous: list[int], parameters: BatchParameters
+) -> None:
+    table = sql.Identifier(contract.schema_name, contract.table_name)
+    for check in contract.checks.null_rate:
+        name = min_non_null_parameter(check.column)
+        parameters.values[name] = 0.0
+        if not previous:
+            parameters.notes[NULL_RATE, check.column] = "no previous delivery to compare with"
+            continue
+        row = conn.execute(
+            sql.SQL("select count({c})::float / count(*) from {t} where {b} = any(%s)").format(
+                c=sql.Identifier(check.column), t=table, b=sql.Identifier(BATCH_COLUMN)
+            ),
+            (previous,),
+        ).fetchone()
+        share = float(row[0]) if row and row[0] is not None else 0.0
+        parameters.values[name] = max(0.0, round(share - check.max_increase, 6))
+        parameters.notes[NULL_RATE, check.column] = (
+            f"non-null share at least {parameters.values[name]:.3f}: {share:.3f} in batches"
+            f" {', '.join(map(str, previous))} less {check.max_increase:g}"
+        )
+
+
+def _distributions(
+    conn: psycopg.Connection, contract: Contract, previous: list[int], parameters: BatchParameters
+) -> None:
+    table = sql.Identifier(contract.schema_name, contract.table_name)
+    for check in contract.checks.distribution:
+        name = partition_parameter(check.column)
+        parameters.values[name] = None
+        rows = (
+            conn.execute(
+                sql.SQL(
+                    "select {c}::text, count(*) from {t} where {b} = any(%s) and {c} is not null"
+                    " group by 1 order by 1"
+                ).format(c=sql.Identifier(check.column), t=table, b=sql.Identifier(BATCH_COLUMN)),
+                (previous,),
+            ).fetchall()
+            if previous
+            else []
+        )
+        if not rows:
+            parameters.notes[DISTRIBUTION, check.column] = "no previous delivery to compare with"
+            continue
+        total = sum(r[1] for r in rows)
+        parameters.values[name] = {
+            "values": [r[0] for r in rows],
+            "weights": [r[1] / total for r in rows],
+        }
+        parameters.notes[DISTRIBUTION, check.column] = (
+            f"compared with the {total} values of batches {', '.join(map(str, previous))}"
+        )
+
+
+def batch_parameters(
+    conn: psycopg.Connection, contract: Contract, batch_id: int, now: datetime | None = None
+) -> BatchParameters:
+    """Every suite parameter the contract's suite needs for this batch."""
+    parameters = BatchParameters(values=clock_parameters(now))
+    _row_count(conn, contract, batch_id, parameters)
+    if contract.checks.null_rate or contract.checks.distribution:
+        previous = _previous_batches(conn, contract, batch_id, contract.checks.previous_deliveries)
+        _null_rates(conn, contract, previous, parameters)
+        _distributions(conn, contract, previous, parameters)
+    return parameters
