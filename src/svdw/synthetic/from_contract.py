@@ -17,7 +17,7 @@ from pathlib import Path
 
 import rstr
 
-from svdw.contracts import Column, Contract
+from svdw.contracts import Column, Contract, read_code_list
 
 # Unbounded repeats (+, *, {m,}) get at most this many more characters: samples stay readable.
 MOST_EXTRA_REPEATS = 6
@@ -90,6 +90,8 @@ class ContractSampler:
             return ""
         if column.allowed:
             return self.random.choice(column.allowed)
+        if column.allowed_from:
+            return self.random.choice(self._codes(column))
         if column.type == "text":
             return self._text(column)
         if column.type == "integer":
@@ -103,6 +105,20 @@ class ContractSampler:
         if column.type == "month":
             return self._day(column).strftime("%Y-%m")
         return self._temporal(column)
+
+    def _codes(self, column: Column) -> list[str]:
+        """The official code list's codes that also match the column's pattern (sorted: the
+        same seed gives the same file)."""
+        assert column.allowed_from is not None
+        source = column.allowed_from
+        codes = sorted(
+            code
+            for code in read_code_list(source.code_list, source.column)
+            if column.pattern is None or re.search(column.pattern, code)
+        )
+        if not codes:
+            raise SampleError(f"{self.contract.name}.{column.name}: no code of {source.code_list}")
+        return codes
 
     def _bounds(self, column: Column, low: float, high: float) -> tuple[float, float]:
         lowest = column.minimum if column.minimum is not None else low
