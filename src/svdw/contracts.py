@@ -317,9 +317,9 @@ def read_contract(path: Path) -> Contract:
 def load_contracts(directory: Path | None = None) -> dict[str, Contract]:
     """Every contract in the directory (default: Settings.contracts_dir, $SVDW_CONTRACTS_DIR
     or the package's own contracts), by name."""
-    from svdw.config import Settings
+    from svdw.config import contracts_dir
 
-    return _read_contracts((directory or Settings.from_env().contracts_dir).resolve())
+    return _read_contracts((directory or contracts_dir()).resolve())
 
 
 @cache
