@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from airflow_dags import airflow_env, migrate_metadata_db, run_dags_in_one_process
 
-from svdw.config import REPO_DIR, Settings
+from svdw.config import REPO_DIR, contracts_dir
 
 pytestmark = pytest.mark.e2e
 SVDW = Path(sys.executable).parent / "svdw"
@@ -32,7 +32,7 @@ def add_probation_extract(project: Path) -> tuple[Path, Path]:
     """A copy of the project's contracts and dbt project with the new extract added: the only
     two things a new extract needs. Returns (contracts dir, dbt project dir)."""
     contracts = project / "contracts"
-    shutil.copytree(Settings.from_env().contracts_dir, contracts)
+    shutil.copytree(contracts_dir(), contracts)
     shutil.copy(NEW_EXTRACT / "probation_caseload.yml", contracts)
     dbt = project / "dbt"
     shutil.copytree(
