@@ -1,6 +1,6 @@
 {#-
   published_rate(numerator, denominator, per, decimals, precision, withheld, min_events,
-                 denominator_min_events)
+                 denominator_min_events, family, family_column)
   The one rule by which every sna model publishes a rate, percent or ratio, written once so
   that the models cannot drift apart. Returns a SQL `case ... end` expression (no alias) that is
   the rate `numerator * per / denominator`, rounded to `decimals` places and cast to
@@ -16,16 +16,21 @@
       ratio of two event counts, e.g. ED assaults to police-recorded violence, where a small
       denominator is as unstable as a small numerator);
     - the denominator is > 0.
+  `family` (or `family_column`, a SQL expression naming each row's family) is the source family
+  of the numerator (var disclosure_control, macros/disclosure_control.sql): for a family with a
+  rounding_base (health: 5) the rate is computed from the rounded count, as NHS Digital computes
+  its percentages from rounded figures, so that the rate times the published denominator cannot
+  give back the exact count the rounding hides. The thresholds above use the true count.
   `per` is an integer multiplier (1000 for a rate per 1,000, 100 for a percent, 1 for a plain
   ratio); it is written as `<per>.0` so the division is in numeric, never integer, arithmetic.
   `numerator` and `denominator` are SQL expressions and each appears more than once, so pass
   column references rather than expensive expressions.
   Example: {{ published_rate('events', 'population', per=1000, decimals=2,
-                             withheld=['is_suppressed']) }} as violence_rate_per_1000
+                             withheld=['is_suppressed'], family='police') }} as violence_rate_per_1000
 -#}
 {% macro published_rate(
     numerator, denominator, per=1000, decimals=2, precision=12, withheld=[], min_events=none,
-    denominator_min_events=false
+    denominator_min_events=false, family=none, family_column=none
 ) -%}
 {%- set minimum = (var('rate_minimum_events', 10) if min_events is none else min_events) | int -%}
 case
@@ -33,7 +38,7 @@ case
         {%- for flag in withheld %} not {{ flag }} and{% endfor %} {{ numerator }} >= {{ minimum }}
         {%- if denominator_min_events %} and {{ denominator }} >= {{ minimum }}{% endif %}
         and {{ denominator }} > 0
-        then cast(round({{ numerator }} * {{ per | int }}.0 / {{ denominator }}, {{ decimals | int }})
+        then cast(round({{ rounded_count(numerator, family, family_column) }} * {{ per | int }}.0 / {{ denominator }}, {{ decimals | int }})
             as numeric({{ precision | int }}, {{ decimals | int }}))
 end
 {%- endmacro %}

@@ -56,11 +56,11 @@ def backfill(
             f"{contract.name} has no period column (each delivery is a full snapshot): "
             "load its latest file again with `svdw load` instead"
         )
-    period = next(c for c in contract.columns if c.name == contract.period_column)
-    if period.type not in ("month", "date", "datetime"):
+    period = next((c for c in contract.columns if c.name == contract.period_column), None)
+    if period is None or period.type not in ("month", "date", "datetime"):
         raise BackfillError(
-            f"{contract.name}'s period column {period.header!r} is not a date, so months cannot "
-            "select its files: reload the files you need with `svdw load` instead"
+            f"{contract.name}'s period column {contract.period_column!r} is not a date, so"
+            " months cannot select its files: reload the files you need with `svdw load` instead"
         )
     batches = archived_batches(conn, contract.name, month_start(first), month_start(last))
     results = []

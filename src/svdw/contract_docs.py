@@ -124,6 +124,15 @@ def render(contract: Contract) -> str:
         ),
         f"- **A re-delivery replaces:** rows with the same {scope}; replaced rows move to"
         f" `history.{contract.table_name}`",
+        *(
+            [
+                f"- **From the file name:** `{named.name}` ({named.type}), the first group of"
+                f" `{named.pattern}`; a file whose name does not match is rejected."
+                f" {named.description}"
+            ]
+            if (named := contract.file_name_column)
+            else []
+        ),
         "- **Bad rows** go to `audit.quarantine` with their line and a reason naming the field;"
         " a file that cannot be read as this contract is rejected whole.",
         "",

@@ -224,6 +224,36 @@ class Checks(BaseModel):
         ]
 
 
+class FileNameColumn(BaseModel):
+    """A value the publisher puts in the file name, not in a column (ONS publishes one sheet per
+    mid-year with no year column): the loader stores it on every row of the file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=IDENTIFIER, description="Column name in the raw table")
+    type: Literal["text", "integer"] = "text"
+    pattern: str = Field(
+        description="Regular expression searched in the file name; group 1 is the value"
+    )
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _one_group(self) -> FileNameColumn:
+        try:
+            groups = re.compile(self.pattern).groups
+        except re.error as exc:
+            raise ValueError(
+                f"file_name_column pattern is not a regular expression: {exc}"
+            ) from exc
+        if groups < 1:
+            raise ValueError("file_name_column pattern needs a group for the value")
+        return self
+
+    def value_from(self, file_name: str) -> str | None:
+        match = re.search(self.pattern, file_name)
+        return match.group(1) if match else None
+
+
 class Contract(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -244,10 +274,13 @@ class Contract(BaseModel):
     )
     columns: tuple[Column, ...] = Field(min_length=1)
     checks: Checks = Checks()
+    file_name_column: FileNameColumn | None = None
 
     @model_validator(mode="after")
     def _names_consistent(self) -> Contract:
         names = [c.name for c in self.columns]
+        if self.file_name_column:
+            names.append(self.file_name_column.name)
         headers = [c.header for c in self.columns]
         for label, values in (("column name", names), ("header", headers)):
             dupes = sorted({v for v in values if values.count(v) > 1})
@@ -277,6 +310,8 @@ class Contract(BaseModel):
         stored = [(c.name, c.sql_type) for c in self.columns]
         if any(c.age_at for c in self.columns):
             stored.append(("age_at_event", "integer"))
+        if self.file_name_column:
+            stored.append((self.file_name_column.name, SQL_TYPES[self.file_name_column.type]))
         return stored
 
     @property

@@ -242,6 +242,13 @@ def load_file(
         problem = header_problem(header, contract)
         if problem:
             raise FileRejected(path, problem)
+        named = contract.file_name_column
+        if named and named.value_from(path.name) is None:
+            raise FileRejected(
+                path,
+                f"contract {contract.name} reads {named.name} from the file name, and the name"
+                f" does not match {named.pattern!r}",
+            )
         pseudonymiser = make_pseudonymiser(conn, contract)
         ensure_raw_table(conn, contract)
         conn.commit()  # a short DDL transaction: the load below runs beside other loaders
@@ -338,6 +345,8 @@ def _load_rows(
         (contract.name, contract.table, path.name, str(path), sha256, size, loaded_by),
     ).fetchone()[0]  # type: ignore[index]
     validator = RowValidator(contract)
+    named = contract.file_name_column
+    from_name = (named.value_from(path.name),) if named else ()
     names = [name for name, _ in contract.stored_columns] + ["_batch_id", "_line_number"]
     copy_sql = sql.SQL("copy {} ({}) from stdin").format(
         sql.Identifier(contract.schema_name, contract.table_name),
@@ -368,7 +377,9 @@ def _load_rows(
                         reject_writer.writerow((line_number, raw_text, reason))
                         rows_quarantined += 1
                     else:
-                        copy.write_row((*pseudonymiser.apply(values), batch_id, line_number))
+                        copy.write_row(
+                            (*pseudonymiser.apply(values), *from_name, batch_id, line_number)
+                        )
                         rows_loaded += 1
                     if on_progress and rows_read % COPY_CHUNK_ROWS == 0:
                         on_progress(completed=tap.chars_read)

@@ -129,7 +129,7 @@ def test_warehouse_dag_builds_the_marts(pipeline: Pipeline) -> None:
     with psycopg.connect(pipeline.warehouse_url) as conn:
         ed = conn.execute(
             "select count(*), count(person_key), count(home_lsoa_code)"
-            " from raw.health__ed_assault_attendances"
+            " from raw.health__ed_attendances_identifiable"
         ).fetchone()
         assert ed and ed[0] > 0 and ed[1] > 0.5 * ed[0] and ed[2] > 0.5 * ed[0]
         freshness = conn.execute(

@@ -270,7 +270,7 @@ def test_analyst_queries_read_only_through_own_connection(superset: Superset) ->
     write = _sql(superset, analyst, "svdw_analyst", "create table sna.analyst_was_here (a int)")
     assert write["status"] != 200, write
     # No raw (identifiable) data: the svdw_analyst role has no access to the raw schema.
-    raw_table = "raw.health__ed_assault_attendances"
+    raw_table = "raw.health__ed_attendances_identifiable"
     raw = _sql(superset, analyst, "svdw_analyst", f"select * from {raw_table} limit 1")
     assert raw["status"] != 200 and "permission denied" in json.dumps(raw["body"]), raw
     # SQL Lab on the dashboards' connection is closed to analysts.

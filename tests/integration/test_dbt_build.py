@@ -177,10 +177,10 @@ def test_fact_has_one_row_per_raw_row(built_db: str) -> None:
     assert fact == [(raw, raw)]
     outside = _rows(
         built_db,
-        "select district_code, is_violence_and_sexual from marts.fct_police_crime"
-        " where lsoa_code = 'E01999999'",
+        "select lsoa_code, district_code, location_status, is_violence_and_sexual"
+        " from marts.fct_police_crime where source_lsoa_code = 'E01999999'",
     )
-    assert outside == [(None, True)]
+    assert outside == [(None, None, "outside_area", True)]
     old_name = _rows(
         built_db,
         "select bool_and(is_violence_and_sexual) from marts.fct_police_crime"

@@ -255,3 +255,35 @@ def test_a_retried_ingest_skips_files_its_first_try_filed_away(
     retried = ingest_landing("police_uk_street", settings, files=listed)  # the task's XCom list
     assert [r.status for r in first.results] == ["loaded"]
     assert [r.path.name for r in retried.results] == [listed[1].name]
+
+
+def _population_file(path: Path, lsoa_total: int) -> Path:
+    contract = get_contract("ons_lsoa_population_estimates")
+    ages = [0] * 182
+    ages[30] = lsoa_total  # F30
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(contract.headers)
+        writer.writerow(
+            ["E07000095", "Broxbourne", "E01023289", "Broxbourne 004A", lsoa_total, *ages]
+        )
+    return path
+
+
+def test_the_mid_year_comes_from_the_file_name_and_replaces_only_that_year(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    """ONS publishes one sheet per mid-year with no year column: the loader takes the year from
+    the file name, rejects a name without one, and a re-delivery replaces only its own year."""
+    with psycopg.connect(warehouse_url) as conn:
+        nameless = load_file(conn, _population_file(tmp_path / "sapelsoasyoa.csv", 10))
+        assert nameless.status == "rejected"
+        assert "sapelsoasyoa.csv" in (nameless.error or "")
+        assert "mid_year" in (nameless.error or "")
+        load_file(conn, _population_file(tmp_path / "sape_mid-2021.csv", 10))
+        load_file(conn, _population_file(tmp_path / "sape_mid-2022.csv", 20))
+        again = load_file(conn, _population_file(tmp_path / "sape_Mid-2022_v2.csv", 25))
+        assert again.rows_superseded == 1
+        assert conn.execute(
+            "select mid_year, total from raw.ons__lsoa_population_estimates order by 1"
+        ).fetchall() == [(2021, 10), (2022, 25)]

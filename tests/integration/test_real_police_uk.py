@@ -13,6 +13,7 @@ import csv
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import psycopg
@@ -184,3 +185,37 @@ def test_prioritisation_ranks_real_areas(real_warehouse: RealWarehouse) -> None:
     assert 95 <= deprivation_top <= 103
     assert 0 < priority <= 103
     assert scored_without_data == 0
+
+
+def test_district_violence_rates_match_the_files_and_the_population_file(
+    real_warehouse: RealWarehouse,
+) -> None:
+    """Rates per 1,000 residents, computed here from the real police.uk rows and the real
+    population file (IoD 2019 File 6, mid-2015: the only LSOA population in the reference
+    files, so the warehouse takes it as the nearest year), equal the published ones."""
+    realdata = real_warehouse.police_files[0].parents[2]
+    with (realdata / REFERENCE_FILES[0]).open(encoding="utf-8-sig", newline="") as handle:
+        district_of = {row["LSOA11CD"]: row["LAD19CD"] for row in csv.DictReader(handle)}
+    residents: Counter[str] = Counter()
+    with (realdata / REFERENCE_FILES[1]).open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            total = row["Total population: mid 2015 (excluding prisoners)"].replace(",", "")
+            residents[row["Local Authority District code (2019)"]] += int(total)
+    violence: Counter[tuple[str, str]] = Counter()
+    for path in real_warehouse.police_files:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                district = district_of.get(row["LSOA code"])
+                if district and row["Crime type"] == "Violence and sexual offences":
+                    violence[(district, row["Month"])] += 1
+    published = _rows(
+        real_warehouse.url,
+        "select district_code, to_char(month_start, 'YYYY-MM'), violence_rate_per_1000"
+        " from sna.sna_violence_district_month where violence_rate_per_1000 is not null",
+    )
+    assert len(published) == 30  # ten districts, three months
+    for district, month, rate in published:
+        expected = (Decimal(violence[(district, month)]) * 1000 / residents[district]).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+        assert rate == expected, (district, month)

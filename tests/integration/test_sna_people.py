@@ -1,6 +1,6 @@
 """The people, health, education and youth justice SNA models on a built synthetic warehouse:
-each has rows for the dashboards and its visible counts agree with the facts it aggregates
-(that no small count shows is dbt's suppression_holds test)."""
+each has rows for the dashboards, its visible counts agree with the facts it aggregates, and
+no small count shows."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from db import scalar
 
 pytestmark = pytest.mark.integration
 
-# model -> its count columns (each disclosure-controlled: dbt's suppression_holds tests them)
+# model -> its count columns (each disclosure-controlled)
 COUNT_COLUMNS = {
     "sna_victim_suspect_profile": ["person_count"],
     "sna_knife_crime_drivers": ["knife_crime_count"],
@@ -30,14 +30,29 @@ COUNT_COLUMNS = {
 NEEDS_A_YEAR = {"reoffending_cohort_count", "reoffender_count"}
 
 
+# NHS data (ED attendances, admissions): 1-7 withheld, the rest rounded to the nearest 5;
+# every other source: 1-4 withheld (dbt_project.yml, var disclosure_control)
+HEALTH_COLUMNS = {"ed_assault_count", "assault_count"}
+
+
 @pytest.mark.parametrize("model", sorted(COUNT_COLUMNS))
-def test_model_has_visible_counts(built_warehouse, model: str) -> None:
-    # that no small count shows is dbt's suppression_holds test, run in the same build; that
-    # suppression leaves something to publish is not
+def test_model_has_visible_counts_and_no_small_ones(built_warehouse, model: str) -> None:
     with psycopg.connect(built_warehouse.url) as conn:
-        for column in set(COUNT_COLUMNS[model]) - NEEDS_A_YEAR:
+        for column in COUNT_COLUMNS[model]:
+            up_to, base = (7, 5) if column in HEALTH_COLUMNS else (4, 1)
             visible = scalar(conn, f"select count(*) from sna.{model} where {column} > 0")
-            assert visible > 0, f"{model}.{column} has no visible non-zero count"
+            small = scalar(
+                conn, f"select count(*) from sna.{model} where {column} between 1 and {up_to}"
+            )
+            unrounded = scalar(
+                conn, f"select count(*) from sna.{model} where {column} % {base} <> 0"
+            )
+            if column not in NEEDS_A_YEAR:
+                assert visible > 0, f"{model}.{column} has no visible non-zero count"
+            assert small == 0, f"{model}.{column} shows {small} counts of 1-{up_to}"
+            assert unrounded == 0, (
+                f"{model}.{column} shows {unrounded} counts not rounded to {base}"
+            )
 
 
 def test_reoffending_cohort_only_once_twelve_months_have_passed(built_warehouse) -> None:
@@ -90,6 +105,7 @@ def test_knife_crime_all_row_matches_the_force_extract(built_warehouse) -> None:
 
 
 def test_ed_all_ages_matches_the_ed_fact(built_warehouse) -> None:
+    """The published ED count is the fact's count rounded to the nearest 5 (NHS data rule)."""
     with psycopg.connect(built_warehouse.url) as conn:
         mismatches = conn.execute(
             """
@@ -100,7 +116,7 @@ def test_ed_all_ages_matches_the_ed_fact(built_warehouse) -> None:
                 and date_trunc('month', ed.arrival_date) = sna.month_start
             where sna.age_band = 'All ages' and not sna.ed_assault_count_is_suppressed
             group by 1, 2, 3
-            having sna.ed_assault_count <> count(ed.*)
+            having sna.ed_assault_count <> round(count(ed.*) / 5.0) * 5
             """
         ).fetchall()
     assert mismatches == []

@@ -176,7 +176,18 @@ def test_dim_geography_reaches_county_force_and_imd(url: str) -> None:
     assert len(rows) == 1
     county, force, lsoas, with_imd, with_population, with_msoa, low, high = rows[0]
     assert county == "E10900001" and force == "Synthshire Constabulary"
-    assert lsoas == with_imd == with_population == with_msoa
+    assert lsoas == with_imd == with_msoa
+    # IoD mid-2015 denominators (2011 LSOAs) sit on each one's best fit: a split's other part
+    # has none, but every 2021 LSOA has its ONS mid-year estimate for every year
+    assert 0 < lsoas - with_population < 20
+    unestimated = _one(
+        url,
+        "select count(*) from marts.dim_geography g where not exists ("
+        " select 1 from intermediate.int_population_by_area p where p.area_type = 'lsoa'"
+        " and p.area_code = g.lsoa_code and p.period_type = 'calendar_year'"
+        " and p.period = '2025' and p.population > 0)",
+    )
+    assert unestimated == 0
     assert (low, high) == (1, 10)
 
 

@@ -50,7 +50,7 @@ def test_core_files_load_and_hold_no_identifiers(
             found += [(table, column, v) for (v,) in values if v in secrets]
         assert not found, found[:5]
         mapped = conn.execute(
-            "select count(*) from raw.health__ed_assault_attendances"
+            "select count(*) from raw.health__ed_attendances_identifiable"
             " where home_lsoa_code like 'E01%'"
         ).fetchone()
         assert mapped and mapped[0] > 0

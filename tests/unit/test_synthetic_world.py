@@ -140,3 +140,43 @@ def test_reference_dir_gives_real_hertfordshire() -> None:
     assert len(world.geography.lsoas) == 690
     assert world.geography.counties[0].code == "E10000015"
     assert {a.imd_decile for a in world.geography.lsoas} <= set(range(1, 11))
+
+
+def test_synthetic_county_has_split_and_merged_2021_lsoas() -> None:
+    from svdw.synthetic.lsoa2021 import lsoa_changes
+    from svdw.synthetic.population import estimate_rows
+
+    world = World(seed=1, months=3)
+    changes = lsoa_changes(world)
+    kinds = {new.change for new in changes.lsoas_2021}
+    assert kinds == {"U", "S", "M"}
+    rows = changes.lookup_rows()
+    assert {code for code, *_ in rows} == {a.code for a in world.geography.lsoas}
+    splits = [a for a in world.geography.lsoas if len(changes.parts_of(a.code)) == 2]
+    assert splits
+    # a record in a split LSOA goes to one of its parts, always the same one for the same key
+    parts = {p.code for p in changes.parts_of(splits[0].code)}
+    chosen = {changes.code_2021(splits[0].code, f"crime {i}").code for i in range(50)}
+    assert chosen == parts
+    assert changes.code_2021(splits[0].code, "x") == changes.code_2021(splits[0].code, "x")
+    # the estimates' Total is the sum of the single years, and add up across a split
+    by_code = {row[2]: row for row in estimate_rows(world, 2022)}
+    assert all(row[4] == sum(row[5:]) for row in by_code.values())
+    assert len(by_code) == len(changes.lsoas_2021)
+
+
+def test_recent_police_uk_months_use_2021_lsoa_codes(tmp_path: Path) -> None:
+    from svdw.synthetic.lsoa2021 import lsoa_changes
+
+    paths = generate(tmp_path, months=3, last_month=date(2023, 2, 1), seed=3, families={"police"})
+    world = World(seed=3, months=3, last_month=date(2023, 2, 1))
+    codes_2011 = {a.code for a in world.geography.lsoas}
+    codes_2021 = {new.code for new in lsoa_changes(world).lsoas_2021}
+    for path in paths:
+        if path.parent.name != "police_uk_street":
+            continue
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            codes = {row["LSOA code"] for row in csv.DictReader(handle)} - {""}
+        in_area = codes & (codes_2011 | codes_2021)
+        assert in_area <= (codes_2011 if path.name.startswith("2022-12") else codes_2021)
+        assert codes - in_area  # a few records snapped outside the county, as in real files

@@ -8,9 +8,10 @@ with
 
 points as (
 
-    select lsoa_code, latitude, longitude
+    -- the partnership's 2021 LSOA, or the published code of an LSOA outside the area
+    select coalesce(lsoa_code, source_lsoa_code) as lsoa_code, latitude, longitude
     from {{ ref('fct_police_crime') }}
-    where lsoa_code is not null
+    where coalesce(lsoa_code, source_lsoa_code) is not null
         and latitude is not null
         and longitude is not null
 

@@ -79,12 +79,14 @@ rows_with_identifiers as (
 
     union all
 
-    -- health gives an age, not a birth year: the estimate may be one year late
+    -- health gives an age, not a birth year: the estimate may be one year late. ED rows come
+    -- from the optional identifiable ED feed only (its own legal basis; ISTV is anonymised):
+    -- without it, ED attendances link to no one
     select
-        'ed', attendance_key, null, null, null, person_key, null,
+        'ed', identifiable_attendance_key, null, null, null, person_key, null,
         sex, null, extract(year from arrival_date)::integer - patient_age, home_lsoa_code,
         arrival_date
-    from {{ ref('stg_health__ed_assault_attendances') }}
+    from {{ ref('stg_health__ed_attendances_identifiable') }}
 
     union all
 

@@ -47,8 +47,10 @@ final as (
     from sites
     left join postcodes
         on replace(sites.site_postcode, ' ', '') = postcodes.postcode_compact
+    left join {{ ref('int_lsoa_codes_mapped') }} as codes
+        on postcodes.lsoa_code = codes.lsoa_code
     left join {{ ref('dim_geography') }} as geography
-        on postcodes.lsoa_code = geography.lsoa_code
+        on codes.lsoa21_code = geography.lsoa_code
 
 )
 

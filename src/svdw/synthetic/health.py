@@ -1,9 +1,12 @@
-"""Health extracts: ISTV emergency-department assault attendances (ISB 1594), hospital admissions
-for assault (SUS/HES admitted patient care) and ambulance call-outs to assaults.
+"""Health extracts: ISTV emergency-department assault attendances (ISB 1594, anonymised), the
+optional identifiable ED feed for linkage, hospital admissions for assault (SUS/HES admitted
+patient care) and ambulance call-outs to assaults.
 
-All three come from the shared incident stream (`incidents.py`): an ED attendance for a crime
-the police recorded is the same person (same NHS number) as the crime's victim; about half of
-the attendances are for assaults the police never heard of. One file per extract per month.
+All come from the shared incident stream (`incidents.py`): an ED attendance for a crime the
+police recorded is the same person (same NHS number, in the identifiable ED feed) as the crime's
+victim; about half of the attendances are for assaults the police never heard of. The ISTV file
+carries no patient details; the identifiable feed carries them for the same attendances, linked
+by site and arrival date and time. One file per extract per month.
 """
 
 from __future__ import annotations
@@ -124,6 +127,7 @@ def _admission_episodes(
 
 def write(world: World, out_dir: Path) -> list[Path]:
     ed = get_contract("health_ed_assault_attendances")
+    ed_identifiable = get_contract("health_ed_attendances_identifiable")
     apc = get_contract("health_hospital_admissions")
     amb = get_contract("health_ambulance_callouts")
     written: list[Path] = []
@@ -137,11 +141,15 @@ def write(world: World, out_dir: Path) -> list[Path]:
                     out_dir, apc.name, f"apc-assault-admissions-{slug}-{month:%Y-%m}.csv"
                 ),
                 contract_path(out_dir, amb.name, f"ambulance-assaults-{slug}-{month:%Y-%m}.csv"),
+                contract_path(
+                    out_dir, ed_identifiable.name, f"ed-assault-patients-{slug}-{month:%Y-%m}.csv"
+                ),
             )
             with (
                 csv_writer(paths[0], ed.headers, crlf=True) as ed_rows,
                 csv_writer(paths[1], apc.headers, crlf=True) as apc_rows,
                 csv_writer(paths[2], amb.headers, crlf=True) as amb_rows,
+                csv_writer(paths[3], ed_identifiable.headers, crlf=True) as patient_rows,
             ):
                 serial = 0
                 for incident in incidents(world, force, month):
@@ -186,21 +194,33 @@ def write(world: World, out_dir: Path) -> list[Path]:
                     if incident.location_type == "Home":
                         place = rng.choice(("at home", "partner's flat", "home address"))
                     known_time = rng.random() > 0.06
+                    location_type = incident.location_type if rng.random() > 0.05 else "Not known"
+                    described = rng.random() > 0.1
+                    # ISTV (ISB 1594): anonymised, no patient details
                     ed_rows.writerow(
+                        [
+                            incident.site,
+                            f"{arrival:%d/%m/%Y}",
+                            f"{arrival:%H:%M}",
+                            f"{incident.occurred:%d/%m/%Y}",
+                            f"{incident.occurred:%H:%M}" if known_time else "",
+                            means,
+                            "bottle" if means == "Other" and described else "",
+                            location_type,
+                            place if described else "",
+                        ]
+                    )
+                    # the identifiable feed: the same attendance's patient, for linkage
+                    patient_rows.writerow(
                         [
                             incident.site,
                             f"{incident.site}{month:%y%m}{serial:05d}",
                             f"{arrival:%d/%m/%Y}",
                             f"{arrival:%H:%M}",
-                            victim.age_on(arrival.date()),
-                            _sex(victim.sex),
-                            f"{incident.occurred:%d/%m/%Y}",
-                            f"{incident.occurred:%H:%M}" if known_time else "",
-                            incident.location_type if rng.random() > 0.05 else "Not known",
-                            place if rng.random() > 0.1 else "",
-                            means,
                             victim.nhs_number if rng.random() < 0.93 else "",
                             victim.home_postcode if rng.random() < 0.95 else "",
+                            victim.age_on(arrival.date()),
+                            _sex(victim.sex),
                         ]
                     )
                     if incident.admitted:

@@ -16,7 +16,17 @@ from pathlib import Path
 
 from svdw.contracts import get_contract
 from svdw.synthetic.incidents import Incident, force_geography, forces, incidents
+from svdw.synthetic.lsoa2021 import lsoa_changes
 from svdw.synthetic.world import World, contract_path, csv_writer
+
+# police.uk files publish 2011 LSOAs in older months and 2021 LSOAs in recent ones: the synthetic
+# files switch at this month, so a run spanning it exercises both vintages.
+LSOA_2021_FROM = date(2023, 1, 1)
+# Real files snap about 0.7% of a force's records to an LSOA over its boundary (Barnet, Arun...):
+# a few synthetic records go to LSOAs of a neighbouring (not generated) area.
+OUTSIDE_SHARE = 0.007
+NEIGHBOUR_LSOAS = tuple((f"E0199{k:04d}", f"Neighbourshire {k // 4 + 1:03d}{'ABCD'[k % 4]}")
+                        for k in range(40))  # fmt: skip
 
 # Monthly counts of the crime types that are not violence, for a ~1.2M-resident county.
 OTHER_CRIME = {
@@ -109,6 +119,7 @@ def _street_rows(
 ) -> list[tuple[str, list[object]]]:
     """(crime reference, police.uk row) for every crime and ASB report of the force-month."""
     geography = force_geography(world, force)
+    changes = lsoa_changes(world)
     scale = sum(a.population for a in geography.lsoas) / 1_200_000
     rows: list[tuple[str, list[object]]] = []
 
@@ -118,12 +129,16 @@ def _street_rows(
             place: list[object] = ["", "", "No location", "", ""]
         else:
             a = geography.lsoa(lsoa_code)
+            code, name = a.code, a.name
+            if month >= LSOA_2021_FROM:
+                part = changes.code_2021(a.code, ref)
+                code, name = part.code, part.name
             place = [
                 f"{lon:.6f}",
                 f"{lat:.6f}",
                 f"On or near {rng.choice(STREETS)}",
-                a.code,
-                a.name,
+                code,
+                name,
             ]
         rows.append(
             (ref, ["" if asb else crime_id(world, ref), f"{month:%Y-%m}", force, force, *place,
@@ -146,6 +161,20 @@ def _street_rows(
                 a.latitude + rng.uniform(-0.004, 0.004),
             )
             row(f"{force}:{month}:{crime_type}:{n}", crime_type, a.code, lon, lat)
+    # records snapped over the boundary: a stream of their own, so the others stay as they were
+    outside = world.rng("police-outside", force, month)
+    edge = geography.lsoas[0]
+    for n in range(round(len(rows) * OUTSIDE_SHARE)):
+        code, name = outside.choice(NEIGHBOUR_LSOAS)
+        crime_type = outside.choice(("Violence and sexual offences", *OTHER_CRIME))
+        ref = f"{force}:{month}:outside:{n}"
+        lon = edge.longitude - 0.05 - outside.uniform(0, 0.02)
+        lat = edge.latitude + outside.uniform(-0.02, 0.02)
+        rows.append(
+            (ref, ["" if crime_type == "Anti-social behaviour" else crime_id(world, ref),
+                   f"{month:%Y-%m}", force, force, f"{lon:.6f}", f"{lat:.6f}",
+                   f"On or near {outside.choice(STREETS)}", code, name, crime_type, "", ""])
+        )  # fmt: skip
     rng.shuffle(rows)
     return rows
 

@@ -1,11 +1,14 @@
-"""Reference files: ONS LSOA-ward-district lookup, ONS postcode lookup, IMD 2019 File 1 and
-IoD2019 File 6 population denominators, written as the publishers lay them out."""
+"""Reference files: ONS LSOA-ward-district lookup, ONS LSOA 2011->2021 lookup, ONS postcode
+lookup, IMD 2019 File 1, IoD2019 File 6 population denominators and ONS mid-year population
+estimates by LSOA (one file per mid-year), written as the publishers lay them out."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from svdw.contracts import get_contract
+from svdw.synthetic.lsoa2021 import lsoa_changes
+from svdw.synthetic.population import estimate_rows, estimate_years
 from svdw.synthetic.world import World, contract_path, csv_writer
 
 
@@ -25,6 +28,38 @@ def write_lsoa_lookup(world: World, out_dir: Path) -> Path:
                 [i + 1, a.code, a.name, a.ward_code, a.ward_name, a.district_code, a.district_name]
             )
     return path
+
+
+def write_lsoa11_lsoa21_lookup(world: World, out_dir: Path) -> Path:
+    """ONS "LSOA (2011) to LSOA (2021) to LAD (December 2022)" lookup, as the Geoportal's CSV."""
+    contract = get_contract("ons_lsoa11_lsoa21_lookup")
+    name = (
+        "LSOA_(2011)_to_LSOA_(2021)_to_Local_Authority_District_(2022)_Lookup_for_England_and"
+        f"_Wales_{_area_slug(world)}.csv"
+    )
+    path = contract_path(out_dir, contract.name, name)
+    changes = lsoa_changes(world)
+    district_of = {new.code: (new.district_code, new.district_name) for new in changes.lsoas_2021}
+    with csv_writer(path, contract.headers, bom=True, crlf=True) as writer:
+        for i, (code11, name11, code21, name21, change) in enumerate(changes.lookup_rows()):
+            writer.writerow(
+                [code11, name11, code21, name21, change, *district_of[code21], "", i + 1]
+            )
+    return path
+
+
+def write_population_estimates(world: World, out_dir: Path) -> list[Path]:
+    """ONS mid-year estimates by 2021 LSOA, single year of age and sex: one file per mid-year,
+    as the workbook's "Mid-YYYY LSOA 2021" sheets saved as CSV."""
+    contract = get_contract("ons_lsoa_population_estimates")
+    paths = []
+    for year in estimate_years(world):
+        name = f"sapelsoasyoa_mid-{year}_lsoa2021_{_area_slug(world)}.csv"
+        path = contract_path(out_dir, contract.name, name)
+        with csv_writer(path, contract.headers, bom=True, crlf=True) as writer:
+            writer.writerows(estimate_rows(world, year))
+        paths.append(path)
+    return paths
 
 
 def write_population(world: World, out_dir: Path) -> Path:
@@ -87,7 +122,9 @@ def write_postcode_lookup(world: World, out_dir: Path) -> Path:
 def write(world: World, out_dir: Path) -> list[Path]:
     return [
         write_lsoa_lookup(world, out_dir),
+        write_lsoa11_lsoa21_lookup(world, out_dir),
         write_postcode_lookup(world, out_dir),
         write_imd(world, out_dir),
         write_population(world, out_dir),
+        *write_population_estimates(world, out_dir),
     ]

@@ -52,8 +52,10 @@ latest_home as (
         sightings.person_key,
         geography.district_code as home_district_code
     from sightings
+    inner join {{ ref('int_lsoa_codes_mapped') }} as codes
+        on sightings.home_lsoa_code = codes.lsoa_code
     inner join {{ ref('dim_geography') }} as geography
-        on sightings.home_lsoa_code = geography.lsoa_code
+        on codes.lsoa21_code = geography.lsoa_code
     order by sightings.person_key, sightings.seen_on desc nulls last, sightings.source_name
 
 ),

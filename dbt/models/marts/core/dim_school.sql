@@ -19,8 +19,13 @@ fact_urns as (
 
 geography as (
 
-    select lsoa_code, ward_code, ward_name, district_code, district_name
-    from {{ ref('dim_geography') }}
+    -- keyed by every code a school may carry (2011 or 2021 LSOA), with its 2021 LSOA's chain
+    select
+        codes.lsoa_code as any_lsoa_code,
+        located.ward_code, located.ward_name, located.district_code, located.district_name
+    from {{ ref('int_lsoa_codes_mapped') }} as codes
+    inner join {{ ref('dim_geography') }} as located
+        on codes.lsoa21_code = located.lsoa_code
 
 ),
 
@@ -78,7 +83,7 @@ final as (
         all_schools.is_in_gias
     from all_schools
     left join geography
-        on all_schools.lsoa_code = geography.lsoa_code
+        on all_schools.lsoa_code = geography.any_lsoa_code
 
 )
 

@@ -9,7 +9,11 @@ callouts as (
 
 geography as (
 
-    select lsoa_code, district_code from {{ ref('dim_geography') }}
+    -- every LSOA code a record may carry (2011 or 2021), with its 2021 LSOA in the area
+    select codes.lsoa_code as any_lsoa_code, located.lsoa_code, located.district_code
+    from {{ ref('int_lsoa_codes_mapped') }} as codes
+    inner join {{ ref('dim_geography') }} as located
+        on codes.lsoa21_code = located.lsoa_code
 
 ),
 
@@ -27,13 +31,14 @@ final as (
         callouts.is_conveyed,
         geography.lsoa_code,
         callouts.lsoa_code                                            as source_lsoa_code,
+        {{ location_status('callouts.lsoa_code', 'geography.lsoa_code') }} as location_status,
         geography.district_code,
         callouts.longitude,
         callouts.latitude,
         callouts._batch_id
     from callouts
     left join geography
-        on callouts.lsoa_code = geography.lsoa_code
+        on callouts.lsoa_code = geography.any_lsoa_code
 
 )
 

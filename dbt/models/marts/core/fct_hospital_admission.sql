@@ -26,7 +26,11 @@ sharp_object_codes as (
 
 geography as (
 
-    select lsoa_code, district_code from {{ ref('dim_geography') }}
+    -- every LSOA code a record may carry (2011 or 2021), with its 2021 LSOA in the area
+    select codes.lsoa_code as any_lsoa_code, located.lsoa_code, located.district_code
+    from {{ ref('int_lsoa_codes_mapped') }} as codes
+    inner join {{ ref('dim_geography') }} as located
+        on codes.lsoa21_code = located.lsoa_code
 
 ),
 
@@ -117,11 +121,12 @@ final as (
         coalesce(age_bands.is_under_25, false)                          as is_under_25,
         geography.lsoa_code                                             as home_lsoa_code,
         episodes.home_lsoa_code                                         as source_home_lsoa_code,
+        {{ location_status('episodes.home_lsoa_code', 'geography.lsoa_code') }} as home_location_status,
         geography.district_code                                         as home_district_code,
         episodes._batch_id
     from episodes
     left join geography
-        on episodes.home_lsoa_code = geography.lsoa_code
+        on episodes.home_lsoa_code = geography.any_lsoa_code
     left join people
         on people.identifier_type = 'nhs'
         and episodes.person_key = people.identifier_key

@@ -9,7 +9,11 @@ crimes as (
 
 geography as (
 
-    select lsoa_code, district_code from {{ ref('dim_geography') }}
+    -- every LSOA code a record may carry (2011 or 2021), with its 2021 LSOA in the area
+    select codes.lsoa_code as any_lsoa_code, located.lsoa_code, located.district_code
+    from {{ ref('int_lsoa_codes_mapped') }} as codes
+    inner join {{ ref('dim_geography') }} as located
+        on codes.lsoa21_code = located.lsoa_code
 
 ),
 
@@ -29,7 +33,9 @@ final as (
         crimes.month_start,
         crimes.crime_type,
         crimes.last_outcome_category,
-        crimes.lsoa_code,
+        geography.lsoa_code,
+        crimes.lsoa_code                                            as source_lsoa_code,
+        {{ location_status('crimes.lsoa_code', 'geography.lsoa_code') }} as location_status,
         crimes.lsoa_name,
         crimes.longitude,
         crimes.latitude,
@@ -43,7 +49,7 @@ final as (
         crimes._batch_id
     from crimes
     left join geography
-        on crimes.lsoa_code = geography.lsoa_code
+        on crimes.lsoa_code = geography.any_lsoa_code
     left join offences
         on 'police_uk:' || crimes.crime_type = offences.offence_key
 

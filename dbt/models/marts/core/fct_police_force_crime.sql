@@ -16,7 +16,11 @@ offences as (
 
 geography as (
 
-    select lsoa_code, district_code from {{ ref('dim_geography') }}
+    -- every LSOA code a record may carry (2011 or 2021), with its 2021 LSOA in the area
+    select codes.lsoa_code as any_lsoa_code, located.lsoa_code, located.district_code
+    from {{ ref('int_lsoa_codes_mapped') }} as codes
+    inner join {{ ref('dim_geography') }} as located
+        on codes.lsoa21_code = located.lsoa_code
 
 ),
 
@@ -64,6 +68,7 @@ final as (
         aged.crime_type,
         geography.lsoa_code,
         aged.lsoa_code                                              as source_lsoa_code,
+        {{ location_status('aged.lsoa_code', 'geography.lsoa_code') }} as location_status,
         geography.district_code,
         coalesce(offences.is_serious_violence, false)               as is_serious_violence,
         coalesce(offences.is_homicide, false)                       as is_homicide,
@@ -96,7 +101,7 @@ final as (
     left join offences
         on 'ho_offence:' || aged.ho_offence_code = offences.offence_key
     left join geography
-        on aged.lsoa_code = geography.lsoa_code
+        on aged.lsoa_code = geography.any_lsoa_code
     left join people as victims
         on victims.identifier_type = 'police_nominal'
         and aged.victim_person_key = victims.identifier_key

@@ -10,7 +10,11 @@ exclusions as (
 
 geography as (
 
-    select lsoa_code, district_code from {{ ref('dim_geography') }}
+    -- every LSOA code a record may carry (2011 or 2021), with its 2021 LSOA in the area
+    select codes.lsoa_code as any_lsoa_code, located.lsoa_code, located.district_code
+    from {{ ref('int_lsoa_codes_mapped') }} as codes
+    inner join {{ ref('dim_geography') }} as located
+        on codes.lsoa21_code = located.lsoa_code
 
 ),
 
@@ -69,13 +73,14 @@ final as (
         exclusions.fsm_eligible,
         exclusions.sen_provision,
         exclusions.home_lsoa_code,
+        {{ location_status('exclusions.home_lsoa_code', 'geography.lsoa_code') }} as home_location_status,
         geography.district_code                                 as home_district_code,
         exclusions._batch_id
     from exclusions
     left join reasons
         on exclusions.reason_code = reasons.reason_code
     left join geography
-        on exclusions.home_lsoa_code = geography.lsoa_code
+        on exclusions.home_lsoa_code = geography.any_lsoa_code
     left join age_bands
         on exclusions.age_at_event >= age_bands.min_age
         and (exclusions.age_at_event <= age_bands.max_age or age_bands.max_age is null)

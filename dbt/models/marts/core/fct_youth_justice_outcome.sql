@@ -14,7 +14,11 @@ outcomes as (
 
 geography as (
 
-    select lsoa_code, district_code from {{ ref('dim_geography') }}
+    -- every LSOA code a record may carry (2011 or 2021), with its 2021 LSOA in the area
+    select codes.lsoa_code as any_lsoa_code, located.lsoa_code, located.district_code
+    from {{ ref('int_lsoa_codes_mapped') }} as codes
+    inner join {{ ref('dim_geography') }} as located
+        on codes.lsoa21_code = located.lsoa_code
 
 ),
 
@@ -92,13 +96,14 @@ final as (
         ranked.outcome_date + interval '12 months' <= ranked.latest_offence_date
                                                             as has_full_reoffending_window,
         ranked.home_lsoa_code,
+        {{ location_status('ranked.home_lsoa_code', 'geography.lsoa_code') }} as home_location_status,
         geography.district_code                             as home_district_code,
         ranked._batch_id
     from ranked
     left join next_offence
         on ranked.offence_outcome_key = next_offence.offence_outcome_key
     left join geography
-        on ranked.home_lsoa_code = geography.lsoa_code
+        on ranked.home_lsoa_code = geography.any_lsoa_code
     left join people
         on people.identifier_type = 'yj_child'
         and ranked.child_key = people.identifier_key

@@ -10,25 +10,36 @@
 
 with
 
-geography as (
-
-    select
-        lsoa_code,
-        lsoa_name,
-        ward_code,
-        ward_name,
-        district_code,
-        district_name,
-        imd_rank,
-        imd_decile,
-        population_total as population
-    from {{ ref('dim_geography') }}
-
-),
-
 period as (
 
     {{ latest_12_months_period(ref('fct_police_crime')) }}
+
+),
+
+population as (
+
+    -- residents of each LSOA in the year of the period's latest month
+    {{ area_population(ref('int_population_by_area'), 'lsoa') }}
+
+),
+
+geography as (
+
+    select
+        areas.lsoa_code,
+        areas.lsoa_name,
+        areas.ward_code,
+        areas.ward_name,
+        areas.district_code,
+        areas.district_name,
+        areas.imd_rank,
+        areas.imd_decile,
+        population.population
+    from {{ ref('dim_geography') }} as areas
+    cross join period
+    left join population
+        on areas.lsoa_code = population.area_code
+        and to_char(period.period_end, 'YYYY') = population.period
 
 ),
 
@@ -85,12 +96,15 @@ youth_violence as (
 
 ),
 
+-- the patient's home LSOA comes only from the optional identifiable ED feed (ISTV is
+-- anonymised): without it no LSOA has ED events, so the indicator scores nowhere
 ed_assault as (
 
     select attendances.home_lsoa_code as lsoa_code, count(*) as events
     from {{ ref('fct_ed_assault_attendance') }} as attendances
     cross join period
-    where cast(date_trunc('month', attendances.arrival_date) as date)
+    where attendances.is_identified
+        and cast(date_trunc('month', attendances.arrival_date) as date)
         between period.period_start and period.period_end
     group by attendances.home_lsoa_code
 
@@ -184,7 +198,8 @@ final as (
             the count (an LSOA missing there counts as withheld) #}
         {{ published_rate(
             'scored.' ~ indicator ~ '_events', 'scored.population', per=1000, decimals=2,
-            withheld=['coalesce(scored.violence_is_suppressed, true)'] if indicator == 'violence' else []
+            withheld=['coalesce(scored.violence_is_suppressed, true)'] if indicator == 'violence' else [],
+            family='health' if indicator == 'ed_assault' else 'police'
         ) }} as {{ indicator }}_rate_per_1000,
         scored.{{ indicator }}_is_top,
         scored.{{ indicator }}_points,

@@ -12,7 +12,16 @@
 -- youth justice outcomes, ED attendances), so every source covers the whole after-window. The
 -- before-window is not checked: referrals in the first year of data have a shorter look-back.
 -- Disclosure control: cohort_count and outcome_person_count are counts of people, each through
--- suppress_small_counts with its own flag; percents need rate_minimum_events people.
+-- suppress_small_counts with its own flag; percents need rate_minimum_events people. A cohort is
+-- counted under the providers' rule, an outcome under its source's (police, youth justice, and
+-- health for ED attendances: 1-7 withheld, rounded to 5).
+{%- set outcome_family -%}
+case outcome_code
+    when 'ed_assault_attendance' then 'health'
+    when 'youth_justice_outcome' then 'youth_justice'
+    else 'police'
+end
+{%- endset %}
 
 with
 
@@ -60,9 +69,11 @@ events as (
 
     union all
 
+    -- ED attendances link to people only through the optional identifiable ED feed
     select 'ed_assault_attendance', person_key, arrival_date
     from {{ ref('fct_ed_assault_attendance') }}
-    where person_key is not null
+    where is_identified
+        and person_key is not null
 
 ),
 
@@ -71,7 +82,8 @@ data_end as (
     select least(
         (select max(offence_date) from {{ ref('fct_police_force_crime') }}),
         (select max(outcome_date) from {{ ref('fct_youth_justice_outcome') }}),
-        (select max(arrival_date) from {{ ref('fct_ed_assault_attendance') }})
+        -- NULL without the identifiable ED feed, which least() skips
+        (select max(arrival_date) from {{ ref('fct_ed_assault_attendance') }} where is_identified)
     ) as data_end_date
 
 ),
@@ -85,13 +97,24 @@ cohort as (
 
 ),
 
-outcomes (outcome_code, outcome_name, outcome_sort_order) as (
+listed_outcomes (outcome_code, outcome_name, outcome_sort_order) as (
 
     values
         ('police_suspect', 'Police contact as a suspect', 1),
         ('police_victim', 'Police contact as a victim', 2),
         ('youth_justice_outcome', 'Youth justice outcome', 3),
         ('ed_assault_attendance', 'ED attendance for assault', 4)
+
+),
+
+-- the ED outcome needs the optional identifiable ED feed (ISTV is anonymised): without any
+-- identified attendance it is left out rather than shown as nobody
+outcomes as (
+
+    select listed_outcomes.*
+    from listed_outcomes
+    where listed_outcomes.outcome_code <> 'ed_assault_attendance'
+        or exists (select 1 from {{ ref('fct_ed_assault_attendance') }} where is_identified)
 
 ),
 
@@ -138,7 +161,7 @@ protected_cohorts as (
     {{ suppress_small_counts(
         'cohort_sizes', 'cohort_count',
         groupings=[['financial_year'], ['programme_key']],
-        tiebreak=['programme_key', 'financial_year']
+        tiebreak=['programme_key', 'financial_year'], family='providers'
     ) }}
 
 ),
@@ -169,7 +192,8 @@ outcome_counts as (
 protected_outcomes as (
 
     {{ suppress_small_counts(
-        'outcome_counts', 'outcome_person_count',
+        '(select outcome_counts.*, ' ~ outcome_family ~ ' as disclosure_family from outcome_counts)',
+        'outcome_person_count', family_column='disclosure_family',
         groupings=[
             ['financial_year', 'outcome_code', 'outcome_window'],
             ['programme_key', 'outcome_code', 'outcome_window']
@@ -191,16 +215,21 @@ final as (
         outcomes.outcome_sort_order,
         protected_outcomes.outcome_window,
         windows.outcome_window_sort_order,
-        case when not protected_cohorts.is_suppressed
-            then protected_cohorts.cohort_count end                 as cohort_count,
+        {{ published_count(
+            'protected_cohorts.cohort_count', 'protected_cohorts.is_suppressed', family='providers'
+        ) }}                                                        as cohort_count,
         protected_cohorts.is_suppressed                             as cohort_count_is_suppressed,
-        case when not protected_outcomes.is_suppressed
-            then protected_outcomes.outcome_person_count end        as outcome_person_count,
+        protected_outcomes.disclosure_family,
+        {{ published_count(
+            'protected_outcomes.outcome_person_count', 'protected_outcomes.is_suppressed',
+            family_column='protected_outcomes.disclosure_family'
+        ) }}                                                        as outcome_person_count,
         protected_outcomes.is_suppressed                            as outcome_person_count_is_suppressed,
         {{ published_rate(
             'protected_outcomes.outcome_person_count', 'protected_cohorts.cohort_count',
             per=100, decimals=1, precision=5,
-            withheld=['protected_outcomes.is_suppressed', 'protected_cohorts.is_suppressed']
+            withheld=['protected_outcomes.is_suppressed', 'protected_cohorts.is_suppressed'],
+            family_column='protected_outcomes.disclosure_family'
         ) }}                                                        as outcome_percent,
         data_end.data_end_date
     from protected_outcomes

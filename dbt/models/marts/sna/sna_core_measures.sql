@@ -23,24 +23,22 @@ geography as (
 
 ),
 
--- Population of each district by age group: the one place the measures' denominators come from
--- (area_code, age_group all_ages | under_25, population).
+-- Residents of each district by age group and financial year, from the ONS single-year-of-age
+-- mid-year estimates (int_population_by_area): the one place the measures' denominators come
+-- from. A period takes the estimate of the financial year its last month falls in (the rolling
+-- 12 months too); is_nearest_year_estimate marks a year whose own estimate is not loaded yet.
 denominators as (
 
     select
-        district_code                                               as area_code,
-        'all_ages'                                                  as age_group,
-        sum(population_total)                                       as population
-    from geography
-    group by district_code
-    union all
-    select
-        district_code,
-        'under_25',
-        -- IoD population gives 0-15 and 16-59 only: ages 16-24 taken as 9/44 of 16-59
-        round(sum(population_0_15 + population_16_59 * 9.0 / 44))
-    from geography
-    group by district_code
+        area_code,
+        case age_group when 'All ages' then 'all_ages' else 'under_25' end as age_group,
+        period                                                      as financial_year,
+        population,
+        is_nearest_year_estimate
+    from {{ ref('int_population_by_area') }}
+    where area_type = 'district'
+        and period_type = 'financial_year'
+        and age_group in ('All ages', 'Under 25')
 
 ),
 
@@ -261,6 +259,7 @@ district_grid as (
         districts.district_code                     as area_code,
         districts.district_name                     as area_name,
         denominators.population,
+        coalesce(denominators.is_nearest_year_estimate, false) as population_is_nearest_year,
         coalesce(district_periods.events, 0)        as events
     from measures
     inner join period_coverage
@@ -269,6 +268,7 @@ district_grid as (
     left join denominators
         on districts.district_code = denominators.area_code
         and measures.population_basis = denominators.age_group
+        and {{ financial_year('period_coverage.last_month') }} = denominators.financial_year
     left join district_periods
         on measures.measure = district_periods.measure
         and period_coverage.period = district_periods.period
@@ -294,6 +294,7 @@ county_grid as (
         county_code         as area_code,
         county_name         as area_name,
         sum(population)     as population,
+        bool_or(population_is_nearest_year) as population_is_nearest_year,
         sum(events)         as events
     from district_grid
     group by measure, period_type, period, financial_year, period_start, last_month,
@@ -315,13 +316,18 @@ area_periods as (
 
 ),
 
--- a county's row is the sum of its districts' rows: one group for secondary suppression
+-- a county's row is the sum of its districts' rows: one group for secondary suppression; each
+-- measure under its source family's disclosure rule (hospital admissions: health, 1-7 withheld
+-- and rounded to 5; police: 1-4), the family named on the row
 protected as (
 
     {{ suppress_small_counts(
-        'area_periods', 'events',
+        '(select area_periods.*, case measures.source when \'hospital\' then \'health\' else \'police\' end'
+            ~ ' as disclosure_family from area_periods inner join measures'
+            ~ ' on area_periods.measure = measures.measure)',
+        'events',
         groupings=[['measure', 'period', 'county_code']],
-        tiebreak=['geography_level', 'area_code']
+        tiebreak=['geography_level', 'area_code'], family_column='disclosure_family'
     ) }}
 
 ),
@@ -366,20 +372,26 @@ final as (
         with_baseline.district_name,
         measures.population_basis,
         cast(with_baseline.population as bigint)            as population,
-        case when not with_baseline.is_suppressed then with_baseline.events end as event_count,
+        with_baseline.population_is_nearest_year,
+        with_baseline.disclosure_family,
+        {{ published_count(
+            'with_baseline.events', 'with_baseline.is_suppressed',
+            family_column='with_baseline.disclosure_family'
+        ) }}                                                as event_count,
         {{ published_rate(
             'with_baseline.events', 'with_baseline.person_years', per=100000, decimals=1,
-            withheld=['with_baseline.is_suppressed']
+            withheld=['with_baseline.is_suppressed'], family_column='with_baseline.disclosure_family'
         ) }}                                                as event_rate_per_100k,
         case when measures.is_per_million then {{ published_rate(
             'with_baseline.events', 'with_baseline.person_years', per=1000000, decimals=1,
-            withheld=['with_baseline.is_suppressed']
+            withheld=['with_baseline.is_suppressed'], family_column='with_baseline.disclosure_family'
         ) }} end                                            as event_rate_per_million,
         with_baseline.is_suppressed,
         with_baseline.baseline_year,
-        case
-            when not with_baseline.baseline_is_suppressed then with_baseline.baseline_events
-        end                                                 as baseline_count,
+        {{ published_count(
+            'with_baseline.baseline_events', 'with_baseline.baseline_is_suppressed',
+            family_column='with_baseline.disclosure_family'
+        ) }}                                                as baseline_count,
         coalesce(with_baseline.baseline_is_suppressed, false) as baseline_count_is_suppressed,
         -- average monthly count against the baseline's: the plain percent change for a whole
         -- year, comparable for a part year (months_covered); both counts must be published and
@@ -389,8 +401,10 @@ final as (
                 and not with_baseline.baseline_is_suppressed
                 and with_baseline.baseline_events > 0
                 then cast(round(
-                    (with_baseline.events * 1.0 / with_baseline.months_covered)
-                    / (with_baseline.baseline_events * 1.0 / with_baseline.baseline_months) * 100 - 100,
+                    ({{ rounded_count('with_baseline.events', family_column='with_baseline.disclosure_family') }}
+                        * 1.0 / with_baseline.months_covered)
+                    / ({{ rounded_count('with_baseline.baseline_events', family_column='with_baseline.disclosure_family') }}
+                        * 1.0 / with_baseline.baseline_months) * 100 - 100,
                     1
                 ) as numeric(12, 1))
         end                                                 as change_percent

@@ -6,7 +6,10 @@
 -- offence month and the district where the offence happened. Only months both sources cover
 -- are shown. The ISTV extract records no "reported to police" answer, so the patient-stated
 -- share of unreported assaults cannot be computed; the ratio is the measure.
--- Each count carries its own disclosure control (and flag).
+-- Needs the optional identifiable ED feed (health_ed_attendances_identifiable, its own legal
+-- basis): ISTV is anonymised, so the patient's home district and age come only from that feed.
+-- Without it the model has no rows (no month has ED data), and no error.
+-- Each count carries its own disclosure control (health for ED, police for police).
 
 {%- set groupings = [['month_start', 'district_code'], ['month_start', 'age_band'], ['district_code', 'age_band']] %}
 
@@ -19,7 +22,8 @@ ed as (
         home_district_code                                          as district_code,
         coalesce(age_band, 'Unknown')                               as age_band
     from {{ ref('fct_ed_assault_attendance') }}
-    where home_district_code is not null
+    where is_identified
+        and home_district_code is not null
 
 ),
 
@@ -114,7 +118,8 @@ protected as (
 
     {{ suppress_count_columns(
         'cells', ['ed_events', 'police_events'],
-        groupings=groupings, tiebreak=['district_code', 'month_start', 'age_band']
+        groupings=groupings, tiebreak=['district_code', 'month_start', 'age_band'],
+        families={'ed_events': 'health', 'police_events': 'police'}
     ) }}
 
 ),
@@ -128,15 +133,15 @@ final as (
         district_name,
         age_band,
         age_band_sort_order,
-        case when not ed_events_is_suppressed then ed_events end    as ed_assault_count,
+        {{ published_count('ed_events', 'ed_events_is_suppressed', family='health') }} as ed_assault_count,
         ed_events_is_suppressed                                     as ed_assault_count_is_suppressed,
-        case when not police_events_is_suppressed then police_events end as police_violence_count,
+        {{ published_count('police_events', 'police_events_is_suppressed', family='police') }} as police_violence_count,
         police_events_is_suppressed                                 as police_violence_count_is_suppressed,
         -- a ratio of two event counts: the police count must reach the minimum as well
         {{ published_rate(
             'ed_events', 'police_events', per=1, decimals=2, precision=8,
             withheld=['ed_events_is_suppressed', 'police_events_is_suppressed'],
-            denominator_min_events=true
+            denominator_min_events=true, family='health'
         ) }}                                                        as ed_to_police_ratio
     from protected
 

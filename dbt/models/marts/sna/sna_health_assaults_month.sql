@@ -1,10 +1,11 @@
 -- Assaults seen by health services per month, home district of the patient and age band (with
 -- an 'All ages' row per month and district): emergency-department assault attendances (ISTV,
--- by arrival month) and hospital admissions for assault (ICD-10 X85-Y09, by admission month),
+-- by arrival month; home district and age only from the optional identifiable ED feed, so the
+-- ED measures appear only with that feed) and hospital admissions for assault (ICD-10 X85-Y09, by admission month),
 -- each in all and for a sharp object or knife (ED means of assault 'Sharp object/knife';
 -- admissions X99). Long format, one row per measure, so one count column carries the
--- disclosure control. Rates per 1,000 residents of the district in the age band
--- (int_age_band_population_estimated; all residents for 'All ages').
+-- disclosure control. Rates per 1,000 residents of the district in the age band, in the month's
+-- year (int_population_by_area: ONS mid-year estimates by single year of age, or the nearest year).
 
 with
 
@@ -68,6 +69,22 @@ measures (measure_code, measure_name, service, measure_sort_order) as (
 
 ),
 
+-- a service's measures only where the service has rows: the ED rows need the optional
+-- identifiable ED feed (home district and age; ISTV is anonymised), so without it the ED
+-- measures are left out rather than shown as zeros
+measures_present as (
+
+    select measures.*
+    from measures
+    where measures.service in (
+        select listed.service
+        from measures as listed
+        inner join (select distinct measure_code from events) as present
+            on listed.measure_code = present.measure_code
+    )
+
+),
+
 months as (
 
     -- every month from the first to the last either service has data for
@@ -83,8 +100,7 @@ districts as (
 
     select
         district_code,
-        max(district_name)                                          as district_name,
-        sum(population_total)                                       as population_total
+        max(district_name)                                          as district_name
     from {{ ref('dim_geography') }}
     where district_code is not null
     group by district_code
@@ -94,6 +110,15 @@ districts as (
 age_bands as (
 
     {{ reporting_age_bands(ref('dim_age_band')) }}
+
+),
+
+population as (
+
+    select area_code, period, age_group, population, is_nearest_year_estimate
+    from {{ ref('int_population_by_area') }}
+    where area_type = 'district'
+        and period_type = 'calendar_year'
 
 ),
 
@@ -120,18 +145,17 @@ cells as materialized (
         measures.measure_name,
         measures.service,
         measures.measure_sort_order,
-        case
-            when age_bands.age_band = 'All ages' then districts.population_total
-            else population.population_estimate
-        end                                                         as population,
+        population.population,
+        population.is_nearest_year_estimate                          as population_is_nearest_year,
         coalesce(counted.events, 0)                                 as events
     from months
     cross join districts
     cross join age_bands
-    cross join measures
-    left join {{ ref('int_age_band_population_estimated') }} as population
-        on districts.district_code = population.district_code
-        and age_bands.age_band = population.age_band
+    cross join measures_present as measures
+    left join population
+        on districts.district_code = population.area_code
+        and to_char(months.month_start, 'YYYY') = population.period
+        and age_bands.age_band = population.age_group
     left join counted
         on months.month_start = counted.month_start
         and districts.district_code = counted.district_code
@@ -149,7 +173,7 @@ cells as materialized (
 
 protected as materialized (
 
-    {{ suppress_small_counts('cells', 'events', groupings=groupings, tiebreak=tiebreak) }}
+    {{ suppress_small_counts('cells', 'events', groupings=groupings, tiebreak=tiebreak, family='health') }}
 
 ),
 
@@ -167,8 +191,9 @@ final as (
         service,
         measure_sort_order,
         cast(population as bigint)                                  as population,
-        case when not is_suppressed then events end                 as assault_count,
-        {{ published_rate('events', 'population', per=1000, decimals=3, withheld=['is_suppressed']) }}
+        population_is_nearest_year,
+        {{ published_count('events', 'is_suppressed', family='health') }} as assault_count,
+        {{ published_rate('events', 'population', per=1000, decimals=3, withheld=['is_suppressed'], family='health') }}
                                                                     as assault_rate_per_1000,
         is_suppressed
     from protected

@@ -100,7 +100,7 @@ protected as (
     {{ suppress_small_counts(
         'cells', 'crimes',
         groupings=[['financial_year', 'driver_code'], ['district_code', 'driver_code']],
-        tiebreak=['district_code', 'financial_year']
+        tiebreak=['district_code', 'financial_year'], family='police'
     ) }}
 
 ),
@@ -130,11 +130,11 @@ final as (
         driver_code,
         driver_name,
         driver_sort_order,
-        case when not is_suppressed then crimes end                 as knife_crime_count,
+        {{ published_count('crimes', 'is_suppressed', family='police') }} as knife_crime_count,
         -- withheld when either count is, else the withheld one could be worked out from it
         {{ published_rate(
             'crimes', 'all_crimes', per=100, decimals=1, precision=5,
-            withheld=['is_suppressed', 'is_all_suppressed']
+            withheld=['is_suppressed', 'is_all_suppressed'], family='police'
         ) }}                                                        as driver_percent,
         is_suppressed
     from with_total

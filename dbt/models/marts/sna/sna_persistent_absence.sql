@@ -90,7 +90,7 @@ protected as (
 
     {{ suppress_count_columns(
         'cells', ['pupils', 'absentees'],
-        groupings=groupings, tiebreak=['district_code', 'academic_year', 'term_sort_order', 'school_phase']
+        groupings=groupings, tiebreak=['district_code', 'academic_year', 'term_sort_order', 'school_phase'], family='education'
     ) }}
 
 ),
@@ -104,13 +104,13 @@ final as (
         district_code,
         district_name,
         school_phase,
-        case when not pupils_is_suppressed then pupils end          as pupil_count,
+        {{ published_count('pupils', 'pupils_is_suppressed', family='education') }} as pupil_count,
         pupils_is_suppressed                                        as pupil_count_is_suppressed,
-        case when not absentees_is_suppressed then absentees end    as persistently_absent_count,
+        {{ published_count('absentees', 'absentees_is_suppressed', family='education') }} as persistently_absent_count,
         absentees_is_suppressed                                     as persistently_absent_count_is_suppressed,
         {{ published_rate(
             'absentees', 'pupils', per=100, decimals=1, precision=5,
-            withheld=['absentees_is_suppressed', 'pupils_is_suppressed']
+            withheld=['absentees_is_suppressed', 'pupils_is_suppressed'], family='education'
         ) }}                                                        as persistent_absence_percent
     from protected
 

@@ -5,7 +5,8 @@
 -- (violence rate: 1 = highest; deprivation: 1 = most deprived), 0 to 1; need_rank 1 = most need.
 -- Provision (per district, year and tier of dim_programme): sessions delivered and young people
 -- who attended at provider sites in the district (site postcode -> LSOA), and the weekly places
--- the provision audit lists there; sessions per 1,000 young people (aged 10-24, estimated).
+-- the provision audit lists there; sessions per 1,000 young people (aged 10-24: ONS mid-year
+-- estimates by single year of age for the financial year, or the nearest year).
 -- A district is high-need when need_rank is in the top third of districts, and low-provision
 -- for a tier when its sessions per 1,000 young people are in the bottom third for that tier
 -- and year (percentile rank <= 1/3, so no sessions at all counts as low).
@@ -28,17 +29,29 @@ districts as (
     select
         district_code,
         max(district_name)                                          as district_name,
-        sum(population_total)                                       as population,
-        -- residents aged 10-24: the IMD denominators' 0-15 and 16-59 groups spread evenly over
-        -- their single years of age (6 of 16 years, 9 of 44 years)
-        round(sum(population_0_15) * 6.0 / 16 + sum(population_16_59) * 9.0 / 44)
-                                                                    as young_population,
         round(sum(imd_rank * population_total) * 1.0
             / nullif(sum(population_total) filter (where imd_rank is not null), 0))
                                                                     as imd_average_rank
     from geography
     where district_code is not null
     group by district_code
+
+),
+
+populations as (
+
+    -- residents per district and financial year (ONS mid-year estimate of the year's start, or
+    -- the nearest), all ages and aged 10-24 (summed from single years of age)
+    select
+        area_code                                                   as district_code,
+        period                                                      as financial_year,
+        max(population) filter (where age_group = 'All ages')       as population,
+        max(population) filter (where age_group = '10-24')          as young_population
+    from {{ ref('int_population_by_area') }}
+    where area_type = 'district'
+        and period_type = 'financial_year'
+        and age_group in ('All ages', '10-24')
+    group by area_code, period
 
 ),
 
@@ -112,7 +125,7 @@ protected_violence as (
     {{ suppress_small_counts(
         'district_years', 'violence_count',
         groupings=[['financial_year'], ['district_code']],
-        tiebreak=['district_code', 'financial_year']
+        tiebreak=['district_code', 'financial_year'], family='police'
     ) }}
 
 ),
@@ -125,7 +138,7 @@ need as (
         round(cast((
             percent_rank() over (
                 partition by district_years.financial_year
-                order by district_years.violence_count * 1.0 / nullif(districts.population, 0)
+                order by district_years.violence_count * 1.0 / nullif(populations.population, 0)
             )
             + percent_rank() over (
                 partition by district_years.financial_year
@@ -135,6 +148,9 @@ need as (
     from district_years
     inner join districts
         on district_years.district_code = districts.district_code
+    left join populations
+        on district_years.district_code = populations.district_code
+        and district_years.financial_year = populations.financial_year
 
 ),
 
@@ -202,7 +218,7 @@ protected_district_tiers as (
     {{ suppress_count_columns(
         'district_tiers', ['session_count', 'participant_count', 'weekly_place_count'],
         groupings=[['financial_year', 'tier'], ['financial_year', 'district_code']],
-        tiebreak=['district_code', 'tier', 'financial_year']
+        tiebreak=['district_code', 'tier', 'financial_year'], family='providers'
     ) }}
 
 ),
@@ -214,11 +230,12 @@ provision_ranked as (
         percent_rank() over (
             partition by protected_district_tiers.financial_year, protected_district_tiers.tier
             order by protected_district_tiers.session_count * 1.0
-                / nullif(districts.young_population, 0)
+                / nullif(populations.young_population, 0)
         ) as provision_percent_rank
     from protected_district_tiers
-    inner join districts
-        on protected_district_tiers.district_code = districts.district_code
+    left join populations
+        on protected_district_tiers.district_code = populations.district_code
+        and protected_district_tiers.financial_year = populations.financial_year
 
 ),
 
@@ -230,34 +247,38 @@ final as (
         provision_ranked.district_code,
         districts.district_name,
         provision_ranked.tier,
-        cast(districts.population as bigint)                        as population,
-        cast(districts.young_population as bigint)                  as young_population,
-        case when not protected_violence.is_suppressed
-            then protected_violence.violence_count end              as violence_count,
+        cast(populations.population as bigint)                      as population,
+        cast(populations.young_population as bigint)                as young_population,
+        {{ published_count(
+            'protected_violence.violence_count', 'protected_violence.is_suppressed', family='police'
+        ) }}                                                        as violence_count,
         protected_violence.is_suppressed                            as violence_count_is_suppressed,
         {{ published_rate(
-            'protected_violence.violence_count', 'districts.population', per=1000, decimals=2,
-            withheld=['protected_violence.is_suppressed']
+            'protected_violence.violence_count', 'populations.population', per=1000, decimals=2,
+            withheld=['protected_violence.is_suppressed'], family='police'
         ) }}                                                        as violence_rate_per_1000,
         cast(districts.imd_average_rank as integer)                 as imd_average_rank,
         ranked_need.need_score,
         cast(ranked_need.need_rank as integer)                      as need_rank,
-        case when not provision_ranked.session_count_is_suppressed
-            then provision_ranked.session_count end                 as session_count,
+        {{ published_count(
+            'provision_ranked.session_count', 'provision_ranked.session_count_is_suppressed', family='providers'
+        ) }}                                                        as session_count,
         provision_ranked.session_count_is_suppressed                as session_count_is_suppressed,
         {{ published_rate(
-            'provision_ranked.session_count', 'districts.young_population', per=1000, decimals=2,
-            withheld=['provision_ranked.session_count_is_suppressed']
+            'provision_ranked.session_count', 'populations.young_population', per=1000, decimals=2,
+            withheld=['provision_ranked.session_count_is_suppressed'], family='providers'
         ) }}                                                        as sessions_per_1000_young_people,
-        case when not provision_ranked.participant_count_is_suppressed
-            then provision_ranked.participant_count end             as participant_count,
+        {{ published_count(
+            'provision_ranked.participant_count', 'provision_ranked.participant_count_is_suppressed', family='providers'
+        ) }}                                                        as participant_count,
         provision_ranked.participant_count_is_suppressed            as participant_count_is_suppressed,
         {{ published_rate(
-            'provision_ranked.participant_count', 'districts.young_population', per=1000,
-            decimals=2, withheld=['provision_ranked.participant_count_is_suppressed']
+            'provision_ranked.participant_count', 'populations.young_population', per=1000,
+            decimals=2, withheld=['provision_ranked.participant_count_is_suppressed'], family='providers'
         ) }}                                                        as participant_rate_per_1000_young_people,
-        case when not provision_ranked.weekly_place_count_is_suppressed
-            then provision_ranked.weekly_place_count end            as weekly_place_count,
+        {{ published_count(
+            'provision_ranked.weekly_place_count', 'provision_ranked.weekly_place_count_is_suppressed', family='providers'
+        ) }}                                                        as weekly_place_count,
         provision_ranked.weekly_place_count_is_suppressed           as weekly_place_count_is_suppressed,
         ranked_need.need_rank <= ceil(ranked_need.district_count / 3.0)
                                                                     as is_high_need,
@@ -269,6 +290,9 @@ final as (
         on provision_ranked.financial_year = years.financial_year
     inner join districts
         on provision_ranked.district_code = districts.district_code
+    left join populations
+        on provision_ranked.district_code = populations.district_code
+        and provision_ranked.financial_year = populations.financial_year
     inner join ranked_need
         on provision_ranked.financial_year = ranked_need.financial_year
         and provision_ranked.district_code = ranked_need.district_code

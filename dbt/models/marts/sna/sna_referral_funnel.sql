@@ -91,7 +91,7 @@ protected as (
     {{ suppress_count_columns(
         'grid', stages,
         groupings=[['financial_year', 'programme_key'], ['financial_year', 'agency_key']],
-        tiebreak=['agency_key', 'programme_key', 'financial_year']
+        tiebreak=['agency_key', 'programme_key', 'financial_year'], family='providers'
     ) }}
 
 ),
@@ -103,7 +103,7 @@ visible as (
         agency_key,
         programme_key,
         {% for stage in stages -%}
-        case when not {{ stage }}_is_suppressed then {{ stage }} end as {{ stage }},
+        {{ published_count(stage, stage ~ '_is_suppressed', family='providers') }} as {{ stage }},
         {{ stage }}_is_suppressed{{ ',' if not loop.last }}
         {% endfor %}
     from protected
@@ -135,7 +135,7 @@ final as (
             ('completed_count', 'referred_count')
         ] -%}
         {{ published_rate(
-            'visible.' ~ numerator, 'visible.' ~ denominator, per=100, decimals=1, precision=5
+            'visible.' ~ numerator, 'visible.' ~ denominator, per=100, decimals=1, precision=5, family='providers'
         ) }} as {{ numerator | replace('_count', '') }}_of_{{ denominator | replace('_count', '') }}_percent{{ ',' if not loop.last }}
         {% endfor %}
     from visible

@@ -105,7 +105,7 @@ cells as (
 
 protected as (
 
-    {{ suppress_small_counts('cells', 'events', groupings=groupings, tiebreak=tiebreak) }}
+    {{ suppress_small_counts('cells', 'events', groupings=groupings, tiebreak=tiebreak, family='education') }}
 
 ),
 
@@ -122,9 +122,9 @@ final as (
         reason_code,
         reason_description,
         cast(pupils_on_roll as bigint)                              as pupils_on_roll,
-        case when not is_suppressed then events end                 as exclusion_count,
+        {{ published_count('events', 'is_suppressed', family='education') }} as exclusion_count,
         {{ published_rate(
-            'events', 'pupils_on_roll', per=100, decimals=2, precision=8, withheld=['is_suppressed']
+            'events', 'pupils_on_roll', per=100, decimals=2, precision=8, withheld=['is_suppressed'], family='education'
         ) }}                                                        as exclusion_rate_per_100_pupils,
         is_suppressed
     from protected

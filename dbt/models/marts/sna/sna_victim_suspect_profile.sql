@@ -124,7 +124,7 @@ cells as (
 
 protected as (
 
-    {{ suppress_small_counts('cells', 'people', groupings=groupings, tiebreak=tiebreak) }}
+    {{ suppress_small_counts('cells', 'people', groupings=groupings, tiebreak=tiebreak, family='police') }}
 
 ),
 
@@ -140,21 +140,24 @@ final as (
         protected.age_band,
         protected.age_band_sort_order,
         protected.sex,
-        case when not protected.is_suppressed then protected.people end as person_count,
+        {{ published_count('protected.people', 'protected.is_suppressed', family='police') }} as person_count,
         {{ published_rate(
             'protected.people', 'protected.role_total', per=100, decimals=1, precision=5,
-            withheld=['protected.is_suppressed']
+            withheld=['protected.is_suppressed'], family='police'
         ) }}                                                        as role_share_percent,
-        population.population_estimate                             as population,
+        population.population                                       as population,
         {{ published_rate(
-            'protected.people', 'population.population_estimate', per=1000, decimals=2,
-            withheld=['protected.is_suppressed']
+            'protected.people', 'population.population', per=1000, decimals=2,
+            withheld=['protected.is_suppressed'], family='police'
         ) }}                                                        as person_rate_per_1000,
         protected.is_suppressed
     from protected
-    left join {{ ref('int_age_band_population_estimated') }} as population
-        on protected.district_code = population.district_code
-        and protected.age_band = population.age_band
+    left join {{ ref('int_population_by_area') }} as population
+        on population.area_type = 'district'
+        and population.period_type = 'financial_year'
+        and protected.district_code = population.area_code
+        and protected.financial_year = population.period
+        and protected.age_band = population.age_group
 
 )
 

@@ -9,10 +9,16 @@ districts as (
 
     select
         district_code,
-        max(district_name)      as district_name,
-        sum(population_total)   as population
+        max(district_name)      as district_name
     from {{ ref('dim_geography') }}
     group by district_code
+
+),
+
+population as (
+
+    -- residents of each district in the month's year (ONS mid-year estimate, or the nearest)
+    {{ area_population(ref('int_population_by_area'), 'district') }}
 
 ),
 
@@ -41,10 +47,14 @@ district_months as (
         months.month_start,
         districts.district_code,
         districts.district_name,
-        districts.population,
+        population.population,
+        population.is_nearest_year_estimate as population_is_nearest_year,
         coalesce(violence.events, 0) as events
     from districts
     cross join months
+    left join population
+        on districts.district_code = population.area_code
+        and to_char(months.month_start, 'YYYY') = population.period
     left join violence
         on districts.district_code = violence.district_code
         and months.month_start = violence.month_start
@@ -56,7 +66,7 @@ protected as (
     {{ suppress_small_counts(
         'district_months', 'events',
         groupings=[['month_start'], ['district_code']],
-        tiebreak=['district_code', 'month_start']
+        tiebreak=['district_code', 'month_start'], family='police'
     ) }}
 
 ),
@@ -69,8 +79,9 @@ final as (
         district_code,
         district_name,
         cast(population as bigint) as population,
-        case when not is_suppressed then events end as violence_count,
-        {{ published_rate('events', 'population', per=1000, decimals=2, withheld=['is_suppressed']) }}
+        population_is_nearest_year,
+        {{ published_count('events', 'is_suppressed', family='police') }} as violence_count,
+        {{ published_rate('events', 'population', per=1000, decimals=2, withheld=['is_suppressed'], family='police') }}
             as violence_rate_per_1000,
         is_suppressed
     from protected

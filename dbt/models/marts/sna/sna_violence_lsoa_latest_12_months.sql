@@ -14,8 +14,7 @@ geography as (
         ward_code,
         ward_name,
         district_code,
-        district_name,
-        population_total as population
+        district_name
     from {{ ref('dim_geography') }}
 
 ),
@@ -23,6 +22,13 @@ geography as (
 period as (
 
     {{ latest_12_months_period(ref('fct_police_crime')) }}
+
+),
+
+population as (
+
+    -- residents of each LSOA in the year of the period's latest month
+    {{ area_population(ref('int_population_by_area'), 'lsoa') }}
 
 ),
 
@@ -44,8 +50,14 @@ lsoa_totals as (
 
     select
         geography.*,
+        population.population,
+        population.is_nearest_year_estimate as population_is_nearest_year,
         coalesce(violence.events, 0) as events
     from geography
+    cross join period
+    left join population
+        on geography.lsoa_code = population.area_code
+        and to_char(period.period_end, 'YYYY') = population.period
     left join violence
         on geography.lsoa_code = violence.lsoa_code
 
@@ -56,7 +68,7 @@ protected as (
     {{ suppress_small_counts(
         'lsoa_totals', 'events',
         groupings=[['ward_code']],
-        tiebreak=['lsoa_code']
+        tiebreak=['lsoa_code'], family='police'
     ) }}
 
 ),
@@ -75,10 +87,11 @@ published as (
         centroids.latitude,
         centroids.longitude,
         cast(protected.population as bigint) as population,
-        case when not protected.is_suppressed then protected.events end as violence_count,
+        protected.population_is_nearest_year,
+        {{ published_count('protected.events', 'protected.is_suppressed', family='police') }} as violence_count,
         {{ published_rate(
             'protected.events', 'protected.population', per=1000, decimals=2,
-            withheld=['protected.is_suppressed']
+            withheld=['protected.is_suppressed'], family='police'
         ) }} as violence_rate_per_1000,
         protected.is_suppressed
     from protected

@@ -15,8 +15,7 @@ geography as (
         ward_code,
         ward_name,
         district_code,
-        district_name,
-        population_total as population
+        district_name
     from {{ ref('dim_geography') }}
 
 ),
@@ -30,6 +29,13 @@ months as (
 period as (
 
     {{ latest_12_months_period(ref('fct_police_crime')) }}
+
+),
+
+population as (
+
+    -- residents of each LSOA in the month's year (ONS mid-year estimate, or the nearest)
+    {{ area_population(ref('int_population_by_area'), 'lsoa') }}
 
 ),
 
@@ -53,10 +59,15 @@ lsoa_months as (
         months.month_start between period.period_start and period.period_end
             as is_latest_12_months,
         geography.*,
+        population.population,
+        population.is_nearest_year_estimate as population_is_nearest_year,
         coalesce(violence.events, 0) as events
     from geography
     cross join months
     cross join period
+    left join population
+        on geography.lsoa_code = population.area_code
+        and to_char(months.month_start, 'YYYY') = population.period
     left join violence
         on geography.lsoa_code = violence.lsoa_code
         and months.month_start = violence.month_start
@@ -68,7 +79,7 @@ protected as (
     {{ suppress_small_counts(
         'lsoa_months', 'events',
         groupings=[['month_start', 'ward_code'], ['lsoa_code', 'is_latest_12_months']],
-        tiebreak=['lsoa_code', 'month_start']
+        tiebreak=['lsoa_code', 'month_start'], family='police'
     ) }}
 
 ),
@@ -88,10 +99,11 @@ final as (
         centroids.latitude,
         centroids.longitude,
         cast(protected.population as bigint) as population,
-        case when not protected.is_suppressed then protected.events end as violence_count,
+        protected.population_is_nearest_year,
+        {{ published_count('protected.events', 'protected.is_suppressed', family='police') }} as violence_count,
         {{ published_rate(
             'protected.events', 'protected.population', per=1000, decimals=2,
-            withheld=['protected.is_suppressed']
+            withheld=['protected.is_suppressed'], family='police'
         ) }} as violence_rate_per_1000,
         protected.is_suppressed
     from protected

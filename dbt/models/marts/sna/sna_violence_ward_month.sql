@@ -19,7 +19,6 @@ wards as (
         max(geography.ward_name)            as ward_name,
         max(geography.district_code)        as district_code,
         max(geography.district_name)        as district_name,
-        sum(geography.population_total)     as population,
         avg(centroids.latitude)             as latitude,
         avg(centroids.longitude)            as longitude
     from geography
@@ -32,6 +31,13 @@ wards as (
 months as (
 
     select distinct month_start from {{ ref('fct_police_crime') }}
+
+),
+
+population as (
+
+    -- residents of each ward in the month's year (ONS mid-year estimate, or the nearest)
+    {{ area_population(ref('int_population_by_area'), 'ward') }}
 
 ),
 
@@ -54,9 +60,14 @@ ward_months as (
     select
         months.month_start,
         wards.*,
+        population.population,
+        population.is_nearest_year_estimate as population_is_nearest_year,
         coalesce(violence.events, 0) as events
     from wards
     cross join months
+    left join population
+        on wards.ward_code = population.area_code
+        and to_char(months.month_start, 'YYYY') = population.period
     left join violence
         on wards.ward_code = violence.ward_code
         and months.month_start = violence.month_start
@@ -68,7 +79,7 @@ protected as (
     {{ suppress_small_counts(
         'ward_months', 'events',
         groupings=[['month_start', 'district_code'], ['ward_code']],
-        tiebreak=['ward_code', 'month_start']
+        tiebreak=['ward_code', 'month_start'], family='police'
     ) }}
 
 ),
@@ -85,8 +96,9 @@ final as (
         cast(round(latitude, 6) as numeric(9, 6))  as latitude,
         cast(round(longitude, 6) as numeric(9, 6)) as longitude,
         cast(population as bigint) as population,
-        case when not is_suppressed then events end as violence_count,
-        {{ published_rate('events', 'population', per=1000, decimals=2, withheld=['is_suppressed']) }}
+        population_is_nearest_year,
+        {{ published_count('events', 'is_suppressed', family='police') }} as violence_count,
+        {{ published_rate('events', 'population', per=1000, decimals=2, withheld=['is_suppressed'], family='police') }}
             as violence_rate_per_1000,
         is_suppressed
     from protected

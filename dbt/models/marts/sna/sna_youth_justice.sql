@@ -1,6 +1,7 @@
 -- Youth justice per financial year (of the outcome date) and the child's home district:
 -- first-time entrants (a child's first formal outcome: youth caution, conditional caution or
--- court outcome) per 100,000 residents aged 10-17 (int_age_band_population_estimated), and
+-- court outcome) per 100,000 residents aged 10-17 (int_population_by_area: ONS mid-year
+-- estimate for the financial year's start, or the nearest year), and
 -- 12-month proven reoffending as the MoJ measures it: the cohort is the children with a formal
 -- outcome in the year, each once, at their first such outcome of the year; a reoffender
 -- offended again within 12 months of it. Only children whose 12 months have passed in the data
@@ -54,6 +55,12 @@ years as (
 
 ),
 
+population as (
+
+    {{ area_population(ref('int_population_by_area'), 'district', '10-17', 'financial_year') }}
+
+),
+
 districts as (
 
     select district_code, max(district_name) as district_name
@@ -96,15 +103,16 @@ cells as (
         years.reoffending_cohort_is_complete,
         districts.district_code,
         districts.district_name,
-        population.population_estimate                             as population_10_17,
+        population.population                                       as population_10_17,
+        population.is_nearest_year_estimate                         as population_is_nearest_year,
         coalesce(entrants.entrants, 0)                              as entrants,
         coalesce(cohorts.cohort, 0)                                 as cohort,
         coalesce(cohorts.reoffenders, 0)                            as reoffenders
     from years
     cross join districts
-    left join {{ ref('int_age_band_population_estimated') }} as population
-        on districts.district_code = population.district_code
-        and population.age_band = '10-17'
+    left join population
+        on districts.district_code = population.area_code
+        and years.financial_year = population.period
     left join entrants
         on years.financial_year = entrants.financial_year
         and districts.district_code = entrants.district_code
@@ -117,7 +125,7 @@ cells as (
 protected as (
 
     {{ suppress_count_columns(
-        'cells', ['entrants', 'cohort', 'reoffenders'], groupings=groupings, tiebreak=tiebreak
+        'cells', ['entrants', 'cohort', 'reoffenders'], groupings=groupings, tiebreak=tiebreak, family='youth_justice'
     ) }}
 
 ),
@@ -131,21 +139,22 @@ final as (
         district_code,
         district_name,
         cast(population_10_17 as bigint)                            as population_10_17,
-        case when not entrants_is_suppressed then entrants end      as first_time_entrant_count,
+        population_is_nearest_year,
+        {{ published_count('entrants', 'entrants_is_suppressed', family='youth_justice') }} as first_time_entrant_count,
         entrants_is_suppressed                                      as first_time_entrant_count_is_suppressed,
         {{ published_rate(
             'entrants', 'population_10_17', per=100000, decimals=1, precision=10,
-            withheld=['entrants_is_suppressed']
+            withheld=['entrants_is_suppressed'], family='youth_justice'
         ) }}                                                        as first_time_entrant_rate_per_100k,
         reoffending_cohort_is_complete,
-        case when not cohort_is_suppressed then cohort end          as reoffending_cohort_count,
+        {{ published_count('cohort', 'cohort_is_suppressed', family='youth_justice') }} as reoffending_cohort_count,
         cohort_is_suppressed                                        as reoffending_cohort_count_is_suppressed,
-        case when not reoffenders_is_suppressed then reoffenders end as reoffender_count,
+        {{ published_count('reoffenders', 'reoffenders_is_suppressed', family='youth_justice') }} as reoffender_count,
         reoffenders_is_suppressed                                   as reoffender_count_is_suppressed,
         -- withheld when either count is, else the withheld one could be worked out from it
         {{ published_rate(
             'reoffenders', 'cohort', per=100, decimals=1, precision=5,
-            withheld=['reoffenders_is_suppressed', 'cohort_is_suppressed']
+            withheld=['reoffenders_is_suppressed', 'cohort_is_suppressed'], family='youth_justice'
         ) }}                                                        as reoffending_percent
     from protected
 
