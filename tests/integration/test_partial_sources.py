@@ -36,11 +36,9 @@ def test_reference_data_and_one_health_extract_build(
                 "marts.fct_ed_assault_attendance",
                 "marts.fct_police_crime",
                 "sna.sna_violence_lsoa_latest_12_months",
-                "sna.sna_health_assaults_month",
             )
         }
     assert counts["marts.fct_ed_assault_attendance"] > 0
-    assert counts["sna.sna_health_assaults_month"] > 0
     # no police.uk data: no latest 12 months to publish, so no rows (not rows of NULL periods)
     assert counts["marts.fct_police_crime"] == 0
     assert counts["sna.sna_violence_lsoa_latest_12_months"] == 0
