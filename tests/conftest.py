@@ -8,10 +8,11 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+from db import superuser_url, with_database
 
 from svdw.config import REPO_DIR, load_dotenv
 
@@ -19,16 +20,35 @@ load_dotenv()
 REALDATA = Path(os.environ.get("SVDW_REALDATA", REPO_DIR.parent / "shared" / "realdata"))
 
 
-def with_database(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{database}"))
+# Each test folder's marker, so `-m "not e2e"` and the like select what they say.
+FOLDER_MARKERS = {"integration": "integration", "e2e": "e2e"}
+# Fixtures that reach the PostgreSQL cluster or ../shared/realdata: unit tests use none of them.
+DATABASE_FIXTURES = {"cluster_url", "make_database", "warehouse_url", "built_warehouse"}
 
 
-def with_user(url: str, user: str, password: str, scheme: str = "postgresql") -> str:
-    """The same database as another role (password URL-quoted)."""
-    parts = urlsplit(url)
-    netloc = f"{user}:{quote(password, safe='')}@{parts.hostname}:{parts.port or 5432}"
-    return urlunsplit(parts._replace(scheme=scheme, netloc=netloc))
+def marker_problems(items: list[pytest.Item]) -> list[str]:
+    """What is wrong with the collected tests' markers: a test under tests/integration or
+    tests/e2e without its folder's marker, a test reading real data without `realdata`, a unit
+    test that needs a database."""
+    problems: set[str] = set()
+    for item in items:
+        folder = item.path.parent.name
+        marks = {mark.name for mark in item.iter_markers()}
+        module = item.path.name
+        if folder in FOLDER_MARKERS and FOLDER_MARKERS[folder] not in marks:
+            problems.add(f"{folder}/{module}: mark it `pytestmark = pytest.mark.{folder}`")
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "realdata" in fixtures and "realdata" not in marks:
+            problems.add(f"{folder}/{module}::{item.name}: uses real data, mark it `realdata`")
+        if folder == "unit" and fixtures & DATABASE_FIXTURES:
+            problems.add(f"unit/{module}::{item.name}: needs a database, so it is no unit test")
+    return sorted(problems)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    problems = marker_problems(items)
+    if problems:
+        raise pytest.UsageError("tests with the wrong markers:\n  " + "\n  ".join(problems))
 
 
 @pytest.fixture(scope="session")
@@ -41,13 +61,6 @@ def cluster_url() -> str:
     except psycopg.OperationalError as exc:
         pytest.fail(f"the local PostgreSQL is not reachable ({exc}); `make pg` starts it")
     return url
-
-
-def superuser_url(cluster_url: str, database: str = "postgres") -> str:
-    """The cluster's superuser: needed to drop a database that other roles (Superset's
-    read-only role, say) are still connected to."""
-    password = os.environ.get("SVDW_PG_SUPERUSER_PASSWORD", "")
-    return with_database(with_user(cluster_url, "postgres", password), database)
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import BuiltWarehouse, build_synthetic_warehouse, with_user
+from conftest import BuiltWarehouse, build_synthetic_warehouse
+from db import with_user
 
 REPO = Path(__file__).resolve().parents[1]
 SUPERSET_SH = REPO / "infra" / "local" / "superset.sh"

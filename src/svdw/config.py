@@ -55,6 +55,22 @@ def load_dotenv(path: Path | None = None) -> None:
             os.environ.setdefault(key.strip(), value.strip())
 
 
+CONTRACTS_DIR_VARIABLE = "SVDW_CONTRACTS_DIR"
+
+
+def contracts_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Settings.contracts_dir alone: contracts are read in every process and on every load, and
+    need none of the other settings (nor their warnings)."""
+    if environ is None:
+        load_dotenv()
+        environ = os.environ
+    value = environ.get(CONTRACTS_DIR_VARIABLE, "").strip()
+    if not value:
+        return PACKAGE_DIR / "contracts"
+    path = Path(value)
+    return path if path.is_absolute() else (_repo_dir(environ) / path).resolve()
+
+
 def suffix_key(prefix: str, name: str) -> str:
     """`SVDW_SOURCE_` + 'police_force_crimes' -> SVDW_SOURCE_POLICE_FORCE_CRIMES."""
     return prefix + re.sub(r"[^A-Z0-9]", "_", name.upper())
@@ -72,6 +88,10 @@ class Settings:
     archive_dir: Path = field(default=REPO_DIR / "archive", metadata=env("SVDW_ARCHIVE_DIR"))
     home: Path = field(default=REPO_DIR, metadata=env(HOME_VARIABLE))
     pseudonym_key: str = field(default="", metadata=env(PSEUDONYM_KEY_VARIABLE))
+    # The data contracts (one YAML file per extract); a test or a deployment may keep its own.
+    contracts_dir: Path = field(
+        default=PACKAGE_DIR / "contracts", metadata=env(CONTRACTS_DIR_VARIABLE)
+    )
     dbt_project_dir: Path = field(default=REPO_DIR / "dbt", metadata=env("SVDW_DBT_PROJECT_DIR"))
     # dbt's own variable: relative paths are under the dbt project
     dbt_target_path: Path = field(default=Path("target"), metadata=env("DBT_TARGET_PATH"))
@@ -144,6 +164,7 @@ class Settings:
             landing_dir=path("SVDW_LANDING_DIR", Path("landing")),
             archive_dir=path("SVDW_ARCHIVE_DIR", Path("archive")),
             pseudonym_key=_pseudonym_key(environ),
+            contracts_dir=contracts_dir(environ),
             dbt_project_dir=path("SVDW_DBT_PROJECT_DIR", Path("dbt")),
             dbt_target_path=Path(text("DBT_TARGET_PATH", "target")),
             gx_project_dir=path("SVDW_GX_PROJECT_DIR", Path("expectations")),

@@ -464,9 +464,19 @@ def read_contract(path: Path) -> Contract:
     return contract
 
 
+def load_contracts(directory: Path | None = None) -> dict[str, Contract]:
+    """Every contract in the directory (default: Settings.contracts_dir, $SVDW_CONTRACTS_DIR
+    or the package's own contracts), by name."""
+    from svdw.config import contracts_dir
+
+    return _read_contracts((directory or contracts_dir()).resolve())
+
+
 @cache
-def load_contracts(directory: Path = CONTRACTS_DIR) -> dict[str, Contract]:
-    """Every contract in the directory, by name (cached: contracts are read-only data)."""
+def _read_contracts(directory: Path) -> dict[str, Contract]:
+    """Cached per directory: contracts are read-only data."""
+    if not directory.is_dir():
+        raise ContractError(f"{directory}: no such contracts directory (SVDW_CONTRACTS_DIR)")
     contracts = [read_contract(p) for p in sorted(directory.glob("*.yml"))]
     return {c.name: c for c in contracts}
 

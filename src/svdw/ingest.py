@@ -39,10 +39,12 @@ class IngestSummary:
         }
         rows = sum(r.rows_loaded for r in self.results)
         quarantined = sum(r.rows_quarantined for r in self.results)
+        unmatched = sum(r.postcodes_unmatched for r in self.results)
+        no_lsoa = f", {unmatched} postcode(s) not in the ONS lookup" if unmatched else ""
         return (
             f"{self.contract}: {len(self.results)} file(s): {counts['loaded']} loaded "
-            f"({rows} rows, {quarantined} quarantined), {counts['duplicate']} already loaded, "
-            f"{counts['rejected']} rejected"
+            f"({rows} rows, {quarantined} quarantined{no_lsoa}), {counts['duplicate']} already"
+            f" loaded, {counts['rejected']} rejected"
         )
 
 

@@ -54,6 +54,7 @@ class LoadResult:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     rows_superseded: int = 0
+    postcodes_unmatched: int = 0
     error: str | None = None
 
 
@@ -371,8 +372,17 @@ def _load_rows(
         ).fetchone()[0]  # type: ignore[index]
     conn.execute(
         "update audit.load_batch set rows_read = %s, rows_loaded = %s, rows_quarantined = %s,"
-        " rows_superseded = %s, periods = %s, finished_at = now() where batch_id = %s",
-        (rows_read, rows_loaded, rows_quarantined, superseded, periods, batch_id),
+        " rows_superseded = %s, periods = %s, postcodes_unmatched = %s, finished_at = now()"
+        " where batch_id = %s",
+        (
+            rows_read,
+            rows_loaded,
+            rows_quarantined,
+            superseded,
+            periods,
+            pseudonymiser.postcodes_unmatched,
+            batch_id,
+        ),
     )
     if on_progress:
         on_progress(completed=size)
@@ -386,6 +396,7 @@ def _load_rows(
         rows_loaded=rows_loaded,
         rows_quarantined=rows_quarantined,
         rows_superseded=superseded,
+        postcodes_unmatched=pseudonymiser.postcodes_unmatched,
     )
 
 

@@ -67,6 +67,8 @@ class Pseudonymiser:
             None,
         )
         self.steps = [(i, c.pseudonymise) for i, c in enumerate(contract.columns) if c.pseudonymise]
+        # Postcodes given but not in the lookup: stored as no LSOA, counted for the load result.
+        self.postcodes_unmatched = 0
 
     def apply(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
         if not self.steps:
@@ -83,6 +85,7 @@ class Pseudonymiser:
                 stored[index] = value.year
             else:  # postcode_to_lsoa: an unknown postcode gives no LSOA, never the postcode
                 stored[index] = self.postcode_lsoa.get(normalise_identifier(value))
+                self.postcodes_unmatched += stored[index] is None
         if self.age is not None:
             born, event = values[self.age[0]], values[self.age[1]]
             stored.append(age_on(born, event) if born and event else None)

@@ -7,7 +7,7 @@ import os
 
 import psycopg
 import pytest
-from conftest import with_user
+from db import with_user
 from psycopg import errors
 
 pytestmark = pytest.mark.integration

@@ -9,6 +9,7 @@ from sinks import http_sink, smtp_sink
 
 from svdw.alerts import Alert, send_alert
 
+pytestmark = pytest.mark.integration
 ALERT = Alert("ingest_police_uk_street", "load_files", "manual__1", 3, "boom: bad.csv rejected")
 
 

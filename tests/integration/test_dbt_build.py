@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import psycopg
 import pytest
+from db import rows as _rows
 from deliveries import pin_batches_by_hand
 
 from svdw.config import Settings
@@ -148,11 +149,6 @@ def built_db(make_db: Callable[[], str]) -> str:
     seconds = dbt_build(url)
     print(f"dbt build took {seconds:.1f} s")
     return url
-
-
-def _rows(url: str, query: str, params: tuple = ()) -> list[tuple]:
-    with psycopg.connect(url) as conn:
-        return conn.execute(query, params).fetchall()
 
 
 def test_dbt_env_parses_the_warehouse_url() -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import psycopg
 import pytest
+import yaml
 from csvfiles import write_extract
 
 from svdw.contracts import Contract
@@ -67,6 +71,9 @@ def test_identifiers_are_replaced_at_load(conn, tmp_path: Path, monkeypatch) -> 
     monkeypatch.setenv("SVDW_PSEUDONYM_KEY", KEY)
     result = load_file(conn, write(tmp_path / "people.csv", ROWS), PEOPLE)
     assert (result.rows_loaded, result.rows_quarantined) == (3, 1)
+    # ZZ9 9ZZ is not in the lookup: the row loads with no LSOA, and the load says how many.
+    assert result.postcodes_unmatched == 1
+    assert conn.execute("select postcodes_unmatched from audit.load_batch").fetchone() == (1,)
     stored = conn.execute(
         "select person_key, birth_year, age_at_event, home_lsoa_code from raw.test__people"
         " order by _line_number"
@@ -111,3 +118,20 @@ def test_postcodes_need_the_lookup(warehouse_url: str, tmp_path: Path, monkeypat
         pytest.raises(PseudonymisationError, match="ons_postcode_lsoa_lookup"),
     ):
         load_file(fresh, write(tmp_path / "people.csv", ROWS), PEOPLE)
+
+
+def test_the_load_command_reports_postcodes_without_an_lsoa(
+    conn, warehouse_url: str, tmp_path: Path
+) -> None:
+    contracts = tmp_path / "contracts"
+    contracts.mkdir()
+    (contracts / "test_people.yml").write_text(yaml.safe_dump(PEOPLE.model_dump(mode="json")))
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "svdw"), "load", "--contract", "test_people",
+         "--no-archive", str(write(tmp_path / "people.csv", ROWS))],
+        env={**os.environ, "WAREHOUSE_URL": warehouse_url, "SVDW_PSEUDONYM_KEY": KEY,
+             "SVDW_CONTRACTS_DIR": str(contracts), "COLUMNS": "200"},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "1 postcode(s) not in the ONS lookup (no LSOA)" in done.stdout

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from db import rows as _rows
 
 pytestmark = [pytest.mark.integration, pytest.mark.realdata]
 
@@ -85,11 +86,6 @@ def _file_counts(paths: list[Path]) -> Counter[tuple[str, str, str]]:
             for row in csv.DictReader(handle):
                 counts[(row["Falls within"], row["Month"], row["Crime type"])] += 1
     return counts
-
-
-def _rows(url: str, query: str, params: tuple[object, ...] = ()) -> list[tuple]:
-    with psycopg.connect(url) as conn:
-        return conn.execute(query, params or None).fetchall()
 
 
 def test_fct_police_crime_counts_match_the_files(real_warehouse: RealWarehouse) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from db import scalar
 
 pytestmark = pytest.mark.integration
 
@@ -23,12 +24,6 @@ COUNT_COLUMNS = {
         "reoffender_count",
     ],
 }
-
-
-def scalar(conn: psycopg.Connection, sql: str) -> int:
-    row = conn.execute(sql).fetchone()
-    assert row is not None
-    return int(row[0])
 
 
 # a cohort needs 12 months of follow-up, which a short build (3 months) does not have

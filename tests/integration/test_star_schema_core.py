@@ -8,8 +8,9 @@ import csv
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
+from db import one as _one
+from db import rows as _rows
 
 pytestmark = pytest.mark.integration
 
@@ -53,15 +54,6 @@ def url(built_warehouse: Any) -> str:  # conftest's BuiltWarehouse
     return built_warehouse.url
 
 
-def _rows(url: str, query: str, params: tuple = ()) -> list[tuple]:
-    with psycopg.connect(url) as conn:
-        return conn.execute(query, params).fetchall()
-
-
-def _one(url: str, query: str, params: tuple = ()) -> object:
-    return _rows(url, query, params)[0][0]
-
-
 @pytest.mark.parametrize("fact", sorted(FACTS))
 def test_each_fact_has_one_row_per_raw_row(url: str, fact: str) -> None:
     raw_table, key = FACTS[fact]
@@ -72,15 +64,9 @@ def test_each_fact_has_one_row_per_raw_row(url: str, fact: str) -> None:
 
 
 @pytest.mark.parametrize(("fact", "column"), sorted(FOREIGN_KEYS))
-def test_foreign_keys_hold(url: str, fact: str, column: str) -> None:
-    dimension, key = FOREIGN_KEYS[(fact, column)]
-    orphans = _one(
-        url,
-        f"select count(*) from marts.{fact} f where f.{column} is not null and not exists"
-        f" (select 1 from marts.{dimension} d where d.{key} = f.{column})",
-    )
-    assert orphans == 0
-    # ... and the key is not simply always NULL
+def test_foreign_keys_are_filled(url: str, fact: str, column: str) -> None:
+    # dbt's relationships tests fail the build on an orphan; a key that is always NULL passes
+    # them, and would leave the dimension unused
     assert _one(url, f"select count({column}) from marts.{fact}") > 0
 
 

@@ -4,9 +4,10 @@ the derived measures the SNA relies on."""
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 from conftest import BuiltWarehouse
+from db import one as _one
+from db import rows as _rows
 
 pytestmark = pytest.mark.integration
 
@@ -19,20 +20,7 @@ ONE_ROW_PER_RAW_ROW = {
     "marts.fct_workforce_training": "raw.providers__workforce_training",
     "marts.fct_action_plan_status": "raw.partnership__action_plan",
 }
-KEYS = {
-    "marts.fct_school_exclusion": "exclusion_key",
-    "marts.fct_school_attendance": "attendance_key",
-    "marts.fct_youth_justice_outcome": "offence_outcome_key",
-    "marts.fct_provision_session": "session_attendance_key",
-    "marts.fct_workforce_training": "training_key",
-    "marts.fct_action_plan_status": "action_status_key",
-    "marts.fct_referral": "referral_id",
-    "marts.dim_school": "school_urn",
-    "marts.dim_programme": "programme_key",
-    "marts.dim_provider": "provider_key",
-    "marts.dim_agency": "agency_key",
-}
-# (fact, column, dimension, dimension column): every non-null fact value has a dimension row
+# (fact, column, dimension, dimension column): the foreign keys dbt's relationships tests check
 FOREIGN_KEYS = [
     ("marts.fct_school_exclusion", "school_urn", "marts.dim_school", "school_urn"),
     ("marts.fct_school_attendance", "school_urn", "marts.dim_school", "school_urn"),
@@ -45,15 +33,6 @@ FOREIGN_KEYS = [
     ("marts.fct_action_plan_status", "owner_agency_key", "marts.dim_agency", "agency_key"),
     ("marts.dim_school", "district_code", "marts.dim_geography", "district_code"),
 ]
-
-
-def _rows(url: str, query: str) -> list[tuple]:
-    with psycopg.connect(url) as conn:
-        return conn.execute(query).fetchall()
-
-
-def _one(url: str, query: str) -> object:
-    return _rows(url, query)[0][0]
 
 
 @pytest.mark.parametrize("fact", sorted(ONE_ROW_PER_RAW_ROW))
@@ -74,29 +53,13 @@ def test_referral_fact_has_one_row_per_referral(built_warehouse: BuiltWarehouse)
     assert _one(url, "select sum(status_event_count) from marts.fct_referral") == events
 
 
-@pytest.mark.parametrize("table", sorted(KEYS))
-def test_keys_are_unique_and_not_null(built_warehouse: BuiltWarehouse, table: str) -> None:
-    key = KEYS[table]
-    total, distinct, nulls = _rows(
-        built_warehouse.url,
-        f"select count(*), count(distinct {key}), count(*) - count({key}) from {table}",
-    )[0]
-    assert total > 0
-    assert (distinct, nulls) == (total, 0)
-
-
 @pytest.mark.parametrize(("fact", "column", "dim", "dim_column"), FOREIGN_KEYS)
-def test_foreign_keys_hold(
+def test_foreign_keys_are_filled(
     built_warehouse: BuiltWarehouse, fact: str, column: str, dim: str, dim_column: str
 ) -> None:
-    url = built_warehouse.url
-    assert _one(url, f"select count({column}) from {fact}") > 0
-    orphans = _one(
-        url,
-        f"select count(*) from {fact} f where f.{column} is not null and not exists"
-        f" (select 1 from {dim} d where d.{dim_column} = f.{column})",
-    )
-    assert orphans == 0
+    # dbt's relationships tests fail the build on an orphan; a key that is always NULL passes
+    # them, and would leave the dimension unused
+    assert _one(built_warehouse.url, f"select count({column}) from {fact}") > 0
 
 
 def test_persistent_absence_share_is_plausible(built_warehouse: BuiltWarehouse) -> None:

@@ -13,6 +13,7 @@ from svdw.loader import load_file
 from svdw.synthetic import generate
 from svdw.synthetic.world import World
 
+pytestmark = pytest.mark.integration
 TEST_KEY = "test-pseudonym-key-0123456789abcdef0123456789"
 ORDER = ("ons_", "imd_", "police_", "health_")  # postcode lookup before extracts with postcodes
 

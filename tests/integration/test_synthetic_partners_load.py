@@ -15,6 +15,7 @@ from svdw.contracts import load_contracts
 from svdw.synthetic import education, partnership, providers, reference, youth_justice
 from svdw.synthetic.world import World
 
+pytestmark = pytest.mark.integration
 KEY = "integration-test-key-0123456789abcdef"
 
 

@@ -153,3 +153,17 @@ def test_at_least_must_name_a_number_column(tmp_path: Path) -> None:
         ContractError, match="at_least: 'offence_date' is a column that is not a number"
     ):
         read_contract(bad)
+
+
+def test_contracts_are_read_from_the_directory_the_environment_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "probation_caseload.yml").write_text(
+        "name: probation_caseload\ntitle: t\npartner: probation\ndescription: d\n"
+        "table: raw.probation__caseload\ncadence: monthly\nperiod_column: null\n"
+        "replace_scope: []\ncolumns: [{header: A, name: a}]\n"
+    )
+    monkeypatch.setenv("SVDW_CONTRACTS_DIR", str(tmp_path))
+    assert list(load_contracts()) == ["probation_caseload"]
+    monkeypatch.delenv("SVDW_CONTRACTS_DIR")
+    assert "police_uk_street" in load_contracts()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from svdw.cli.app import app, console, err
 from svdw.cli.app import fail as _fail
@@ -113,9 +114,15 @@ def _print_result(result: object) -> None:
         replaced = (
             f", {result.rows_superseded} earlier rows replaced" if result.rows_superseded else ""
         )
+        unmatched = (
+            f", [yellow]{result.postcodes_unmatched} postcode(s) not in the ONS lookup (no LSOA)[/]"
+            if result.postcodes_unmatched
+            else ""
+        )
+        notes = f"{quarantined}{unmatched}{replaced}"
         console.print(
             f"[green]loaded[/]    {result.path.name} -> {result.contract} batch {result.batch_id}: "
-            f"{result.rows_read} read, {result.rows_loaded} loaded{quarantined}{replaced}"
+            f"{result.rows_read} read, {result.rows_loaded} loaded{notes}"
         )
 
 
@@ -225,12 +232,41 @@ def quarantine(
     settings = Settings.from_env()
     with connect(settings.warehouse_url) as conn:
         rows = quarantined_rows(conn, batch, limit)
+    console.print(quarantine_table(rows) if rows else "No quarantined rows.")
+
+
+def quarantine_table(rows: list[Any]) -> Table:
+    """(batch, file, line, reason, raw text) rows as a table. Every cell is plain Text: a raw
+    line or a reason is data, and read as rich markup its `[redacted]` markers would vanish."""
     table = Table(title="Quarantined rows")
     for column in ("batch", "file", "line", "reason", "raw text"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(str(row[0]), row[1], str(row[2]), row[3], row[4])
-    console.print(table if rows else "No quarantined rows.")
+        table.add_row(*(Text(str(value)) for value in row))
+    return table
+
+
+@app.command()
+def sample(
+    contract: Annotated[str, typer.Argument(help="Contract to write a sample file for")],
+    out: Annotated[
+        Path, typer.Option(help="Directory to write into (a folder per contract)")
+    ] = Path("landing"),
+    rows: Annotated[int, typer.Option(min=1, help="Rows to write")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same file)")] = 2023,
+) -> None:
+    """Write a sample file generated from a contract alone (every row passes it).
+
+    For an extract without a hand-written synthetic writer: a new partner's, to try the
+    loader and the DAG before the first real delivery, or to show the partner the format.
+    """
+    from svdw.synthetic.from_contract import SampleError, sample_from_contract
+
+    try:
+        path = sample_from_contract(get_contract(contract), out, rows=rows, seed=seed)
+    except (ContractError, SampleError) as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"wrote {path} ({rows} rows)")
 
 
 @app.command()

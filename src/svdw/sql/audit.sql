@@ -110,3 +110,6 @@ create table if not exists audit.batch_status_event (
     build_id    bigint      references audit.build (build_id)
 );
 create index if not exists batch_status_event_batch on audit.batch_status_event (batch_id, decided_at);
+
+-- Rows whose postcode is not in the ONS lookup: loaded, but with no LSOA (svdw.pseudonymise).
+alter table audit.load_batch add column if not exists postcodes_unmatched integer not null default 0;
