@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'probation__caseload') }}
+    select * from {{ pinned_source('raw', 'probation__caseload') }}
 
 ),
 
