@@ -87,17 +87,23 @@ def _previous_batches(
 ) -> list[int]:
     """The last `count` load batches before batch_id that still have rows in the raw table
     and are not held back."""
+    same_stream: sql.Composable = sql.SQL("")
+    parameters: tuple[object, ...] = (batch_id, _held_back(conn, contract), count)
+    if contract.checks.same_file_name:
+        same_stream = sql.SQL(
+            "and {col} in (select batch_id from audit.load_batch where contract = %s {stream})"
+        ).format(col=sql.Identifier(BATCH_COLUMN), stream=_same_stream(contract))
+        parameters = (batch_id, _held_back(conn, contract), contract.name, batch_id, count)
     rows = conn.execute(
         sql.SQL(
-            "select distinct {col} from {tbl} where {col} < %s and {col} <> all(%s)"
-            " and {col} in (select batch_id from audit.load_batch where contract = %s {stream})"
+            "select distinct {col} from {tbl} where {col} < %s and {col} <> all(%s) {same_stream}"
             " order by 1 desc limit %s"
         ).format(
             col=sql.Identifier(BATCH_COLUMN),
             tbl=sql.Identifier(contract.schema_name, contract.table_name),
-            stream=_same_stream(contract),
+            same_stream=same_stream,
         ),
-        (batch_id, _held_back(conn, contract), contract.name, batch_id, count),
+        parameters,
     ).fetchall()
     return sorted(int(r[0]) for r in rows)
 

@@ -104,7 +104,7 @@ def builds(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[Build, Build, Path]:
     with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("SVD_PSEUDONYM_KEY", TEST_KEY)
+        monkeypatch.setenv("SVDW_PSEUDONYM_KEY", TEST_KEY)
         old = _generate(tmp_path_factory.mktemp("lsoa2011"), date(2100, 1, 1), monkeypatch)
         new = _generate(tmp_path_factory.mktemp("lsoa2021"), date(2000, 1, 1), monkeypatch)
         url = make_database("vintages")

@@ -11,7 +11,7 @@ import pytest
 
 from svdw.contracts import load_contracts
 from svdw.loader import load_file, loading_order
-from svdw.transform import dbt_build
+from svdw.transform import build_warehouse
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +27,8 @@ def test_reference_data_and_one_health_extract_build(
         for path in files:
             assert load_file(conn, path).status == "loaded", path
 
-    dbt_build(url)  # raises DbtError naming every failing model or test
+    # raises DbtError naming every failing model or test
+    build_warehouse(url, report=lambda _line: None, trigger="tests")
 
     with psycopg.connect(url) as conn:
         counts = {

@@ -238,9 +238,12 @@ def _incident(
         victim_cohort: Cohort = rng.choices(
             ("child", "young_adult", "adult"), (0.3, 0.5, 0.2) if robbery else (0.07, 0.83, 0.10)
         )[0]
+        # Two victims may be one person drawn twice: each victim once (as for suspects below).
         victims = tuple(
-            people.pick(rng, victim_cohort, "M" if rng.random() < 0.9 else None)
-            for _ in range(2 if rng.random() < 0.08 else 1)
+            dict.fromkeys(
+                people.pick(rng, victim_cohort, "M" if rng.random() < 0.9 else None)
+                for _ in range(2 if rng.random() < 0.08 else 1)
+            )
         )
         if offence is not None and offence.police_uk == "Possession of weapons":
             victims = ()
