@@ -89,7 +89,8 @@ def _previous_batches(
     and are not held back."""
     same_stream: sql.Composable = sql.SQL("")
     parameters: tuple[object, ...] = (batch_id, _held_back(conn, contract), count)
-    if contract.checks.same_file_name:
+    audited = conn.execute("select to_regclass('audit.load_batch')").fetchone() != (None,)
+    if contract.checks.same_file_name and audited:
         same_stream = sql.SQL(
             "and {col} in (select batch_id from audit.load_batch where contract = %s {stream})"
         ).format(col=sql.Identifier(BATCH_COLUMN), stream=_same_stream(contract))
