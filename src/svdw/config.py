@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -226,3 +227,19 @@ def _pseudonym_key(environ: Mapping[str, str]) -> str:
 def environment_variables() -> list[str]:
     """The variable (or family of variables) behind each Settings field."""
     return [f.metadata["env"] for f in fields(Settings)]
+
+
+@contextmanager
+def temporary_environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the length of a block (the tools we call in-process, dbt
+    and Great Expectations, read theirs from os.environ), then restore what was there."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old

@@ -20,10 +20,8 @@ Great Expectations is imported lazily: importing it costs seconds.
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +30,7 @@ import psycopg
 from psycopg import sql
 
 from svdw.batch_history import ROW_COUNT, BatchParameters, batch_parameters
-from svdw.config import Settings
+from svdw.config import Settings, temporary_environment
 from svdw.contracts import Contract, load_contracts
 from svdw.gx_project import BATCH_COLUMN, RAW_SCHEMA, ensure_project, suites
 from svdw.loader import ensure_audit_schema
@@ -132,20 +130,9 @@ def gx_project_dir() -> Path:
     return Settings.from_env().gx_project_dir
 
 
-@contextmanager
-def _warehouse_env(warehouse_url: str) -> Iterator[None]:
+def _warehouse_env(warehouse_url: str) -> AbstractContextManager[None]:
     """GX resolves the datasource's ${WAREHOUSE_URL} from the environment."""
-    saved = {k: os.environ.get(k) for k in ("WAREHOUSE_URL", "GX_ANALYTICS_ENABLED")}
-    os.environ["WAREHOUSE_URL"] = warehouse_url
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
+    return temporary_environment({"WAREHOUSE_URL": warehouse_url, "GX_ANALYTICS_ENABLED": "false"})
 
 
 def _batches_by_table(

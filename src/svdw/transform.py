@@ -6,18 +6,16 @@ Credentials never live in dbt/profiles.yml: it reads SVDW_DB_* environment varia
 
 from __future__ import annotations
 
-import os
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import psycopg
 
-from svdw.config import Settings
+from svdw.config import Settings, temporary_environment
 
 if TYPE_CHECKING:
     from svdw.snapshot import PinnedBuild
@@ -63,20 +61,6 @@ def dbt_env(warehouse_url: str) -> dict[str, str]:
     }
 
 
-@contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-
-
 def _failed_nodes(result: Any) -> list[str]:
     """Names of the nodes (models, tests, hooks) that errored or failed in a dbtRunnerResult."""
     failed: list[str] = []
@@ -102,7 +86,9 @@ def run_dbt(args: list[str], warehouse_url: str) -> None:
         "--profiles-dir",
         str(project_dir),
     ]
-    with _environment({**dbt_env(warehouse_url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}):
+    with temporary_environment(
+        {**dbt_env(warehouse_url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    ):
         result = dbtRunner().invoke(command)
     if not result.success:
         detail = (

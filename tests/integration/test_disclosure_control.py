@@ -7,10 +7,8 @@ multiples of 5."""
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,6 +20,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from svdw.config import temporary_environment
 from svdw.transform import dbt_env, dbt_project_dir
 
 pytestmark = pytest.mark.integration
@@ -48,20 +47,6 @@ def variants() -> list[tuple[str, int]]:
     return [(family, size) for family in FAMILIES for size in sorted(GROUPINGS)]
 
 
-@contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-
-
 def protected_query(family: str, size: int) -> str:
     """The macros as a sna model calls them, on the table pbt.cells."""
     groupings, tiebreak = json.dumps(GROUPINGS[size]), json.dumps(DIMENSIONS)
@@ -84,7 +69,7 @@ def compile_inline(url: str, target: Path, inline: str, dbt_vars: str | None = N
         "--quiet",
         *(["--vars", dbt_vars] if dbt_vars else []),
     ]
-    with environment({**dbt_env(url), "DBT_TARGET_PATH": str(target)}):
+    with temporary_environment({**dbt_env(url), "DBT_TARGET_PATH": str(target)}):
         result = dbtRunner().invoke(
             [*arguments, "--project-dir", project, "--profiles-dir", project]
         )
