@@ -10,6 +10,7 @@ rows (svdw.snapshot, dbt macro `pinned_source`).
 
 from __future__ import annotations
 
+import hashlib
 from importlib import resources
 
 import psycopg
@@ -33,21 +34,67 @@ def lock_schema_changes(conn: psycopg.Connection) -> None:
 
 
 def ensure_audit_schema(conn: psycopg.Connection) -> None:
-    """The audit, raw and history schemas, and the loader/transformer roles' access to them."""
+    """The audit, raw and history schemas, and the loader/transformer roles' access to them.
+
+    Runs the scripts only when they (or the svdw roles that exist) changed since they last ran
+    here: even a no-op `alter table ... add column if not exists` takes an ACCESS EXCLUSIVE lock,
+    and taken on every load it deadlocks with concurrent loaders inserting into audit.load_batch.
+    """
+    scripts = [
+        resources.files("svdw").joinpath(script).read_text()
+        for script in ("sql/audit.sql", "sql/access.sql")
+    ]
+    roles = conn.execute(
+        "select coalesce(string_agg(rolname, ',' order by rolname), '') from pg_roles"
+        " where rolname like 'svdw%%'"
+    ).fetchone()
+    digest = hashlib.sha256("\0".join([*scripts, str(roles)]).encode()).hexdigest()
+    if _applied(conn, digest):
+        return
     lock_schema_changes(conn)
-    for script in ("sql/audit.sql", "sql/access.sql"):
-        conn.execute(resources.files("svdw").joinpath(script).read_text())
+    if _applied(conn, digest):  # another loader applied them while this one waited
+        return
+    for script in scripts:
+        conn.execute(script)
+    conn.execute(
+        "create table if not exists audit.schema_version"
+        " (digest text primary key, applied_at timestamptz not null default now())"
+    )
+    conn.execute(
+        "insert into audit.schema_version (digest) values (%s) on conflict do nothing", (digest,)
+    )
+
+
+def _applied(conn: psycopg.Connection, digest: str) -> bool:
+    if conn.execute("select to_regclass('audit.schema_version')").fetchone() == (None,):
+        return False
+    return (
+        conn.execute("select 1 from audit.schema_version where digest = %s", (digest,)).fetchone()
+        is not None
+    )
 
 
 def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
-    """Create the raw and history tables, and add columns a newer contract version declares."""
-    lock_schema_changes(conn)
+    """Create the raw and history tables, and add columns a newer contract version declares.
+
+    Issues DDL only for what is missing (see ensure_audit_schema: a no-op ALTER still locks the
+    table against the loaders writing to it)."""
     schema, table = contract.schema_name, contract.table_name
     columns = contract.stored_columns
-    for target_schema, extra in (
-        (schema, LINEAGE_COLUMNS),
-        ("history", LINEAGE_COLUMNS + SUPERSEDED_COLUMNS),
-    ):
+    wanted = {
+        target_schema: columns + extra
+        for target_schema, extra in (
+            (schema, LINEAGE_COLUMNS),
+            ("history", LINEAGE_COLUMNS + SUPERSEDED_COLUMNS),
+        )
+    }
+    if not _missing(conn, table, wanted) and conn.execute(
+        "select to_regclass(%s)", (f"{schema}.{table}__batch",)
+    ).fetchone() != (None,):
+        return
+    lock_schema_changes(conn)
+    missing = _missing(conn, table, wanted)
+    for target_schema, absent in missing.items():
         ident = sql.Identifier(target_schema, table)
         conn.execute(
             sql.SQL("create schema if not exists {}").format(sql.Identifier(target_schema))
@@ -57,22 +104,42 @@ def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
                 ident,
                 sql.SQL(", ").join(
                     sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(t))
-                    for n, t in columns + extra
+                    for n, t in wanted[target_schema]
                 ),
             )
         )
-        for name, sql_type in columns:
-            conn.execute(
-                sql.SQL("alter table {} add column if not exists {} {}").format(
-                    ident, sql.Identifier(name), sql.SQL(sql_type)
+        for name, sql_type in absent:
+            if name != "_superseded_by_batches":  # _upgrade_history seeds it
+                conn.execute(
+                    sql.SQL("alter table {} add column if not exists {} {}").format(
+                        ident, sql.Identifier(name), sql.SQL(sql_type)
+                    )
                 )
-            )
     _upgrade_history(conn, table)
     conn.execute(
         sql.SQL("create index if not exists {} on {} (_batch_id)").format(
             sql.Identifier(f"{table}__batch"), sql.Identifier(schema, table)
         )
     )
+
+
+def _missing(
+    conn: psycopg.Connection, table: str, wanted: dict[str, list[tuple[str, str]]]
+) -> dict[str, list[tuple[str, str]]]:
+    """Per schema, the wanted columns the table lacks (all of them when it does not exist)."""
+    present = {
+        (str(r[0]), str(r[1]))
+        for r in conn.execute(
+            "select table_schema, column_name from information_schema.columns"
+            " where table_name = %s and table_schema = any(%s)",
+            (table, list(wanted)),
+        ).fetchall()
+    }
+    missing = {
+        target_schema: [(n, t) for n, t in columns if (target_schema, n) not in present]
+        for target_schema, columns in wanted.items()
+    }
+    return {target_schema: absent for target_schema, absent in missing.items() if absent}
 
 
 def _upgrade_history(conn: psycopg.Connection, table: str) -> None:
