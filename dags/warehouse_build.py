@@ -33,10 +33,13 @@ from svdw.airflow_support import (
     raw_asset,
     warehouse_settings,
 )
+from svdw.config import Settings
 from svdw.contracts import load_contracts
 from svdw.transform import BUILD_ID_VAR, dbt_project_dir
 
 DBT_DIR = dbt_project_dir()
+# Written by `dbt parse` (make demo, svdw.transform.dbt_parse) where dbt writes its target.
+MANIFEST = Settings.from_env().dbt_target_dir / "manifest.json"
 RAW_ASSETS = [raw_asset(c) for c in load_contracts().values()]
 PIN_TASK = "pin_snapshot"
 
@@ -59,7 +62,7 @@ with DAG(
     dbt_build = DbtTaskGroup(
         group_id="dbt",
         project_config=ProjectConfig(
-            dbt_project_path=DBT_DIR, manifest_path=DBT_DIR / "target" / "manifest.json"
+            dbt_project_path=DBT_DIR, manifest_path=MANIFEST
         ),
         profile_config=ProfileConfig(
             profile_name="svdw",

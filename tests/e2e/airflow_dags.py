@@ -12,12 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from svdw.config import REPO_DIR
+from svdw.transform import dbt_parse
 
 AIRFLOW = Path(sys.executable).parent / "airflow"
 
 
 def airflow_env(home: Path, metadata_url: str, warehouse_url: str, landing: Path) -> dict[str, str]:
-    """The demo's Airflow settings (infra/local/airflow_env.sh) pointed at test databases."""
+    """The demo's Airflow settings (infra/local/airflow_env.sh) pointed at test databases, and
+    dbt's manifest, which the warehouse DAG renders from (demo.sh parses dbt before Airflow too;
+    a fresh clone has none)."""
+    dbt_parse()
     env = {
         **os.environ,
         "AIRFLOW_HOME": str(home),
