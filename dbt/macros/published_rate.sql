@@ -32,13 +32,58 @@
     numerator, denominator, per=1000, decimals=2, precision=12, withheld=[], min_events=none,
     denominator_min_events=false, family=none, family_column=none
 ) -%}
-{%- set minimum = (var('rate_minimum_events', 10) if min_events is none else min_events) | int -%}
 case
-    when
-        {%- for flag in withheld %} not {{ flag }} and{% endfor %} {{ numerator }} >= {{ minimum }}
-        {%- if denominator_min_events %} and {{ denominator }} >= {{ minimum }}{% endif %}
-        and {{ denominator }} > 0
+    when {{ rate_is_published(numerator, denominator, withheld, min_events, denominator_min_events) }}
         then cast(round({{ rounded_count(numerator, family, family_column) }} * {{ per | int }}.0 / {{ denominator }}, {{ decimals | int }})
             as numeric({{ precision | int }}, {{ decimals | int }}))
+end
+{%- endmacro %}
+
+
+{#- The condition under which published_rate (and published_rate_interval) publish a value. -#}
+{% macro rate_is_published(numerator, denominator, withheld=[], min_events=none, denominator_min_events=false) -%}
+{%- set minimum = (var('rate_minimum_events', 10) if min_events is none else min_events) | int -%}
+{%- for flag in withheld %}not {{ flag }} and {% endfor %}{{ numerator }} >= {{ minimum }}
+{%- if denominator_min_events %} and {{ denominator }} >= {{ minimum }}{% endif %}
+and {{ denominator }} > 0
+{%- endmacro %}
+
+
+{#-
+  published_rate_interval(numerator, denominator, bound, method, per, decimals, ..., z)
+  The lower or upper (`bound`) limit of the confidence interval of the rate published_rate
+  publishes from the same arguments, NULL exactly when that rate is NULL. `z` is the standard
+  normal quantile (1.96 for 95%, 3.09 for 99.8%).
+    - method='byar' (counts and rates per population): Byar's approximation to the exact
+      Poisson limits of the count, divided by the denominator (the method of the Association of
+      Public Health Observatories' "Technical Briefing 3" and of PHE's Fingertips tools);
+    - method='wilson' (proportions: numerator is part of denominator): the Wilson score
+      interval, times `per` (100 for a percent).
+  For a rounded family (health) the limits are those of the rounded count, as the rate is.
+-#}
+{% macro published_rate_interval(
+    numerator, denominator, bound, method='byar', per=1000, decimals=2, precision=12, withheld=[],
+    min_events=none, denominator_min_events=false, family=none, family_column=none, z=1.96
+) -%}
+{%- if bound not in ('lower', 'upper') or method not in ('byar', 'wilson') -%}
+{{ exceptions.raise_compiler_error("published_rate_interval: bound is lower|upper, method byar|wilson") }}
+{%- endif -%}
+{%- set o = '(' ~ rounded_count(numerator, family, family_column) ~ ')::numeric' -%}
+{%- set n = '(' ~ denominator ~ ')::numeric' -%}
+{%- set sign = '-' if bound == 'lower' else '+' -%}
+{%- if method == 'byar' -%}
+  {%- if bound == 'lower' -%}
+    {%- set limit = o ~ ' * power(1 - 1 / (9 * ' ~ o ~ ') - ' ~ z ~ ' / (3 * sqrt(' ~ o ~ ')), 3)' -%}
+  {%- else -%}
+    {%- set limit = '(' ~ o ~ ' + 1) * power(1 - 1 / (9 * (' ~ o ~ ' + 1)) + ' ~ z ~ ' / (3 * sqrt(' ~ o ~ ' + 1)), 3)' -%}
+  {%- endif -%}
+  {%- set value = limit ~ ' * ' ~ (per | int) ~ ' / ' ~ n -%}
+{%- else -%}
+  {%- set p = '(' ~ o ~ ' / ' ~ n ~ ')' -%}
+  {%- set value = '(' ~ p ~ ' + ' ~ z ~ '^2 / (2 * ' ~ n ~ ') ' ~ sign ~ ' ' ~ z ~ ' * sqrt(' ~ p ~ ' * (1 - ' ~ p ~ ') / ' ~ n ~ ' + ' ~ z ~ '^2 / (4 * ' ~ n ~ '^2))) / (1 + ' ~ z ~ '^2 / ' ~ n ~ ') * ' ~ (per | int) -%}
+{%- endif -%}
+case
+    when {{ rate_is_published(numerator, denominator, withheld, min_events, denominator_min_events) }}
+        then cast(round({{ value }}, {{ decimals | int }}) as numeric({{ precision | int }}, {{ decimals | int }}))
 end
 {%- endmacro %}
