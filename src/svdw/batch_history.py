@@ -69,17 +69,17 @@ def _held_back(conn: psycopg.Connection, contract: Contract) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-def _same_stream(contract: Contract) -> sql.Composable:
+def _same_stream(contract: Contract, batch_id: int) -> sql.Composable:
     """With `checks.same_file_name`, a filter on audit.load_batch keeping the deliveries whose
-    file name equals batch %s's once digits are removed (one police.uk file per force and month:
+    file name equals batch_id's once digits are removed (one police.uk file per force and month:
     a force is compared with its own earlier months); nothing otherwise (every delivery of the
-    contract). Takes the batch id as a query parameter."""
+    contract)."""
     if not contract.checks.same_file_name:
-        return sql.SQL("and %s is not null")
+        return sql.SQL("")
     return sql.SQL(
         "and regexp_replace(file_name, '[0-9]', '', 'g') = (select regexp_replace(file_name,"
-        " '[0-9]', '', 'g') from audit.load_batch where batch_id = %s)"
-    )
+        " '[0-9]', '', 'g') from audit.load_batch where batch_id = {batch})"
+    ).format(batch=sql.Literal(batch_id))
 
 
 def _previous_batches(
@@ -93,8 +93,8 @@ def _previous_batches(
     if contract.checks.same_file_name and audited:
         same_stream = sql.SQL(
             "and {col} in (select batch_id from audit.load_batch where contract = %s {stream})"
-        ).format(col=sql.Identifier(BATCH_COLUMN), stream=_same_stream(contract))
-        parameters = (batch_id, _held_back(conn, contract), contract.name, batch_id, count)
+        ).format(col=sql.Identifier(BATCH_COLUMN), stream=_same_stream(contract, batch_id))
+        parameters = (batch_id, _held_back(conn, contract), contract.name, count)
     rows = conn.execute(
         sql.SQL(
             "select distinct {col} from {tbl} where {col} < %s and {col} <> all(%s) {same_stream}"
@@ -124,14 +124,8 @@ def _row_count(
             "select batch_id, rows_loaded from audit.load_batch where contract = %s"
             " and status = 'loaded' and batch_id < %s and batch_id <> all(%s) {stream}"
             " order by batch_id desc limit %s"
-        ).format(stream=_same_stream(contract)),
-        (
-            contract.name,
-            batch_id,
-            _held_back(conn, contract),
-            batch_id,
-            check.previous_deliveries,
-        ),
+        ).format(stream=_same_stream(contract, batch_id)),
+        (contract.name, batch_id, _held_back(conn, contract), check.previous_deliveries),
     ).fetchall()[::-1]
     if not previous:
         parameters.notes[ROW_COUNT, None] = f"first delivery of {contract.name}: at least 1 row"

@@ -138,7 +138,8 @@ def dbt_build(
     they read the latest pinned build's.
     """
     started = time.monotonic()
-    register_known_contracts(warehouse_url)
+    if build_id is None:  # pin_build registered them when it pinned the snapshot
+        register_known_contracts(warehouse_url)
     build = ["build", *(["--select", *select] if select else [])]
     if full_refresh:
         build.append("--full-refresh")
