@@ -378,14 +378,22 @@ final as (
             'with_baseline.events', 'with_baseline.is_suppressed',
             family_column='with_baseline.disclosure_family'
         ) }}                                                as event_count,
-        {{ published_rate(
-            'with_baseline.events', 'with_baseline.person_years', per=100000, decimals=1,
+        {{ published_rate_columns(
+            'event_rate_per_100k', 'with_baseline.events', 'with_baseline.person_years', per=100000, decimals=1,
             withheld=['with_baseline.is_suppressed'], family_column='with_baseline.disclosure_family'
-        ) }}                                                as event_rate_per_100k,
+        ) }},
+        {%- set per_million = dict(
+            per=1000000, decimals=1, withheld=['with_baseline.is_suppressed'],
+            family_column='with_baseline.disclosure_family'
+        ) %}
         case when measures.is_per_million then {{ published_rate(
-            'with_baseline.events', 'with_baseline.person_years', per=1000000, decimals=1,
-            withheld=['with_baseline.is_suppressed'], family_column='with_baseline.disclosure_family'
+            'with_baseline.events', 'with_baseline.person_years', **per_million
         ) }} end                                            as event_rate_per_million,
+        {%- for bound in ['lower', 'upper'] %}
+        case when measures.is_per_million then {{ published_rate_interval(
+            'with_baseline.events', 'with_baseline.person_years', bound, **per_million
+        ) }} end                                            as event_rate_per_million_{{ bound }}_95,
+        {%- endfor %}
         with_baseline.is_suppressed,
         with_baseline.baseline_year,
         {{ published_count(
