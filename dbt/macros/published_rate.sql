@@ -79,12 +79,7 @@ and {{ denominator }} > 0
 {%- set n = '(' ~ denominator ~ ')::numeric' -%}
 {%- if method == 'byar' -%}
   {%- set o = '(' ~ rounded_count(numerator, family, family_column) ~ ')::numeric' -%}
-  {%- if bound == 'lower' -%}
-    {%- set limit = 'case when ' ~ o ~ ' = 0 then 0 else greatest(0, ' ~ o ~ ' * power(1 - 1 / (9 * ' ~ o ~ ') - ' ~ z ~ ' / (3 * sqrt(' ~ o ~ ')), 3)) end' -%}
-  {%- else -%}
-    {%- set limit = '(' ~ o ~ ' + 1) * power(1 - 1 / (9 * (' ~ o ~ ' + 1)) + ' ~ z ~ ' / (3 * sqrt(' ~ o ~ ' + 1)), 3)' -%}
-  {%- endif -%}
-  {%- set value = '(' ~ limit ~ ') * ' ~ (per | int) ~ ' / ' ~ n -%}
+  {%- set value = '(' ~ byar_limit(o, bound, z) ~ ') * ' ~ (per | int) ~ ' / ' ~ n -%}
 {%- else -%}
   {%- set o = 'least((' ~ rounded_count(numerator, family, family_column) ~ ')::numeric, ' ~ n ~ ')' -%}
   {%- set sign = '-' if bound == 'lower' else '+' -%}
@@ -119,4 +114,23 @@ end /* published_rate_interval {{ rate_arguments_key(numerator, denominator, per
     containing the comment's end). -#}
 {% macro rate_arguments_key(numerator, denominator, per, decimals, withheld, min_events, denominator_min_events, family, family_column) -%}
 {{ [numerator, denominator, per, decimals, withheld | join(' and '), min_events, denominator_min_events, family, family_column] | join(' | ') | replace('*/', '* /') | replace('\n', ' ') }}
+{%- endmacro %}
+
+
+{#-
+  byar_limit(count, bound, z): Byar's approximation to the exact Poisson `bound` ('lower' or
+  'upper') limit for a count (a numeric SQL expression, used several times: pass a column or a
+  cast). Lower: O (1 - 1/(9O) - z/(3 sqrt O))^3, never below 0 (0 for O = 0); upper:
+  (O+1) (1 - 1/(9(O+1)) + z/(3 sqrt(O+1)))^3 (Breslow and Day 1987, vol. II, p. 69). Used for
+  confidence intervals of counts (published_rate_interval) and, around an expected count, for
+  funnel plot control limits (sna_violence_district_funnel).
+-#}
+{% macro byar_limit(count, bound, z=1.96) -%}
+{%- if bound == 'lower' -%}
+case when {{ count }} = 0 then 0 else greatest(0, {{ count }} * power(1 - 1 / (9 * {{ count }}) - {{ z }} / (3 * sqrt({{ count }})), 3)) end
+{%- elif bound == 'upper' -%}
+({{ count }} + 1) * power(1 - 1 / (9 * ({{ count }} + 1)) + {{ z }} / (3 * sqrt({{ count }} + 1)), 3)
+{%- else -%}
+{{ exceptions.raise_compiler_error("byar_limit: bound is lower|upper") }}
+{%- endif -%}
 {%- endmacro %}
