@@ -36,7 +36,7 @@ case
     when {{ rate_is_published(numerator, denominator, withheld, min_events, denominator_min_events) }}
         then cast(round({{ rounded_count(numerator, family, family_column) }} * {{ per | int }}.0 / {{ denominator }}, {{ decimals | int }})
             as numeric({{ precision | int }}, {{ decimals | int }}))
-end
+end /* published_rate {{ rate_arguments_key(numerator, denominator, per, decimals, withheld, min_events, denominator_min_events, family, family_column) }} */
 {%- endmacro %}
 
 
@@ -49,17 +49,25 @@ and {{ denominator }} > 0
 {%- endmacro %}
 
 
+
 {#-
   published_rate_interval(numerator, denominator, bound, method, per, decimals, ..., z)
   The lower or upper (`bound`) limit of the confidence interval of the rate published_rate
   publishes from the same arguments, NULL exactly when that rate is NULL. `z` is the standard
-  normal quantile (1.96 for 95%, 3.09 for 99.8%).
-    - method='byar' (counts and rates per population): Byar's approximation to the exact
-      Poisson limits of the count, divided by the denominator (the method of the Association of
-      Public Health Observatories' "Technical Briefing 3" and of PHE's Fingertips tools);
-    - method='wilson' (proportions: numerator is part of denominator): the Wilson score
-      interval, times `per` (100 for a percent).
+  normal quantile (1.96 for 95%, 3.09 for 99.8%). Sources: docs/definitions.md, "Confidence
+  intervals, significance of change, funnel plots and SPC".
+    - method='byar' (counts and rates per population, and ratios of two event counts): Byar's
+      approximation to the exact Poisson limits of the count (Breslow and Day 1987), divided by
+      the denominator; within 0.2% of the exact limits for counts of 10 or more at 95% (the
+      method of APHO Technical Briefing 3 and PHE's Fingertips). A lower limit is never below 0
+      (Byar's cube turns negative for a count of 0, or of 1 with z = 3.09).
+    - method='wilson' (proportions: numerator is part of denominator): the Wilson (1927) score
+      interval, times `per` (100 for a percent). A rounded numerator above its denominator
+      (13 of 13 rounds to 15) is taken as the whole: the interval of 100%, never a square root
+      of a negative number.
   For a rounded family (health) the limits are those of the rounded count, as the rate is.
+  The trailing comment names the arguments, so tests/integration/test_rate_interval_columns.py
+  can check from the compiled SQL that every published rate has both limits from the same ones.
 -#}
 {% macro published_rate_interval(
     numerator, denominator, bound, method='byar', per=1000, decimals=2, precision=12, withheld=[],
@@ -68,22 +76,61 @@ and {{ denominator }} > 0
 {%- if bound not in ('lower', 'upper') or method not in ('byar', 'wilson') -%}
 {{ exceptions.raise_compiler_error("published_rate_interval: bound is lower|upper, method byar|wilson") }}
 {%- endif -%}
-{%- set o = '(' ~ rounded_count(numerator, family, family_column) ~ ')::numeric' -%}
 {%- set n = '(' ~ denominator ~ ')::numeric' -%}
-{%- set sign = '-' if bound == 'lower' else '+' -%}
 {%- if method == 'byar' -%}
-  {%- if bound == 'lower' -%}
-    {%- set limit = o ~ ' * power(1 - 1 / (9 * ' ~ o ~ ') - ' ~ z ~ ' / (3 * sqrt(' ~ o ~ ')), 3)' -%}
-  {%- else -%}
-    {%- set limit = '(' ~ o ~ ' + 1) * power(1 - 1 / (9 * (' ~ o ~ ' + 1)) + ' ~ z ~ ' / (3 * sqrt(' ~ o ~ ' + 1)), 3)' -%}
-  {%- endif -%}
-  {%- set value = limit ~ ' * ' ~ (per | int) ~ ' / ' ~ n -%}
+  {%- set o = '(' ~ rounded_count(numerator, family, family_column) ~ ')::numeric' -%}
+  {%- set value = '(' ~ byar_limit(o, bound, z) ~ ') * ' ~ (per | int) ~ ' / ' ~ n -%}
 {%- else -%}
+  {%- set o = 'least((' ~ rounded_count(numerator, family, family_column) ~ ')::numeric, ' ~ n ~ ')' -%}
+  {%- set sign = '-' if bound == 'lower' else '+' -%}
   {%- set p = '(' ~ o ~ ' / ' ~ n ~ ')' -%}
-  {%- set value = '(' ~ p ~ ' + ' ~ z ~ '^2 / (2 * ' ~ n ~ ') ' ~ sign ~ ' ' ~ z ~ ' * sqrt(' ~ p ~ ' * (1 - ' ~ p ~ ') / ' ~ n ~ ' + ' ~ z ~ '^2 / (4 * ' ~ n ~ '^2))) / (1 + ' ~ z ~ '^2 / ' ~ n ~ ') * ' ~ (per | int) -%}
+  {%- set zz = '(' ~ z ~ ' * ' ~ z ~ ')' -%}
+  {%- set value = '(' ~ p ~ ' + ' ~ zz ~ ' / (2 * ' ~ n ~ ') ' ~ sign ~ ' ' ~ z ~ ' * sqrt(' ~ p ~ ' * (1 - ' ~ p ~ ') / ' ~ n ~ ' + ' ~ zz ~ ' / (4 * ' ~ n ~ ' * ' ~ n ~ '))) / (1 + ' ~ zz ~ ' / ' ~ n ~ ') * ' ~ (per | int) -%}
 {%- endif -%}
 case
     when {{ rate_is_published(numerator, denominator, withheld, min_events, denominator_min_events) }}
         then cast(round({{ value }}, {{ decimals | int }}) as numeric({{ precision | int }}, {{ decimals | int }}))
-end
+end /* published_rate_interval {{ rate_arguments_key(numerator, denominator, per, decimals, withheld, min_events, denominator_min_events, family, family_column) }} */
+{%- endmacro %}
+
+
+{#-
+  published_rate_columns(name, numerator, denominator, method, per, decimals, ...)
+  The published rate `name` with its 95% interval `name_lower_95`, `name_upper_95` (three
+  select-list items, no trailing comma), all from the same arguments: the way a sna model
+  publishes a rate unless the rate sits inside a larger expression.
+-#}
+{% macro published_rate_columns(
+    name, numerator, denominator, method='byar', per=1000, decimals=2, precision=12, withheld=[],
+    min_events=none, denominator_min_events=false, family=none, family_column=none
+) -%}
+{{ published_rate(numerator, denominator, per, decimals, precision, withheld, min_events, denominator_min_events, family, family_column) }} as {{ name }},
+        {{ published_rate_interval(numerator, denominator, 'lower', method, per, decimals, precision, withheld, min_events, denominator_min_events, family, family_column) }} as {{ name }}_lower_95,
+        {{ published_rate_interval(numerator, denominator, 'upper', method, per, decimals, precision, withheld, min_events, denominator_min_events, family, family_column) }} as {{ name }}_upper_95
+{%- endmacro %}
+
+
+{#- The arguments a rate and its interval must share, as text for the marker comment (never
+    containing the comment's end). -#}
+{% macro rate_arguments_key(numerator, denominator, per, decimals, withheld, min_events, denominator_min_events, family, family_column) -%}
+{{ [numerator, denominator, per, decimals, withheld | join(' and '), min_events, denominator_min_events, family, family_column] | join(' | ') | replace('*/', '* /') | replace('\n', ' ') }}
+{%- endmacro %}
+
+
+{#-
+  byar_limit(count, bound, z): Byar's approximation to the exact Poisson `bound` ('lower' or
+  'upper') limit for a count (a numeric SQL expression, used several times: pass a column or a
+  cast). Lower: O (1 - 1/(9O) - z/(3 sqrt O))^3, never below 0 (0 for O = 0); upper:
+  (O+1) (1 - 1/(9(O+1)) + z/(3 sqrt(O+1)))^3 (Breslow and Day 1987, vol. II, p. 69). Used for
+  confidence intervals of counts (published_rate_interval) and, around an expected count, for
+  funnel plot control limits (sna_violence_district_funnel).
+-#}
+{% macro byar_limit(count, bound, z=1.96) -%}
+{%- if bound == 'lower' -%}
+case when {{ count }} = 0 then 0 else greatest(0, {{ count }} * power(1 - 1 / (9 * {{ count }}) - {{ z }} / (3 * sqrt({{ count }})), 3)) end
+{%- elif bound == 'upper' -%}
+({{ count }} + 1) * power(1 - 1 / (9 * ({{ count }} + 1)) + {{ z }} / (3 * sqrt({{ count }} + 1)), 3)
+{%- else -%}
+{{ exceptions.raise_compiler_error("byar_limit: bound is lower|upper") }}
+{%- endif -%}
 {%- endmacro %}

@@ -17,11 +17,11 @@ from typing import Any
 import psycopg
 import pytest
 import yaml
+from dbt_inline import compile_inline
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from svdw.config import temporary_environment
-from svdw.transform import dbt_env, dbt_project_dir
+from svdw.transform import dbt_project_dir
 
 pytestmark = pytest.mark.integration
 
@@ -55,26 +55,6 @@ def protected_query(family: str, size: int) -> str:
         f" as published from ({{{{ suppress_small_counts('pbt.cells', 'events',"
         f" groupings={groupings}, tiebreak={tiebreak}, family='{family}') }}}}) as protected"
     )
-
-
-def compile_inline(url: str, target: Path, inline: str, dbt_vars: str | None = None) -> str:
-    """The SQL dbt compiles from `inline` (macros and all) in this project."""
-    from dbt.cli.main import dbtRunner
-
-    project = str(dbt_project_dir())
-    arguments = [
-        "compile",
-        "--inline",
-        inline,
-        "--quiet",
-        *(["--vars", dbt_vars] if dbt_vars else []),
-    ]
-    with temporary_environment({**dbt_env(url), "DBT_TARGET_PATH": str(target)}):
-        result = dbtRunner().invoke(
-            [*arguments, "--project-dir", project, "--profiles-dir", project]
-        )
-    assert result.success, result.exception
-    return str(result.result.results[0].node.compiled_code)
 
 
 def compile_queries(url: str, target: Path) -> dict[tuple[str, int], str]:

@@ -196,11 +196,11 @@ final as (
         {%- for indicator in rated %}
         {#- the violence rate is also withheld where sna_violence_lsoa_latest_12_months withholds
             the count (an LSOA missing there counts as withheld) #}
-        {{ published_rate(
-            'scored.' ~ indicator ~ '_events', 'scored.population', per=1000, decimals=2,
+        {{ published_rate_columns(
+            indicator ~ '_rate_per_1000', 'scored.' ~ indicator ~ '_events', 'scored.population', per=1000, decimals=2,
             withheld=['coalesce(scored.violence_is_suppressed, true)'] if indicator == 'violence' else [],
             family='health' if indicator == 'ed_assault' else 'police'
-        ) }} as {{ indicator }}_rate_per_1000,
+        ) }},
         scored.{{ indicator }}_is_top,
         scored.{{ indicator }}_points,
         {%- endfor %}

@@ -225,12 +225,12 @@ final as (
             family_column='protected_outcomes.disclosure_family'
         ) }}                                                        as outcome_person_count,
         protected_outcomes.is_suppressed                            as outcome_person_count_is_suppressed,
-        {{ published_rate(
-            'protected_outcomes.outcome_person_count', 'protected_cohorts.cohort_count',
+        {{ published_rate_columns(
+            'outcome_percent', 'protected_outcomes.outcome_person_count', 'protected_cohorts.cohort_count',
             per=100, decimals=1, precision=5,
             withheld=['protected_outcomes.is_suppressed', 'protected_cohorts.is_suppressed'],
-            family_column='protected_outcomes.disclosure_family'
-        ) }}                                                        as outcome_percent,
+            family_column='protected_outcomes.disclosure_family', method='wilson'
+        ) }},
         data_end.data_end_date
     from protected_outcomes
     inner join protected_cohorts

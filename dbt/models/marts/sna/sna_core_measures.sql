@@ -12,7 +12,12 @@
 -- in the district of the offence; admissions in the patient's home district. Long format (one row
 -- per measure) so one count column carries the disclosure control and one chart plots them all.
 -- change_percent compares with a baseline financial year (var core_measures_baseline_year; null:
--- the earliest year whose source has all twelve months).
+-- the earliest year whose source has all twelve months). Whether a change is more than chance:
+-- the rate ratio against the baseline year and against the previous 12 months (the 12 months
+-- before the period: the previous financial year for a year), with its 95% interval and a
+-- significance flag (macros/rate_comparison.sql). The previous 12 months of the rolling period
+-- are counted and protected like any period (so no withheld count can be worked out from the
+-- ratio) but not published as a row.
 {%- set baseline_year = var('core_measures_baseline_year', none) %}
 
 with
@@ -103,6 +108,17 @@ periods as (
         cast(null as text)                                  as financial_year,
         cast(max(month_start) - interval '11 months' as date) as period_start,
         max(month_start)                                    as last_month
+    from source_months
+    group by source
+    union all
+    -- the 12 months before the latest 12: compared with, never published as a row
+    select
+        source,
+        'previous_12_months',
+        'Previous 12 months',
+        cast(null as text),
+        cast(max(month_start) - interval '23 months' as date),
+        cast(max(month_start) - interval '12 months' as date)
     from source_months
     group by source
     union all
@@ -339,7 +355,11 @@ with_baseline as (
         baselines.baseline_year,
         baseline.events          as baseline_events,
         baseline.months_covered  as baseline_months,
-        baseline.is_suppressed   as baseline_is_suppressed
+        baseline.is_suppressed   as baseline_is_suppressed,
+        baseline.person_years    as baseline_person_years,
+        previous.events          as previous_events,
+        previous.is_suppressed   as previous_is_suppressed,
+        previous.person_years    as previous_person_years
     from protected
     inner join baselines
         on protected.measure = baselines.measure
@@ -347,6 +367,15 @@ with_baseline as (
         on protected.measure = baseline.measure
         and protected.area_code = baseline.area_code
         and baseline.period = baselines.baseline_year
+    -- the 12 months just before (the previous financial year for a year), whole years only
+    left join protected as previous
+        on protected.measure = previous.measure
+        and protected.area_code = previous.area_code
+        and previous.period_type = case protected.period_type
+            when 'rolling_12_months' then 'previous_12_months' else 'financial_year' end
+        and previous.last_month = cast(protected.period_start - interval '1 month' as date)
+        and previous.months_covered = 12
+    where protected.period_type <> 'previous_12_months'
 
 ),
 
@@ -378,14 +407,22 @@ final as (
             'with_baseline.events', 'with_baseline.is_suppressed',
             family_column='with_baseline.disclosure_family'
         ) }}                                                as event_count,
-        {{ published_rate(
-            'with_baseline.events', 'with_baseline.person_years', per=100000, decimals=1,
+        {{ published_rate_columns(
+            'event_rate_per_100k', 'with_baseline.events', 'with_baseline.person_years', per=100000, decimals=1,
             withheld=['with_baseline.is_suppressed'], family_column='with_baseline.disclosure_family'
-        ) }}                                                as event_rate_per_100k,
+        ) }},
+        {%- set per_million = dict(
+            per=1000000, decimals=1, withheld=['with_baseline.is_suppressed'],
+            family_column='with_baseline.disclosure_family'
+        ) %}
         case when measures.is_per_million then {{ published_rate(
-            'with_baseline.events', 'with_baseline.person_years', per=1000000, decimals=1,
-            withheld=['with_baseline.is_suppressed'], family_column='with_baseline.disclosure_family'
+            'with_baseline.events', 'with_baseline.person_years', **per_million
         ) }} end                                            as event_rate_per_million,
+        {%- for bound in ['lower', 'upper'] %}
+        case when measures.is_per_million then {{ published_rate_interval(
+            'with_baseline.events', 'with_baseline.person_years', bound, **per_million
+        ) }} end                                            as event_rate_per_million_{{ bound }}_95,
+        {%- endfor %}
         with_baseline.is_suppressed,
         with_baseline.baseline_year,
         {{ published_count(
@@ -407,7 +444,19 @@ final as (
                         * 1.0 / with_baseline.baseline_months) * 100 - 100,
                     1
                 ) as numeric(12, 1))
-        end                                                 as change_percent
+        end                                                 as change_percent,
+        {{ rate_ratio_columns(
+            'baseline', 'with_baseline.events', 'with_baseline.person_years',
+            'with_baseline.baseline_events', 'with_baseline.baseline_person_years',
+            withheld=['with_baseline.is_suppressed', 'with_baseline.baseline_is_suppressed'],
+            family_column='with_baseline.disclosure_family'
+        ) }},
+        {{ rate_ratio_columns(
+            'previous_12_months', 'with_baseline.events', 'with_baseline.person_years',
+            'with_baseline.previous_events', 'with_baseline.previous_person_years',
+            withheld=['with_baseline.is_suppressed', 'with_baseline.previous_is_suppressed'],
+            family_column='with_baseline.disclosure_family'
+        ) }}
     from with_baseline
     inner join measures
         on with_baseline.measure = measures.measure

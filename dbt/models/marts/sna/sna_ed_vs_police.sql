@@ -138,11 +138,11 @@ final as (
         {{ published_count('police_events', 'police_events_is_suppressed', family='police') }} as police_violence_count,
         police_events_is_suppressed                                 as police_violence_count_is_suppressed,
         -- a ratio of two event counts: the police count must reach the minimum as well
-        {{ published_rate(
-            'ed_events', 'police_events', per=1, decimals=2, precision=8,
+        {{ published_rate_columns(
+            'ed_to_police_ratio', 'ed_events', 'police_events', per=1, decimals=2, precision=8,
             withheld=['ed_events_is_suppressed', 'police_events_is_suppressed'],
             denominator_min_events=true, family='health'
-        ) }}                                                        as ed_to_police_ratio
+        ) }}
     from protected
 
 )

@@ -193,8 +193,9 @@ final as (
         cast(population as bigint)                                  as population,
         population_is_nearest_year,
         {{ published_count('events', 'is_suppressed', family='health') }} as assault_count,
-        {{ published_rate('events', 'population', per=1000, decimals=3, withheld=['is_suppressed'], family='health') }}
-                                                                    as assault_rate_per_1000,
+        {{ published_rate_columns(
+            'assault_rate_per_1000', 'events', 'population', per=1000, decimals=3, withheld=['is_suppressed'], family='health'
+        ) }},
         is_suppressed
     from protected
 

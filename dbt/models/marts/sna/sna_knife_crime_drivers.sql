@@ -132,10 +132,10 @@ final as (
         driver_sort_order,
         {{ published_count('crimes', 'is_suppressed', family='police') }} as knife_crime_count,
         -- withheld when either count is, else the withheld one could be worked out from it
-        {{ published_rate(
-            'crimes', 'all_crimes', per=100, decimals=1, precision=5,
-            withheld=['is_suppressed', 'is_all_suppressed'], family='police'
-        ) }}                                                        as driver_percent,
+        {{ published_rate_columns(
+            'driver_percent', 'crimes', 'all_crimes', per=100, decimals=1, precision=5,
+            withheld=['is_suppressed', 'is_all_suppressed'], family='police', method='wilson'
+        ) }},
         is_suppressed
     from with_total
 

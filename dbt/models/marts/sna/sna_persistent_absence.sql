@@ -108,10 +108,10 @@ final as (
         pupils_is_suppressed                                        as pupil_count_is_suppressed,
         {{ published_count('absentees', 'absentees_is_suppressed', family='education') }} as persistently_absent_count,
         absentees_is_suppressed                                     as persistently_absent_count_is_suppressed,
-        {{ published_rate(
-            'absentees', 'pupils', per=100, decimals=1, precision=5,
-            withheld=['absentees_is_suppressed', 'pupils_is_suppressed'], family='education'
-        ) }}                                                        as persistent_absence_percent
+        {{ published_rate_columns(
+            'persistent_absence_percent', 'absentees', 'pupils', per=100, decimals=1, precision=5,
+            withheld=['absentees_is_suppressed', 'pupils_is_suppressed'], family='education', method='wilson'
+        ) }}
     from protected
 
 )

@@ -253,10 +253,10 @@ final as (
             'protected_violence.violence_count', 'protected_violence.is_suppressed', family='police'
         ) }}                                                        as violence_count,
         protected_violence.is_suppressed                            as violence_count_is_suppressed,
-        {{ published_rate(
-            'protected_violence.violence_count', 'populations.population', per=1000, decimals=2,
+        {{ published_rate_columns(
+            'violence_rate_per_1000', 'protected_violence.violence_count', 'populations.population', per=1000, decimals=2,
             withheld=['protected_violence.is_suppressed'], family='police'
-        ) }}                                                        as violence_rate_per_1000,
+        ) }},
         cast(districts.imd_average_rank as integer)                 as imd_average_rank,
         ranked_need.need_score,
         cast(ranked_need.need_rank as integer)                      as need_rank,
@@ -264,18 +264,18 @@ final as (
             'provision_ranked.session_count', 'provision_ranked.session_count_is_suppressed', family='providers'
         ) }}                                                        as session_count,
         provision_ranked.session_count_is_suppressed                as session_count_is_suppressed,
-        {{ published_rate(
-            'provision_ranked.session_count', 'populations.young_population', per=1000, decimals=2,
+        {{ published_rate_columns(
+            'sessions_per_1000_young_people', 'provision_ranked.session_count', 'populations.young_population', per=1000, decimals=2,
             withheld=['provision_ranked.session_count_is_suppressed'], family='providers'
-        ) }}                                                        as sessions_per_1000_young_people,
+        ) }},
         {{ published_count(
             'provision_ranked.participant_count', 'provision_ranked.participant_count_is_suppressed', family='providers'
         ) }}                                                        as participant_count,
         provision_ranked.participant_count_is_suppressed            as participant_count_is_suppressed,
-        {{ published_rate(
-            'provision_ranked.participant_count', 'populations.young_population', per=1000,
+        {{ published_rate_columns(
+            'participant_rate_per_1000_young_people', 'provision_ranked.participant_count', 'populations.young_population', per=1000,
             decimals=2, withheld=['provision_ranked.participant_count_is_suppressed'], family='providers'
-        ) }}                                                        as participant_rate_per_1000_young_people,
+        ) }},
         {{ published_count(
             'provision_ranked.weekly_place_count', 'provision_ranked.weekly_place_count_is_suppressed', family='providers'
         ) }}                                                        as weekly_place_count,

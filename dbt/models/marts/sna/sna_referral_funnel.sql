@@ -134,9 +134,11 @@ final as (
             ('completed_count', 'started_count'),
             ('completed_count', 'referred_count')
         ] -%}
-        {{ published_rate(
-            'visible.' ~ numerator, 'visible.' ~ denominator, per=100, decimals=1, precision=5, family='providers'
-        ) }} as {{ numerator | replace('_count', '') }}_of_{{ denominator | replace('_count', '') }}_percent{{ ',' if not loop.last }}
+        {{ published_rate_columns(
+            numerator | replace('_count', '') ~ '_of_' ~ denominator | replace('_count', '') ~ '_percent',
+            'visible.' ~ numerator, 'visible.' ~ denominator, method='wilson', per=100, decimals=1, precision=5,
+            family='providers'
+        ) }}{{ ',' if not loop.last }}
         {% endfor %}
     from visible
     inner join agencies

@@ -123,9 +123,9 @@ final as (
         reason_description,
         cast(pupils_on_roll as bigint)                              as pupils_on_roll,
         {{ published_count('events', 'is_suppressed', family='education') }} as exclusion_count,
-        {{ published_rate(
-            'events', 'pupils_on_roll', per=100, decimals=2, precision=8, withheld=['is_suppressed'], family='education'
-        ) }}                                                        as exclusion_rate_per_100_pupils,
+        {{ published_rate_columns(
+            'exclusion_rate_per_100_pupils', 'events', 'pupils_on_roll', per=100, decimals=2, precision=8, withheld=['is_suppressed'], family='education'
+        ) }},
         is_suppressed
     from protected
 

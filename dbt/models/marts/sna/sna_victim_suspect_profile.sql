@@ -141,15 +141,15 @@ final as (
         protected.age_band_sort_order,
         protected.sex,
         {{ published_count('protected.people', 'protected.is_suppressed', family='police') }} as person_count,
-        {{ published_rate(
-            'protected.people', 'protected.role_total', per=100, decimals=1, precision=5,
-            withheld=['protected.is_suppressed'], family='police'
-        ) }}                                                        as role_share_percent,
+        {{ published_rate_columns(
+            'role_share_percent', 'protected.people', 'protected.role_total', per=100, decimals=1, precision=5,
+            withheld=['protected.is_suppressed'], family='police', method='wilson'
+        ) }},
         population.population                                       as population,
-        {{ published_rate(
-            'protected.people', 'population.population', per=1000, decimals=2,
+        {{ published_rate_columns(
+            'person_rate_per_1000', 'protected.people', 'population.population', per=1000, decimals=2,
             withheld=['protected.is_suppressed'], family='police'
-        ) }}                                                        as person_rate_per_1000,
+        ) }},
         protected.is_suppressed
     from protected
     left join {{ ref('int_population_by_area') }} as population

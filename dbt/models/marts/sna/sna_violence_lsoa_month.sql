@@ -101,10 +101,10 @@ final as (
         cast(protected.population as bigint) as population,
         protected.population_is_nearest_year,
         {{ published_count('protected.events', 'protected.is_suppressed', family='police') }} as violence_count,
-        {{ published_rate(
-            'protected.events', 'protected.population', per=1000, decimals=2,
+        {{ published_rate_columns(
+            'violence_rate_per_1000', 'protected.events', 'protected.population', per=1000, decimals=2,
             withheld=['protected.is_suppressed'], family='police'
-        ) }} as violence_rate_per_1000,
+        ) }},
         protected.is_suppressed
     from protected
     left join {{ ref('int_lsoa_centroids') }} as centroids

@@ -98,8 +98,9 @@ final as (
         cast(population as bigint) as population,
         population_is_nearest_year,
         {{ published_count('events', 'is_suppressed', family='police') }} as violence_count,
-        {{ published_rate('events', 'population', per=1000, decimals=2, withheld=['is_suppressed'], family='police') }}
-            as violence_rate_per_1000,
+        {{ published_rate_columns(
+            'violence_rate_per_1000', 'events', 'population', per=1000, decimals=2, withheld=['is_suppressed'], family='police'
+        ) }},
         is_suppressed
     from protected
 

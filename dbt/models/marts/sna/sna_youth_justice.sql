@@ -142,20 +142,20 @@ final as (
         population_is_nearest_year,
         {{ published_count('entrants', 'entrants_is_suppressed', family='youth_justice') }} as first_time_entrant_count,
         entrants_is_suppressed                                      as first_time_entrant_count_is_suppressed,
-        {{ published_rate(
-            'entrants', 'population_10_17', per=100000, decimals=1, precision=10,
+        {{ published_rate_columns(
+            'first_time_entrant_rate_per_100k', 'entrants', 'population_10_17', per=100000, decimals=1, precision=10,
             withheld=['entrants_is_suppressed'], family='youth_justice'
-        ) }}                                                        as first_time_entrant_rate_per_100k,
+        ) }},
         reoffending_cohort_is_complete,
         {{ published_count('cohort', 'cohort_is_suppressed', family='youth_justice') }} as reoffending_cohort_count,
         cohort_is_suppressed                                        as reoffending_cohort_count_is_suppressed,
         {{ published_count('reoffenders', 'reoffenders_is_suppressed', family='youth_justice') }} as reoffender_count,
         reoffenders_is_suppressed                                   as reoffender_count_is_suppressed,
         -- withheld when either count is, else the withheld one could be worked out from it
-        {{ published_rate(
-            'reoffenders', 'cohort', per=100, decimals=1, precision=5,
-            withheld=['reoffenders_is_suppressed', 'cohort_is_suppressed'], family='youth_justice'
-        ) }}                                                        as reoffending_percent
+        {{ published_rate_columns(
+            'reoffending_percent', 'reoffenders', 'cohort', per=100, decimals=1, precision=5,
+            withheld=['reoffenders_is_suppressed', 'cohort_is_suppressed'], family='youth_justice', method='wilson'
+        ) }}
     from protected
 
 )
