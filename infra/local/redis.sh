@@ -20,13 +20,14 @@ DIR="${SVDW_REDIS_DIR:-$repo/.local/redis}"
 PIDFILE="$DIR/redis.pid"; LOG="$DIR/redis.log"; CONF="$DIR/redis.conf"
 
 die() { echo "redis.sh: $*" >&2; exit 1; }
-[ -n "${SVDW_REDIS_PASSWORD:-}" ] || die "SVDW_REDIS_PASSWORD is not set: run 'make env' (writes .env from .env.example)"
+need_password() { [ -n "${SVDW_REDIS_PASSWORD:-}" ] || die "SVDW_REDIS_PASSWORD is not set: run 'make env' (writes .env from .env.example)"; }
 
 cli() { REDISCLI_AUTH="$SVDW_REDIS_PASSWORD" redis-cli -h "$HOST" -p "$PORT" "$@"; }
 answers() { [ "$(cli ping 2>/dev/null)" = PONG ]; }
 running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
 
 up() {
+  need_password
   command -v redis-server >/dev/null || die "redis-server not found (apt-get install redis-server; make system-deps does it)"
   if running && answers; then echo "Redis is up on $HOST:$PORT"; return; fi
   if (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; then
@@ -66,6 +67,6 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) if running && answers; then echo "running on $HOST:$PORT (data: $DIR)"; else echo "not running"; exit 3; fi ;;
-  cli) shift; cli "$@" ;;
+  cli) shift; need_password; cli "$@" ;;
   *) echo "usage: $0 up|down|status|cli [ARGS]" >&2; exit 2 ;;
 esac
