@@ -86,7 +86,7 @@ CACHE_CONFIG: dict[str, object] = {"CACHE_TYPE": "NullCache"}
 DATA_CACHE_CONFIG: dict[str, object] = {"CACHE_TYPE": "NullCache"}
 if os.environ.get("SUPERSET_REDIS_URL"):
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from superset_redis import (  # noqa: E402
+    from superset_redis import (
         CeleryConfig,
         redis_cache,
         results_backend,

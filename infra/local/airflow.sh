@@ -72,12 +72,14 @@ case "${1:-}" in
     if [ "$SVDW_EXECUTOR" = celery ]; then
       for n in $(seq 1 "$WORKERS"); do worker_start "$n"; done
     fi
-    for _ in $(seq 1 120); do
+    # A loaded two-core machine has been seen to need over two minutes for the api-server.
+    timeout="${AIRFLOW_START_TIMEOUT:-300}"
+    for _ in $(seq 1 "$timeout"); do
       healthy && { echo "Airflow is up at $url ($AIRFLOW__CORE__EXECUTOR)"; exit 0; }
       running || { tail -30 "$log"; echo "Airflow exited during start-up; see $log" >&2; exit 1; }
       sleep 1
     done
-    echo "Airflow did not become healthy in 120 s; see $log" >&2; exit 1
+    echo "Airflow did not become healthy in $timeout s; see $log" >&2; exit 1
     ;;
   stop)
     for wpid in "$state"/worker-*.pgid; do [ -e "$wpid" ] && stop_group "$wpid"; done

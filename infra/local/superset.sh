@@ -9,7 +9,7 @@
 #   superset.sh start    gunicorn in the background; waits for /health; prints the URL
 #   superset.sh stop     stops the whole process group; nothing is left listening
 #   superset.sh status   exit 0 running and healthy, 1 running but unhealthy, 3 stopped
-#   superset.sh worker start|stop
+#   superset.sh worker start|stop|status
 #                        Superset's Celery worker (SQL Lab async queries, cache warm-up); needs
 #                        SUPERSET_REDIS_URL (the Celery mode: demo.sh sets it from SVDW_REDIS_*)
 #
@@ -288,7 +288,14 @@ cmd_worker() {
       fi
       rm -f "$WORKER_PID_FILE"
       ;;
-    *) die "usage: $0 worker start|stop" ;;
+    status)
+      # Exit 0 when the worker answers a ping through the broker.
+      need_env SUPERSET_REDIS_URL "The worker's broker is Redis: set SUPERSET_REDIS_URL."
+      export SUPERSET_REDIS_URL
+      SUPERSET_LOG_LEVEL=WARNING "$SUPERSET_VENV/bin/celery" --app=superset.tasks.celery_app:app \
+        inspect ping --destination "superset-worker@$(hostname)" --timeout 10
+      ;;
+    *) die "usage: $0 worker start|stop|status" ;;
   esac
 }
 
