@@ -2,6 +2,7 @@
 marts' fact tables, with the time the loader and the build take, at one synthetic scale.
 
     .venv/bin/python benchmarks/bench_scale.py --scale county [--months 12] [--no-build]
+    .venv/bin/python benchmarks/bench_scale.py --scale national --count-only
 
 Generates the synthetic partnership (svdw.synthetic, `svdw generate --scale`), loads every file
 into a throwaway database with the loader, builds the warehouse (svdw.transform.build_warehouse:
@@ -13,6 +14,7 @@ docs/deploy.md turns them into rows per year and per million residents.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 import tempfile
@@ -49,7 +51,12 @@ def table_rows(url: str, schema: str, prefix: str = "") -> dict[str, int]:
         return counts
 
 
-def measure(scale: Scale, months: int, build: bool) -> dict[str, Any]:
+def csv_rows(path: Path) -> int:
+    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+        return max(0, sum(1 for _ in csv.reader(handle)) - 1)
+
+
+def measure(scale: Scale, months: int, build: bool, load: bool = True) -> dict[str, Any]:
     from svdw.synthetic import generate
     from svdw.synthetic.world import World
     from svdw.transform import build_warehouse
@@ -66,6 +73,13 @@ def measure(scale: Scale, months: int, build: bool) -> dict[str, Any]:
         files = loading_order(sorted(Path(scratch).rglob("*.csv")))
         result["files"] = len(files)
         result["megabytes"] = round(sum(p.stat().st_size for p in files) / 1e6, 1)
+        if not load:
+            # Rows per contract straight from the files (what the loader would read).
+            result["file_rows"] = {
+                folder.name: sum(csv_rows(f) for f in files if f.parent == folder)
+                for folder in sorted({f.parent for f in files})
+            }
+            return result
         database = scratch_database(admin)
         url = settings.warehouse_url.rsplit("/", 1)[0] + f"/{database}"
         try:
@@ -91,9 +105,13 @@ def main() -> int:
     parser.add_argument("--scale", choices=["county", "national"], default="county")
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--no-build", action="store_true", help="load only (no dbt build)")
+    parser.add_argument(
+        "--count-only", action="store_true", help="count the generated rows; load nothing"
+    )
     args = parser.parse_args()
     scale: Scale = args.scale
-    print(json.dumps(measure(scale, args.months, not args.no_build), indent=2))
+    result = measure(scale, args.months, not args.no_build, load=not args.count_only)
+    print(json.dumps(result, indent=2))
     return 0
 
 
