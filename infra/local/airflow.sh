@@ -22,12 +22,18 @@ healthy() { curl -sf -o /dev/null "$url/api/v2/monitor/health"; }
 group_alive() { [ -f "$1" ] && kill -0 -- "-$(cat "$1")" 2>/dev/null; }
 running() { group_alive "$pidfile"; }
 
+descendants() { local child; for child in $(pgrep -P "$1"); do echo "$child"; descendants "$child"; done; }
+
 stop_group() { # pid file of a process group leader
   if group_alive "$1"; then
-    local pgid; pgid="$(cat "$1")"
+    local pgid tasks; pgid="$(cat "$1")"
+    # Airflow runs each task in a session of its own: note them before their parents go.
+    tasks="$(descendants "$pgid")"
     kill -TERM -- "-$pgid" 2>/dev/null || true
     for _ in $(seq 1 30); do kill -0 -- "-$pgid" 2>/dev/null || break; sleep 1; done
     kill -KILL -- "-$pgid" 2>/dev/null || true
+    # shellcheck disable=SC2086
+    [ -n "$tasks" ] && kill -KILL $tasks 2>/dev/null || true
   fi
   rm -f "$1"
 }

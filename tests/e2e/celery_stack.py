@@ -5,6 +5,7 @@ Celery workers. Which worker ran a task is read from Celery's results in the met
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import psutil
 import psycopg
 from airflow_dags import airflow_env
 
@@ -46,7 +48,7 @@ class CeleryStack:
 
     def client(self) -> AirflowClient:
         return AirflowClient(
-            self.url, self.env["AIRFLOW_ADMIN_USER"], self.env["AIRFLOW_ADMIN_PASSWORD"], 900
+            self.url, self.env["AIRFLOW_ADMIN_USER"], self.env["AIRFLOW_ADMIN_PASSWORD"], 3000
         )
 
     def script(self, name: str, *args: str) -> str:
@@ -61,21 +63,31 @@ class CeleryStack:
         return done.stdout
 
     def kill_worker(self, number: int) -> None:
-        """SIGKILL worker `number`'s whole process group, its running tasks with it: a machine
-        lost, not a graceful shutdown (which would wait for the tasks to finish)."""
+        """SIGKILL worker `number` and every process under it, its running tasks with them (each
+        task runs in a session of its own, outside the worker's process group): a machine lost,
+        not a graceful shutdown (which would wait for the tasks to finish)."""
         pgid = int((self.home / f"worker-{number}.pgid").read_text())
+        tasks = psutil.Process(pgid).children(recursive=True)
         os.killpg(pgid, signal.SIGKILL)
+        for process in tasks:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
 
-    def worker_of_tasks(self, dag_id: str, run_id: str) -> list[tuple[str, int, str, str]]:
-        """(task_id, try_number, state, worker) of the run's task instances, from the Celery
-        result of each instance's latest try (external_executor_id is its Celery task id)."""
+    def tries(self, dag_id: str, run_id: str) -> list[tuple[str, int, str, str]]:
+        """(task_id, try_number, state, worker) of every try of the run's task instances: the
+        latest in task_instance, earlier ones in task_instance_history; the worker is Celery's
+        record of the try (external_executor_id is its Celery task id)."""
         with psycopg.connect(self.metadata_url) as conn:
             return conn.execute(
-                "select ti.task_id, ti.try_number, ti.state, m.worker"
-                " from task_instance ti join celery_taskmeta m"
-                " on m.task_id = ti.external_executor_id"
-                " where ti.dag_id = %s and ti.run_id = %s",
-                (dag_id, run_id),
+                "select t.task_id, t.try_number, t.state, m.worker from ("
+                "  select task_id, try_number, state, external_executor_id from task_instance"
+                "  where dag_id = %(dag)s and run_id = %(run)s"
+                "  union all"
+                "  select task_id, try_number, state, external_executor_id"
+                "  from task_instance_history where dag_id = %(dag)s and run_id = %(run)s"
+                ") t join celery_taskmeta m on m.task_id = t.external_executor_id"
+                " order by t.task_id, t.try_number",
+                {"dag": dag_id, "run": run_id},
             ).fetchall()
 
     def worker_log(self, number: int) -> str:
