@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: synthetic partnership -> Airflow ingestion DAGs -> Asset-scheduled warehouse
-# build (GX + dbt via Cosmos) -> Superset dashboards. `make demo EXECUTOR=celery`: the same through
-# Redis and two Celery workers (CeleryExecutor), Superset cached in Redis with its Celery worker. Safe to run again: files already loaded
-# are recognised by sha256 and nothing is duplicated.
+# build (GX + dbt via Cosmos) -> Superset dashboards. Safe to run again: files already loaded
+# are recognised by sha256 and nothing is duplicated. `make demo EXECUTOR=celery`: the same
+# through Redis and two Celery workers (CeleryExecutor); Superset caches in Redis and runs its
+# Celery worker (docs/deploy.md).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"; cd "$repo"
 # shellcheck source=airflow_env.sh
