@@ -11,7 +11,7 @@ PY := .venv/bin/python
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-demo: venvs pg ## set up everything, run the pipeline through Airflow, start Airflow and Superset
+demo: venvs pg ## set up everything, run the pipeline through Airflow, start Airflow and Superset (EXECUTOR=celery: Redis + 2 Celery workers)
 	@bash infra/local/demo.sh
 
 test: venvs pg ## set up what the tests need and run the whole suite

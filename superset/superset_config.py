@@ -11,6 +11,10 @@ Environment:
     SUPERSET_HOME          optional; Superset's data directory (superset.sh: .local/superset).
     SUPERSET_ROW_LIMIT     optional; default row limit of a chart query (default 10000).
     SUPERSET_LOG_LEVEL     optional; default INFO (superset.sh uses WARNING for CLI commands).
+    SUPERSET_REDIS_URL     optional; redis://:PASSWORD@HOST:PORT (no database number): caches,
+                           SQL Lab results and the Celery broker (superset_redis.py).
+    SUPERSET_CACHE_TIMEOUT optional; seconds a cached chart result lives (default 3600): a
+                           dashboard shows a build's data at most this long after the build.
 """
 
 from __future__ import annotations
@@ -75,9 +79,27 @@ CONTENT_SECURITY_POLICY_WARNING = False
 # --- behaviour ---------------------------------------------------------------------------------
 LOG_LEVEL = os.environ.get("SUPERSET_LOG_LEVEL", "INFO").upper()
 ROW_LIMIT = int(os.environ.get("SUPERSET_ROW_LIMIT", "10000"))
-# No Redis here: results are not cached between requests (the warehouse is small and local).
-CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
-DATA_CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
+# Without SUPERSET_REDIS_URL (the embedded default) nothing is cached between requests. With it
+# (`make demo EXECUTOR=celery`, compose, Helm) Redis holds the chart data and metadata caches,
+# the SQL Lab results, and is the broker of Superset's Celery worker (superset_redis.py).
+CACHE_CONFIG: dict[str, object] = {"CACHE_TYPE": "NullCache"}
+DATA_CACHE_CONFIG: dict[str, object] = {"CACHE_TYPE": "NullCache"}
+if os.environ.get("SUPERSET_REDIS_URL"):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from superset_redis import (
+        CeleryConfig,
+        redis_cache,
+        results_backend,
+    )
+
+    _redis_url = os.environ["SUPERSET_REDIS_URL"]
+    _timeout = int(os.environ.get("SUPERSET_CACHE_TIMEOUT", "3600"))
+    CACHE_CONFIG = redis_cache(_redis_url, "superset_meta_", _timeout)
+    DATA_CACHE_CONFIG = redis_cache(_redis_url, "superset_data_", _timeout)
+    FILTER_STATE_CACHE_CONFIG = redis_cache(_redis_url, "superset_filter_", _timeout)
+    EXPLORE_FORM_DATA_CACHE_CONFIG = redis_cache(_redis_url, "superset_explore_", _timeout)
+    RESULTS_BACKEND = results_backend(_redis_url)
+    CELERY_CONFIG = CeleryConfig.for_url(_redis_url)
 # Boards read the dashboards; nobody uploads files into the warehouse through Superset.
 FEATURE_FLAGS = {
     "DASHBOARD_RBAC": True,

@@ -8,7 +8,24 @@ export AIRFLOW_HOME="${AIRFLOW_HOME:-$repo/.local/airflow}"
 export AIRFLOW__CORE__DAGS_FOLDER="$repo/dags"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False
-export AIRFLOW__CORE__EXECUTOR="${AIRFLOW__CORE__EXECUTOR:-LocalExecutor}"
+# SVDW_EXECUTOR (or `make demo EXECUTOR=...`): local = LocalExecutor inside `airflow standalone`
+# (the default); celery = CeleryExecutor, Redis as the broker (infra/local/redis.sh), the metadata
+# DB as the result backend, and SVDW_CELERY_WORKERS workers (airflow.sh starts each on its own).
+export SVDW_EXECUTOR="${EXECUTOR:-${SVDW_EXECUTOR:-local}}"
+if [ "$SVDW_EXECUTOR" = celery ]; then
+  export AIRFLOW__CORE__EXECUTOR=CeleryExecutor
+  export AIRFLOW__CELERY__BROKER_URL="redis://:${SVDW_REDIS_PASSWORD:-}@127.0.0.1:${SVDW_REDIS_PORT:-56379}/0"
+  export AIRFLOW__CELERY__WORKER_CONCURRENCY="${AIRFLOW__CELERY__WORKER_CONCURRENCY:-2}"
+  # Celery writes the worker's name (and queue) beside each result in the metadata DB
+  # (celery_taskmeta.worker; task_instance.external_executor_id is its task_id): which worker
+  # ran which task is then a query.
+  export AIRFLOW__CELERY__EXTRA_CELERY_CONFIG='{"result_extended": true}'
+  # A worker that dies mid-task stops heartbeating: after this many seconds the scheduler fails
+  # the task instance and its retry goes to a worker that is alive (Airflow's default is 300 s).
+  export AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT="${AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT:-120}"
+else
+  export AIRFLOW__CORE__EXECUTOR="${AIRFLOW__CORE__EXECUTOR:-LocalExecutor}"
+fi
 export AIRFLOW__CORE__PARALLELISM=4
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-postgresql+psycopg2://airflow:${AIRFLOW_DB_PASSWORD}@127.0.0.1:${SVDW_PG_PORT:-55432}/airflow}"
 export AIRFLOW__API__HOST=127.0.0.1

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: synthetic partnership -> Airflow ingestion DAGs -> Asset-scheduled warehouse
 # build (GX + dbt via Cosmos) -> Superset dashboards. Safe to run again: files already loaded
-# are recognised by sha256 and nothing is duplicated.
+# are recognised by sha256 and nothing is duplicated. `make demo EXECUTOR=celery`: the same
+# through Redis and two Celery workers (CeleryExecutor); Superset caches in Redis and runs its
+# Celery worker (docs/deploy.md).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"; cd "$repo"
 # shellcheck source=airflow_env.sh
@@ -19,7 +21,14 @@ step "dbt manifest for Cosmos"
 # A failed task retries sooner here than in production (300 s), so the demo reports promptly.
 export SVDW_RETRY_DELAY_SECONDS="${SVDW_RETRY_DELAY_SECONDS:-30}"
 
-step "Airflow (metadata in the local PostgreSQL)"
+if [ "$SVDW_EXECUTOR" = celery ]; then
+  step "Redis (Celery broker, Superset cache) and Celery mode"
+  bash infra/local/redis.sh up
+  # Superset caches chart data in the same Redis and runs its own Celery worker.
+  export SUPERSET_REDIS_URL="redis://:${SVDW_REDIS_PASSWORD}@127.0.0.1:${SVDW_REDIS_PORT:-56379}"
+fi
+
+step "Airflow ($AIRFLOW__CORE__EXECUTOR; metadata in the local PostgreSQL)"
 bash infra/local/airflow.sh init
 bash infra/local/airflow.sh start
 
@@ -30,6 +39,7 @@ step "Superset"
 bash infra/local/superset.sh init
 bash infra/local/superset.sh import
 bash infra/local/superset.sh start
+[ "$SVDW_EXECUTOR" = celery ] && bash infra/local/superset.sh worker start
 
 "$svdw" status --limit 1
 cat <<MSG

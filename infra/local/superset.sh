@@ -9,6 +9,9 @@
 #   superset.sh start    gunicorn in the background; waits for /health; prints the URL
 #   superset.sh stop     stops the whole process group; nothing is left listening
 #   superset.sh status   exit 0 running and healthy, 1 running but unhealthy, 3 stopped
+#   superset.sh worker start|stop|status
+#                        Superset's Celery worker (SQL Lab async queries, cache warm-up); needs
+#                        SUPERSET_REDIS_URL (the Celery mode: demo.sh sets it from SVDW_REDIS_*)
 #
 # Configuration comes from the environment; $REPO/.env is loaded first but never overrides a
 # variable that is already set (tests set their own). Variables:
@@ -257,6 +260,45 @@ cmd_stop() {
   note "stopped (process group $pgid)"
 }
 
+WORKER_PID_FILE="$SUPERSET_HOME/worker.pgid"
+WORKER_LOG="$SUPERSET_HOME/worker.log"
+
+cmd_worker() {
+  superset_env
+  case "${1:-}" in
+    start)
+      need_env SUPERSET_REDIS_URL "The worker needs Redis: start it with infra/local/redis.sh up and set SUPERSET_REDIS_URL (demo.sh does both in the Celery mode)."
+      export SUPERSET_REDIS_URL
+      if [ -f "$WORKER_PID_FILE" ] && kill -0 -- "-$(cat "$WORKER_PID_FILE")" 2>/dev/null; then
+        note "Celery worker already running"; return 0
+      fi
+      setsid "$SUPERSET_VENV/bin/celery" --app=superset.tasks.celery_app:app worker \
+        --hostname "superset-worker@%h" --concurrency "${SUPERSET_CELERY_CONCURRENCY:-2}" \
+        </dev/null >"$WORKER_LOG" 2>&1 &
+      echo $! >"$WORKER_PID_FILE"
+      note "Celery worker started (log: $WORKER_LOG)"
+      ;;
+    stop)
+      if [ -f "$WORKER_PID_FILE" ] && kill -0 -- "-$(cat "$WORKER_PID_FILE")" 2>/dev/null; then
+        local pgid; pgid="$(cat "$WORKER_PID_FILE")"
+        kill -TERM -- "-$pgid" 2>/dev/null || true
+        for _ in $(seq 1 30); do kill -0 -- "-$pgid" 2>/dev/null || break; sleep 0.5; done
+        kill -KILL -- "-$pgid" 2>/dev/null || true
+        note "Celery worker stopped"
+      fi
+      rm -f "$WORKER_PID_FILE"
+      ;;
+    status)
+      # Exit 0 when the worker answers a ping through the broker.
+      need_env SUPERSET_REDIS_URL "The worker's broker is Redis: set SUPERSET_REDIS_URL."
+      export SUPERSET_REDIS_URL
+      SUPERSET_LOG_LEVEL=WARNING "$SUPERSET_VENV/bin/celery" --app=superset.tasks.celery_app:app \
+        inspect ping --destination "superset-worker@$(hostname)" --timeout 10
+      ;;
+    *) die "usage: $0 worker start|stop|status" ;;
+  esac
+}
+
 cmd_status() {
   if pid_alive; then
     if healthy; then
@@ -281,6 +323,7 @@ case "${1:-}" in
   stop) cmd_stop ;;
   status) cmd_status ;;
   restart) cmd_stop; cmd_start ;;
+  worker) shift; cmd_worker "$@" ;;
   -h | --help | help) usage ;;
   *)
     usage >&2

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages the project needs (PostgreSQL 15, chromium), installed only when missing
+# Debian packages the project needs (PostgreSQL 15, Redis, chromium), installed only when missing
 # (needs root or sudo).
 set -euo pipefail
 missing=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
 command -v psql >/dev/null || missing+=(postgresql-client-15)
+# Debian's redis-server: the Celery broker and Superset cache (infra/local/redis.sh, the Celery mode)
+command -v redis-server >/dev/null || missing+=(redis-server)
 # Debian's chromium: the browser tests drive it with Playwright (tests/e2e/test_dashboards_browser.py)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 for extra in "$@"; do command -v "$extra" >/dev/null || missing+=("$extra"); done

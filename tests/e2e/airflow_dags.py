@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,20 @@ from svdw.transform import dbt_parse
 AIRFLOW = Path(sys.executable).parent / "airflow"
 
 
-def airflow_env(home: Path, metadata_url: str, warehouse_url: str, landing: Path) -> dict[str, str]:
+def airflow_env(
+    home: Path,
+    metadata_url: str,
+    warehouse_url: str,
+    landing: Path,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """The demo's Airflow settings (infra/local/airflow_env.sh) pointed at test databases, and
     dbt's manifest, which the warehouse DAG renders from (demo.sh parses dbt before Airflow too;
-    a fresh clone has none)."""
+    a fresh clone has none). `extra` is set before airflow_env.sh reads the environment."""
     dbt_parse()
     env = {
         **os.environ,
+        **(extra or {}),
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url.replace(
             "postgresql://", "postgresql+psycopg2://"
