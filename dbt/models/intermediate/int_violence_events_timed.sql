@@ -14,6 +14,9 @@
 -- Events outside the partnership's districts (no district) are left out: they belong to no
 -- board and no row-level security filter could show them.
 
+-- A table: four sna models read it, each several times.
+{{ config(materialized='table', schema='intermediate') }}
+
 with
 
 crimes as (

@@ -5,6 +5,8 @@
 -- span (its first to its latest month): a part year is marked by is_part_period, and rates per
 -- hour count only the covered months' hours.
 
+{{ config(materialized='table', schema='intermediate') }}
+
 with
 
 source_months as (

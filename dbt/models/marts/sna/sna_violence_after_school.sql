@@ -196,6 +196,18 @@ protected as materialized (
 {%- set rate_args = dict(per=1000, decimals=2, withheld=withheld, family_column='disclosure_family') %}
 {%- set share_args = dict(per=100, decimals=1, precision=5, withheld=withheld, family_column='disclosure_family') %}
 
+-- a share's denominator is the area's total rounded as the counts are (NHS: to the nearest 5):
+-- rounding is monotonic, so the rounded band count never exceeds it (a share above 100% would
+-- break the Wilson interval) and the share is that of the published figures
+shares_on_published as (
+
+    select
+        protected.*,
+        {{ rounded_count('area_events', family_column='disclosure_family') }} as area_events_published
+    from protected
+
+),
+
 final as (
 
     select
@@ -225,17 +237,17 @@ final as (
                                                                     as rate_per_1000_hours_lower_95,
         {{ published_rate_interval('events', 'exposure_hours', 'upper', method='byar', **rate_args) }}
                                                                     as rate_per_1000_hours_upper_95,
-        {{ published_rate('events', 'area_events', **share_args) }}
+        {{ published_rate('events', 'area_events_published', **share_args) }}
                                                                     as share_of_events_percent,
-        {{ published_rate_interval('events', 'area_events', 'lower', method='wilson', **share_args) }}
+        {{ published_rate_interval('events', 'area_events_published', 'lower', method='wilson', **share_args) }}
                                                                     as share_of_events_percent_lower_95,
-        {{ published_rate_interval('events', 'area_events', 'upper', method='wilson', **share_args) }}
+        {{ published_rate_interval('events', 'area_events_published', 'upper', method='wilson', **share_args) }}
                                                                     as share_of_events_percent_upper_95,
         case when is_term_calendar_complete
             then cast(round(exposure_hours * 100.0 / nullif(period_hours, 0), 1) as numeric(5, 1))
         end                                                         as share_of_hours_percent,
         is_suppressed
-    from protected
+    from shares_on_published
 
 )
 

@@ -3,10 +3,13 @@
 -- int_violence_events_timed defines them (police: serious violence at the offence time; ED:
 -- assault attendances at the assault time, else the arrival time, home district; ambulance:
 -- assault call-outs at the call time). Periods: the latest 12 months of each source and each
--- financial year it touches (int_violence_periods_listed). Long format, one row per cell, so
--- one count column carries the disclosure control of each row's source family (police 1-4
--- withheld; health 1-7 withheld and the rest rounded to 5), with secondary suppression over
--- the 24 hours of a day, the 7 days of an hour and the districts of a cell.
+-- financial year it touches (int_violence_periods_listed). Each district (geography_level
+-- district) and the whole partnership (geography_level partnership, district_code NULL: a
+-- district's row-level security hides it) so that a source too sparse for district cells still
+-- shows its pattern. Long format, one row per cell, so one count column carries the disclosure
+-- control of each row's source family (police 1-4 withheld; health 1-7 withheld and the rest
+-- rounded to 5), with secondary suppression over the 24 hours of a day and the 7 days of an
+-- hour (of each area) and over a cell's districts with the partnership (their total).
 
 with
 
@@ -22,12 +25,16 @@ periods as (
 
 ),
 
-districts as (
+areas as (
 
-    select district_code, max(district_name) as district_name
+    select 'district' as geography_level, district_code, max(district_name) as district_name
     from {{ ref('dim_geography') }}
     where district_code is not null
     group by district_code
+
+    union all
+
+    select 'partnership', cast(null as text), 'All districts'
 
 ),
 
@@ -59,6 +66,8 @@ counted as (
         periods.source,
         periods.period_type,
         periods.period,
+        case when grouping(events.district_code) = 1 then 'partnership' else 'district' end
+                                                                    as geography_level,
         events.district_code,
         events.iso_day_of_week,
         events.hour_of_day,
@@ -67,7 +76,12 @@ counted as (
     inner join periods
         on events.source = periods.source
         and events.month_start between periods.period_start and periods.period_end
-    group by 1, 2, 3, 4, 5, 6
+    group by grouping sets (
+        (periods.source, periods.period_type, periods.period, events.district_code,
+            events.iso_day_of_week, events.hour_of_day),
+        (periods.source, periods.period_type, periods.period, events.iso_day_of_week,
+            events.hour_of_day)
+    )
 
 ),
 
@@ -85,8 +99,9 @@ cells as materialized (
         periods.period_end,
         periods.months_covered,
         periods.is_part_period,
-        districts.district_code,
-        districts.district_name,
+        areas.geography_level,
+        areas.district_code,
+        areas.district_name,
         days.iso_day_of_week,
         days.day_name,
         hours.hour_of_day,
@@ -94,22 +109,23 @@ cells as materialized (
     from periods
     inner join sources
         on periods.source = sources.source
-    cross join districts
+    cross join areas
     cross join days
     cross join hours
     left join counted
         on periods.source = counted.source
         and periods.period_type = counted.period_type
         and periods.period = counted.period
-        and districts.district_code = counted.district_code
+        and areas.geography_level = counted.geography_level
+        and areas.district_code is not distinct from counted.district_code
         and days.iso_day_of_week = counted.iso_day_of_week
         and hours.hour_of_day = counted.hour_of_day
 
 ),
 
 {%- set groupings = [
-    ['source', 'period_type', 'period', 'district_code', 'iso_day_of_week'],
-    ['source', 'period_type', 'period', 'district_code', 'hour_of_day'],
+    ['source', 'period_type', 'period', 'geography_level', 'district_code', 'iso_day_of_week'],
+    ['source', 'period_type', 'period', 'geography_level', 'district_code', 'hour_of_day'],
     ['source', 'period_type', 'period', 'iso_day_of_week', 'hour_of_day'],
 ] %}
 
@@ -117,7 +133,7 @@ protected as materialized (
 
     {{ suppress_small_counts(
         'cells', 'events', groupings=groupings,
-        tiebreak=['district_code', 'iso_day_of_week', 'hour_of_day'],
+        tiebreak=['geography_level', 'district_code', 'iso_day_of_week', 'hour_of_day'],
         family_column='disclosure_family'
     ) }}
 
@@ -137,6 +153,7 @@ final as (
         period_end,
         months_covered,
         is_part_period,
+        geography_level,
         district_code,
         district_name,
         iso_day_of_week,

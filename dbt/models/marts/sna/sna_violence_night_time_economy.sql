@@ -236,6 +236,17 @@ areas_published as (
     withheld=['window_is_suppressed', 'all_is_suppressed'], family_column='disclosure_family'
 ) %}
 
+-- the share's denominator is the all-hours count rounded as the counts are (NHS: to 5):
+-- rounding is monotonic, so the rounded window count never exceeds it
+shares_on_published as (
+
+    select
+        areas_published.*,
+        {{ rounded_count('all_events', family_column='disclosure_family') }} as all_events_published
+    from areas_published
+
+),
+
 final as (
 
     select
@@ -262,16 +273,16 @@ final as (
                                                                     as night_time_economy_count,
         {{ published_count('other_events', 'other_is_suppressed', family_column='disclosure_family') }}
                                                                     as other_hours_count,
-        {{ published_rate('window_events', 'all_events', **share_args) }}
+        {{ published_rate('window_events', 'all_events_published', **share_args) }}
                                                                     as night_time_economy_share_percent,
-        {{ published_rate_interval('window_events', 'all_events', 'lower', method='wilson', **share_args) }}
+        {{ published_rate_interval('window_events', 'all_events_published', 'lower', method='wilson', **share_args) }}
                                                                     as night_time_economy_share_percent_lower_95,
-        {{ published_rate_interval('window_events', 'all_events', 'upper', method='wilson', **share_args) }}
+        {{ published_rate_interval('window_events', 'all_events_published', 'upper', method='wilson', **share_args) }}
                                                                     as night_time_economy_share_percent_upper_95,
         cast(round({{ night_time_window_hours_per_week() }} * 100.0 / 168, 1) as numeric(5, 1))
                                                                     as window_share_of_week_percent,
         all_is_suppressed or window_is_suppressed or other_is_suppressed as is_suppressed
-    from areas_published
+    from shares_on_published
 
 )
 
