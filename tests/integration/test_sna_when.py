@@ -69,21 +69,33 @@ def test_heatmap_cells_count_the_force_extract_by_offence_hour(built_warehouse) 
         select district_code, iso_day_of_week, hour_of_day, event_count
         from sna.sna_violence_hour_weekday
         where source = 'police_force' and period_type = 'rolling_12_months'
-            and not is_suppressed
+            and geography_level = 'district' and not is_suppressed
         """,
     )
     assert published
     for district, day, hour, count in published:
         assert count == expected[(district, day, hour)], (district, day, hour)
-    # 3 months of data: the latest 12 months hold every crime, withheld cells included
-    total = scalar(
+    # every district and the partnership has all 168 cells; the partnership's published cells
+    # count every district's crimes
+    cells = scalar(
         built_warehouse.url,
         "select count(*) from sna.sna_violence_hour_weekday where source = 'police_force'"
         " and period_type = 'rolling_12_months'",
     )
-    assert total == 7 * 24 * scalar(
+    districts = scalar(
         built_warehouse.url, "select count(distinct district_code) from marts.dim_geography"
     )
+    assert cells == 7 * 24 * (districts + 1)
+    whole = Counter((at.isoweekday(), at.hour) for _, at in crimes)
+    partnership = rows(
+        built_warehouse.url,
+        "select iso_day_of_week, hour_of_day, event_count from sna.sna_violence_hour_weekday"
+        " where source = 'police_force' and period_type = 'rolling_12_months'"
+        " and geography_level = 'partnership' and not is_suppressed",
+    )
+    assert partnership
+    for day, hour, count in partnership:
+        assert count == whole[(day, hour)], (day, hour)
 
 
 def test_night_time_share_follows_the_window_and_parts_add_up(built_warehouse) -> None:
