@@ -8,8 +8,10 @@
 --      the start, however many there are ("outside of the Crown" -> "crown");
 --   3. each remaining word the seed abbreviates is written out (rule abbreviation), at any
 --      position or only as the first word (st -> saint) or only after it (st -> street).
--- A description with nothing left (blank, or only leading words: "at home" keeps "home") has a
--- NULL venue_name. Set-based (words as rows, joined to the seed), so the rules stay data.
+--   4. a name with a word of a private dwelling (rule private_word: home, flat, friends, ...) is
+--      flagged is_private_place: a home is not a venue, and naming it could point at a household.
+-- A description with nothing left (blank, or only leading words) has a NULL venue_name.
+-- Set-based (words as rows, joined to the seed), so the rules stay data.
 {{ config(materialized='table', schema='intermediate') }}
 
 with
@@ -73,7 +75,9 @@ named as (
     select
         words.attendance_key,
         string_agg(coalesce(rules.replacement, words.word), ' ' order by words.word_number)
-                                                                    as venue_name
+                                                                    as venue_name,
+        bool_or(words.word in (select word from rules where rule = 'private_word'))
+                                                                    as is_private_place
     from words
     inner join first_words
         on words.attendance_key = first_words.attendance_key
@@ -97,7 +101,8 @@ final as (
         attendances.arrival_date,
         attendances.assault_date,
         attendances.assault_location_type,
-        named.venue_name
+        named.venue_name,
+        coalesce(named.is_private_place, false)                     as is_private_place
     from attendances
     left join named
         on attendances.attendance_key = named.attendance_key

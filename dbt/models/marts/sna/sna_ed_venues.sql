@@ -22,6 +22,7 @@ attendances as (
         venue_name
     from {{ ref('int_ed_venues_normalised') }}
     where assault_location_type <> 'Home'
+        and not is_private_place
         and venue_name is not null
 
 ),

@@ -44,11 +44,13 @@ events as (
     union all
 
     select 'ed_venue', venues.site_code || ': ' || venues.venue_name, sites.district_code,
-        cast(date_trunc('month', venues.arrival_date) as date)
+        -- the assault's month: arrivals spill into the month after the last one delivered
+        cast(date_trunc('month', venues.assault_date) as date)
     from {{ ref('int_ed_venues_normalised') }} as venues
     left join sites
         on venues.site_code = sites.site_code
     where venues.assault_location_type <> 'Home'
+        and not venues.is_private_place
         and venues.venue_name is not null
 
 ),
