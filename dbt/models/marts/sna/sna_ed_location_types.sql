@@ -7,6 +7,11 @@
 
 {#- shares are of the published (rounded) total, so a rounded count can never exceed it -#}
 {%- set site_assaults_published = '(' ~ rounded_count('with_totals.site_assaults', family='health') ~ ')' %}
+{#- no share for a withheld count, a withheld total, or the total itself -#}
+{%- set share_withheld = [
+    'with_totals.is_suppressed', 'with_totals.site_is_suppressed',
+    "with_totals.location_type = 'All location types'"
+] %}
 
 with
 
@@ -121,17 +126,17 @@ final as (
                                                                             as assault_count,
         {{ published_rate(
             'with_totals.assaults', site_assaults_published, per=100, decimals=1, precision=5,
-            withheld=['with_totals.is_suppressed', 'with_totals.site_is_suppressed', "with_totals.location_type = 'All location types'"], family='health'
+            withheld=share_withheld, family='health'
         ) }}                                                                as share_percent,
         {{ published_rate_interval(
             'with_totals.assaults', site_assaults_published, 'lower', method='wilson', per=100,
             decimals=1, precision=5,
-            withheld=['with_totals.is_suppressed', 'with_totals.site_is_suppressed', "with_totals.location_type = 'All location types'"], family='health'
+            withheld=share_withheld, family='health'
         ) }}                                                                as share_percent_lower_95,
         {{ published_rate_interval(
             'with_totals.assaults', site_assaults_published, 'upper', method='wilson', per=100,
             decimals=1, precision=5,
-            withheld=['with_totals.is_suppressed', 'with_totals.site_is_suppressed', "with_totals.location_type = 'All location types'"], family='health'
+            withheld=share_withheld, family='health'
         ) }}                                                                as share_percent_upper_95,
         with_totals.is_suppressed
     from with_totals

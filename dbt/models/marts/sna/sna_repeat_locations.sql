@@ -154,7 +154,8 @@ sources (source_code, source_name, source_sort_order, disclosure_family) as (
 
     values
     {%- for source in sources %}
-        ('{{ source.code }}', '{{ source.name }}', {{ loop.index }}, '{{ source.family }}'){% if not loop.last %},{% endif %}
+        ('{{ source.code }}', '{{ source.name }}', {{ loop.index }},
+            '{{ source.family }}'){% if not loop.last %},{% endif %}
     {%- endfor %}
 
 ),
@@ -191,6 +192,7 @@ cells as (
 {%- for source in sources %}
 {#- shares are of the published (rounded) total, so a rounded count never exceeds it -#}
 {%- set district_events_published = '(' ~ rounded_count('district_events', family=source.family) ~ ')' %}
+{%- set share_withheld = ['events_is_suppressed', 'district_events_is_suppressed', "status = 'all'"] %}
 
 cells_{{ source.code }} as (
 
@@ -229,15 +231,15 @@ published_{{ source.code }} as (
         events_is_suppressed                                                as event_count_is_suppressed,
         {{ published_rate(
             'events', district_events_published, per=100, decimals=1, precision=5,
-            withheld=['events_is_suppressed', 'district_events_is_suppressed', "status = 'all'"], family=source.family
+            withheld=share_withheld, family=source.family
         ) }}                                                                as event_share_percent,
         {{ published_rate_interval(
             'events', district_events_published, 'lower', method='wilson', per=100, decimals=1, precision=5,
-            withheld=['events_is_suppressed', 'district_events_is_suppressed', "status = 'all'"], family=source.family
+            withheld=share_withheld, family=source.family
         ) }}                                                                as event_share_percent_lower_95,
         {{ published_rate_interval(
             'events', district_events_published, 'upper', method='wilson', per=100, decimals=1, precision=5,
-            withheld=['events_is_suppressed', 'district_events_is_suppressed', "status = 'all'"], family=source.family
+            withheld=share_withheld, family=source.family
         ) }}                                                                as event_share_percent_upper_95
     from (
         select

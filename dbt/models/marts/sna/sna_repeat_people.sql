@@ -8,7 +8,8 @@
 {%- set measures = [
     {'code': 'repeat_victim', 'name': 'Repeat victims', 'families': ['police', 'health'],
      'numerator': 'is_repeat_victim', 'base': 'victim_occasions >= 1'},
-    {'code': 'repeat_suspect', 'name': 'Repeat suspects or offenders', 'families': ['police', 'youth_justice'],
+    {'code': 'repeat_suspect', 'name': 'Repeat suspects or offenders',
+     'families': ['police', 'youth_justice'],
      'numerator': 'is_repeat_suspect', 'base': 'offender_occasions >= 1'},
     {'code': 'victim_offender_overlap', 'name': 'Both victim and suspect or offender',
      'families': ['police', 'health', 'youth_justice'],
@@ -90,7 +91,8 @@ measures (measure_code, measure_name, measure_sort_order, disclosure_family) as 
 
     values
     {%- for measure in measures %}
-        ('{{ measure.code }}', '{{ measure.name }}', {{ loop.index }}, '{{ strictest_disclosure_family(measure.families) }}'){% if not loop.last %},{% endif %}
+        ('{{ measure.code }}', '{{ measure.name }}', {{ loop.index }},
+            '{{ strictest_disclosure_family(measure.families) }}'){% if not loop.last %},{% endif %}
     {%- endfor %}
 
 ),
@@ -129,6 +131,7 @@ cells as (
 {%- set family = strictest_disclosure_family(measure.families) %}
 {#- shares are of the published (rounded) base, so a rounded count never exceeds it -#}
 {%- set base_published = '(' ~ rounded_count('base_people', family=family) ~ ')' %}
+{%- set share_withheld = ['people_is_suppressed', 'base_people_is_suppressed'] %}
 
 cells_{{ measure.code }} as (
 
@@ -158,22 +161,24 @@ published_{{ measure.code }} as (
         breakdown,
         breakdown_value,
         breakdown_sort_order,
-        {{ published_count('people', 'people_is_suppressed', family=family) }}       as person_count,
-        people_is_suppressed                                                            as person_count_is_suppressed,
-        {{ published_count('base_people', 'base_people_is_suppressed', family=family) }}           as base_count,
-        base_people_is_suppressed                                                              as base_count_is_suppressed,
+        {{ published_count('people', 'people_is_suppressed', family=family) }}
+                                                                as person_count,
+        people_is_suppressed                                    as person_count_is_suppressed,
+        {{ published_count('base_people', 'base_people_is_suppressed', family=family) }}
+                                                                as base_count,
+        base_people_is_suppressed                               as base_count_is_suppressed,
         {{ published_rate(
             'people', base_published, per=100, decimals=1, precision=5,
-            withheld=['people_is_suppressed', 'base_people_is_suppressed'], family=family
-        ) }}                                                                            as share_percent,
+            withheld=share_withheld, family=family
+        ) }}                                                    as share_percent,
         {{ published_rate_interval(
             'people', base_published, 'lower', method='wilson', per=100, decimals=1, precision=5,
-            withheld=['people_is_suppressed', 'base_people_is_suppressed'], family=family
-        ) }}                                                                            as share_percent_lower_95,
+            withheld=share_withheld, family=family
+        ) }}                                                    as share_percent_lower_95,
         {{ published_rate_interval(
             'people', base_published, 'upper', method='wilson', per=100, decimals=1, precision=5,
-            withheld=['people_is_suppressed', 'base_people_is_suppressed'], family=family
-        ) }}                                                                            as share_percent_upper_95,
+            withheld=share_withheld, family=family
+        ) }}                                                    as share_percent_upper_95,
         disclosure_family
     from protected_{{ measure.code }}
 
