@@ -18,6 +18,9 @@ HEALTH = {
     "sna_ed_vs_police",
     "sna_core_measures",
     "sna_core_measures_latest_year",
+    "sna_ed_venues",
+    "sna_ed_location_types",
+    "sna_repeat_people",
 }
 POLICE = {
     "sna_violence_district_month",
@@ -29,6 +32,8 @@ POLICE = {
     "sna_ed_vs_police",
     "sna_core_measures",
     "sna_core_measures_latest_year",
+    "sna_repeat_locations",
+    "sna_repeat_people",
 }
 
 
