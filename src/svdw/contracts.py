@@ -441,9 +441,7 @@ class Contract(BaseModel):
     def accepts_header(self, header: list[str]) -> bool:
         """The file's header is this contract's, in order, where only columns with a `default`
         (added after older deliveries were made) may be missing."""
-        return header == [
-            c.header for c in self.columns if c.default is None or c.header in header
-        ]
+        return header == [c.header for c in self.columns if c.default is None or c.header in header]
 
     def field_positions(self, header: list[str]) -> list[int | None]:
         """For each contract column, its field's index in a file with this (accepted) header,

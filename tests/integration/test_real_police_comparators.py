@@ -34,8 +34,8 @@ GROUPS = {
     "Robbery": {"Robbery"},
     "Possession of weapons": {"Possession of weapons"},
 }
-# ONS mid-2018 estimates (local authority totals summed to force areas): Bedfordshire, Cambridgeshire
-# (with Peterborough), Essex (with Southend and Thurrock), Norfolk and Suffolk
+# ONS mid-2018 estimates (local authority totals summed to force areas): Bedfordshire,
+# Cambridgeshire (with Peterborough), Essex (with Southend and Thurrock), Norfolk and Suffolk
 EASTERN_WITHOUT_HERTFORDSHIRE = 669_338 + 852_523 + 1_832_752 + 903_680 + 758_556
 
 

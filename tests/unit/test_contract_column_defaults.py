@@ -18,7 +18,7 @@ def test_force_extract_without_exploitation_flags_is_accepted() -> None:
     assert contract.accepts_header(headers)
     assert contract.accepts_header(older)
     assert header_problem(older, contract) is None
-    assert contract.accepts_header(older + ["County Lines Flag"])  # part of them, in order
+    assert contract.accepts_header([*older, "County Lines Flag"])  # part of them, in order
 
 
 def test_a_column_without_default_is_still_required_in_the_header() -> None:
@@ -32,7 +32,7 @@ def test_a_column_without_default_is_still_required_in_the_header() -> None:
 def test_defaulted_columns_out_of_order_are_refused() -> None:
     contract = get_contract("police_force_crimes")
     base = [h for h in contract.headers if h not in FLAGS]
-    assert not contract.accepts_header(base + ["CSE Flag", "County Lines Flag"])
+    assert not contract.accepts_header([*base, "CSE Flag", "County Lines Flag"])
 
 
 def test_an_older_record_gets_the_defaults_in_contract_order() -> None:
