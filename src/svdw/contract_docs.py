@@ -257,7 +257,7 @@ def render(contract: Contract) -> str:
     headers = {c.name: c.header for c in contract.columns}
     for number, c in enumerate(contract.columns, 1):
         lines.append(
-            f"| {number} | {c.header} | `{c.name}` | {'yes' if c.required else 'no'}"
+            f"| {number} | {c.header} | `{c.name}` | {_required(c)}"
             f" | {_rule(c, headers)} | {privacy(c)} | {c.description} |"
         )
     lines += [
@@ -276,6 +276,13 @@ def render(contract: Contract) -> str:
         *_checks(contract),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _required(column: Column) -> str:
+    if column.default is not None:
+        shown = f"`{column.default}`" if column.default else "empty"
+        return f"no; may be absent from older files (then {shown})"
+    return "yes" if column.required else "no"
 
 
 def write_docs(out_dir: Path) -> list[Path]:

@@ -124,6 +124,13 @@ class Column(BaseModel):
     format: str | None = Field(
         default=None, description="strptime format for date/datetime/time when not ISO 8601"
     )
+    default: str | None = Field(
+        default=None,
+        description=(
+            "Value (as the file would hold it; empty for none) of a column that older deliveries"
+            " do not have: its header may then be missing from a file"
+        ),
+    )
     true_values: tuple[str, ...] = ("Y", "Yes", "TRUE", "True", "true", "1")
     false_values: tuple[str, ...] = ("N", "No", "FALSE", "False", "false", "0")
     description: str = ""
@@ -431,6 +438,17 @@ class Contract(BaseModel):
     def headers(self) -> tuple[str, ...]:
         return tuple(c.header for c in self.columns)
 
+    def accepts_header(self, header: list[str]) -> bool:
+        """The file's header is this contract's, in order, where only columns with a `default`
+        (added after older deliveries were made) may be missing."""
+        return header == [c.header for c in self.columns if c.default is None or c.header in header]
+
+    def field_positions(self, header: list[str]) -> list[int | None]:
+        """For each contract column, its field's index in a file with this (accepted) header,
+        or None where the file lacks the column and its default stands in."""
+        where = {name: index for index, name in enumerate(header)}
+        return [where.get(c.header) for c in self.columns]
+
     @property
     def schema_name(self) -> str:
         return self.table.split(".", 1)[0]
@@ -489,6 +507,7 @@ def get_contract(name: str) -> Contract:
 
 
 def contract_for_headers(headers: list[str]) -> Contract | None:
-    """The contract whose headers match exactly (order included), if exactly one does."""
-    matches = [c for c in load_contracts().values() if list(c.headers) == headers]
+    """The contract whose headers match (order included; only columns with a default may be
+    missing), if exactly one does."""
+    matches = [c for c in load_contracts().values() if c.accepts_header(headers)]
     return matches[0] if len(matches) == 1 else None

@@ -89,7 +89,7 @@ def _check_readable(path: Path, contract: Contract | None) -> list[str]:
 
 def header_problem(header: list[str], contract: Contract) -> str | None:
     expected = list(contract.headers)
-    if header == expected:
+    if contract.accepts_header(header):
         return None
     if len(header) == 1 and len(expected) > 1:
         for other in (";", "\t", "|"):
@@ -98,7 +98,8 @@ def header_problem(header: list[str], contract: Contract) -> str | None:
                     f"wrong delimiter: the header looks {other!r}-separated; contract "
                     f"{contract.name} expects {contract.delimiter!r}"
                 )
-    missing = [h for h in expected if h not in header]
+    defaulted = {c.header for c in contract.columns if c.default is not None}
+    missing = [h for h in expected if h not in header and h not in defaulted]
     extra = [h for h in header if h not in expected]
     parts = []
     if missing:
@@ -278,6 +279,26 @@ def make_pseudonymiser(conn: psycopg.Connection, contract: Contract) -> Pseudony
     return Pseudonymiser(contract, key, lookup)
 
 
+def _defaults_filler(
+    contract: Contract, header: list[str]
+) -> Callable[[list[str]], list[str]] | None:
+    """For a file that lacks columns with a default (an older delivery), a function that puts
+    a record's fields in contract order with the defaults in the gaps; None when nothing is
+    missing (the record is already in contract order)."""
+    positions = contract.field_positions(header)
+    if all(position is not None for position in positions):
+        return None
+    defaults = [c.default or "" for c in contract.columns]
+
+    def fill(record: list[str]) -> list[str]:
+        return [
+            record[position] if position is not None else default
+            for position, default in zip(positions, defaults, strict=True)
+        ]
+
+    return fill
+
+
 def _csv_line(fields: list[str]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="").writerow(fields)
@@ -322,13 +343,16 @@ def _load_rows(
             ):
                 tap = _LineTap(handle)
                 reader = csv.reader(tap, delimiter=contract.delimiter)
-                next(reader)  # header, checked already
+                header = next(reader)  # checked already
                 tap.take()
+                fill = _defaults_filler(contract, header)
                 for record in reader:
                     line_number, raw_text = tap.take()
                     if not record or (len(record) == 1 and not record[0].strip()):
                         continue  # a blank line is not a row
                     rows_read += 1
+                    if fill and len(record) == len(header):
+                        record = fill(record)
                     values, reason = validator.validate(record)
                     if values is None:
                         if pseudonymiser.steps:  # never keep an identifier, even in quarantine

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from svdw.contracts import get_contract
+from svdw.synthetic.exploitation import exploitation_flags
 from svdw.synthetic.incidents import Incident, force_geography, forces, incidents
 from svdw.synthetic.lsoa2021 import lsoa_changes
 from svdw.synthetic.world import World, contract_path, csv_writer
@@ -81,10 +82,11 @@ def _dob(value: date | None) -> str:
     return f"{value:%d/%m/%Y}" if value else ""
 
 
-def _force_rows(incident: Incident) -> list[list[object]]:
+def _force_rows(world: World, incident: Incident) -> list[list[object]]:
     """One row per crime, victim and suspect (an empty side when there is none)."""
     offence = incident.offence
     assert offence is not None and incident.recorded is not None and incident.crime_ref
+    flags = exploitation_flags(world, incident)
     rows: list[list[object]] = []
     for victim in incident.victims or (None,):
         for suspect in incident.suspects or (None,):
@@ -109,6 +111,10 @@ def _force_rows(incident: Incident) -> list[list[object]]:
                     suspect.pnc_id if suspect else "",
                     _dob(suspect.date_of_birth if suspect else None),
                     suspect.sex if suspect else "",
+                    _flag(flags.county_lines),
+                    _flag(flags.child_criminal_exploitation),
+                    _flag(flags.child_sexual_exploitation),
+                    _flag(flags.cuckooing),
                 ]
             )
     return rows
@@ -199,7 +205,7 @@ def write(
                 path = contract_path(out_dir, extract.name, name)
                 with csv_writer(path, extract.headers, crlf=True) as writer:
                     for incident in violent:
-                        writer.writerows(_force_rows(incident))
+                        writer.writerows(_force_rows(world, incident))
                 written.append(path)
             path = contract_path(out_dir, street.name, f"{month:%Y-%m}-{slug}-street.csv")
             with csv_writer(path, street.headers) as writer:

@@ -25,6 +25,11 @@ renamed as (
         coalesce(domestic_abuse_flag, false)       as is_domestic_abuse,
         coalesce(alcohol_flag, false)              as is_alcohol_related,
         coalesce(drug_flag, false)                 as is_drug_related,
+        -- exploitation flags: NULL when the delivery did not carry them (older extracts)
+        county_lines_flag                          as is_county_lines,
+        child_criminal_exploitation_flag           as is_child_criminal_exploitation,
+        child_sexual_exploitation_flag             as is_child_sexual_exploitation,
+        cuckooing_flag                             as is_cuckooing,
         nullif(trim(victim_key), '')               as victim_person_key,
         cast(victim_birth_year as integer)         as victim_birth_year,
         cast(age_at_event as integer)              as victim_age,
