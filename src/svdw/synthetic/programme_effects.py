@@ -41,8 +41,8 @@ PLANTED_EFFECTS: dict[str, float] = {
 EFFECT_DAYS = 365
 # How the partnership routes a referral on rising contact (relative weights by programme).
 RISING_ROUTE_WEIGHTS: dict[str, float] = {
-    "Turning Point Mentoring": 4.0,
-    "Box Clever": 4.0,
+    "Turning Point Mentoring": 6.0,
+    "Box Clever": 6.0,
     "A&E Navigators": 0.3,
 }
 RISING_AGES = (10, 17)
@@ -51,7 +51,7 @@ RECENT_MONTHS = 3
 
 def rising_referral_chance(recent_contacts: int) -> float:
     """Chance of a referral this month given police contacts in the last three months."""
-    return (0.0, 0.1, 0.25)[recent_contacts] if recent_contacts < 3 else 0.35
+    return (0.0, 0.2, 0.35)[recent_contacts] if recent_contacts < 3 else 0.5
 
 
 def month_index(day: date) -> int:
