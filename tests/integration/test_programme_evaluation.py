@@ -32,7 +32,13 @@ def test_every_programme_with_referrals_is_evaluated_on_every_outcome(
 ) -> None:
     url = dashboard_warehouse.url
     referred = {r[0] for r in _rows(url, "select distinct programme_name from marts.fct_referral")}
-    rows = _rows(url, "select programme_name, outcome_code from sna.sna_programme_evaluation")
+    rows = _rows(
+        url,
+        """
+        select programme_name, outcome_code from sna.sna_programme_evaluation
+        where design = 'Matched comparison group'
+        """,
+    )
     assert {p for p, _ in rows} == referred
     assert len(rows) == len(referred) * len(OUTCOMES) == len(set(rows))
 

@@ -22,7 +22,8 @@ from svdw.synthetic.world import World
 def police_effects() -> pd.DataFrame:
     world = World(seed=2023, scale="county", months=24, last_month=date(2025, 9, 1))
     effects = evaluate(truth_panel(world)).effects
-    return effects[effects["outcome_code"] == "police_contact"].set_index("programme")
+    matched = effects[effects["design"] == "Matched comparison group"]
+    return matched[matched["outcome_code"] == "police_contact"].set_index("programme")
 
 
 @pytest.mark.parametrize("programme", sorted(PLANTED_EFFECTS))
