@@ -2,7 +2,7 @@
 (Great Expectations gates every pending load batch; the build reads the passed and accepted
 batches, fixed now), then dbt builds staging -> marts -> sna from that snapshot through Cosmos,
 with the credentials of the Airflow connection `warehouse` (no profiles file in the build),
-then the build is recorded as finished.
+then the build is recorded as finished and the programmes are evaluated (svdw.evaluation).
 
 A batch that fails the gate fails this run (naming expectation, table and batch) and stays out of
 every later build until a person accepts it (`svdw batches accept ID --reason TEXT`). A run with
@@ -115,5 +115,16 @@ with DAG(
                 f"dbt failed in Airflow run {context['run_id']}: see the dbt task logs",
             )
 
+    @task
+    def evaluate_programmes() -> None:
+        """After a successful build: each programme against a matched comparison group, then the
+        What works sna models (svdw.evaluation; docs/evaluation.md). Reads the marts just built;
+        a failure here fails the run but not the build, which is already recorded."""
+        from svdw.evaluation.publish import run_evaluation
+
+        run_evaluation(warehouse_settings().warehouse_url)
+
     pinned = pin_snapshot()
-    pinned >> dbt_build >> [finish_build(), record_failed_build()]
+    finished = finish_build()
+    pinned >> dbt_build >> [finished, record_failed_build()]
+    finished >> evaluate_programmes()

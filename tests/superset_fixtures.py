@@ -40,12 +40,16 @@ DASHBOARD_MONTHS = 18
 def dashboard_warehouse(
     make_database: Callable[..., str], tmp_path_factory: pytest.TempPathFactory
 ) -> BuiltWarehouse:
-    """A warehouse built from DASHBOARD_MONTHS of the synthetic partnership."""
+    """A warehouse built from DASHBOARD_MONTHS of the synthetic partnership, with its programmes
+    evaluated as the warehouse_build DAG does after a build (the What works dashboard)."""
+    from svdw.evaluation.publish import run_evaluation
     from svdw.synthetic import generate
 
     out = tmp_path_factory.mktemp("dashboard_partnership")
     generate(out, months=DASHBOARD_MONTHS, seed=7)
-    return build_synthetic_warehouse(make_database("dash"), out)
+    built = build_synthetic_warehouse(make_database("dash"), out)
+    run_evaluation(built.url)
+    return built
 
 
 # conftest.py has read .env into the environment (without overriding what was set).

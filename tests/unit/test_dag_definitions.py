@@ -82,3 +82,10 @@ def test_ingest_dags_emit_the_asset_the_warehouse_dag_is_scheduled_on(dagbag) ->
         for outlet in task.outlets
     }
     assert emitted == scheduled_on == {c.table for c in load_contracts().values()}
+
+
+def test_programmes_are_evaluated_after_a_successful_build(dagbag) -> None:
+    build = dagbag.dags["warehouse_build"]
+    evaluate = build.get_task("evaluate_programmes")
+    assert evaluate.upstream_task_ids == {"finish_build"}
+    assert evaluate.trigger_rule == "all_success"

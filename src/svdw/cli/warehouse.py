@@ -177,3 +177,30 @@ def pipeline(
             str(exc), "is Airflow running? `make demo` starts it (infra/local/airflow.sh)"
         ) from exc
     console.print("[green]pipeline finished[/]")
+
+
+@app.command()
+def evaluate() -> None:
+    """Evaluate every programme against a matched comparison group (docs/evaluation.md) from
+    the marts, then rebuild the What works sna models; the warehouse_build DAG runs it after
+    each build."""
+    from svdw.evaluation.publish import run_evaluation
+    from svdw.transform import DbtError
+
+    settings = Settings.from_env()
+    with console.status("Matching comparison groups and estimating effects"):
+        try:
+            results = run_evaluation(settings.warehouse_url)
+        except DbtError as exc:
+            raise _fail(str(exc), "see dbt/logs/dbt.log for the full output") from exc
+    verdicts = results.effects[results.effects["outcome_code"] == "police_contact"]
+    table = Table("Programme", "Participants", "Police contact", "Verdict")
+    for row in verdicts.itertuples():
+        change = (
+            f"{row.percent_change:+.0f}% ({row.percent_change_lower_95:+.0f}% to "
+            f"{row.percent_change_upper_95:+.0f}%)"
+            if row.percent_change == row.percent_change and row.percent_change is not None
+            else "-"
+        )
+        table.add_row(str(row.programme), str(row.participant_count), change, str(row.verdict))
+    console.print(table)

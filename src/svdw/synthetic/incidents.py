@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from svdw.contracts import code_list_path
+from svdw.synthetic.programme_effects import apply_effects
 from svdw.synthetic.world import Cohort, Geography, Lsoa, Person, World, days_in
 
 
@@ -185,9 +186,15 @@ def forces(world: World) -> list[str]:
     return [c.force for c in world.geography.counties]
 
 
-def incidents(world: World, force: str, month: date) -> Iterator[Incident]:
+def incidents(world: World, force: str, month: date, planted: bool = True) -> Iterator[Incident]:
     """Every violent incident of one force in one month (police-recorded first, then unknown
-    to police), always the same for the same world."""
+    to police), always the same for the same world. With `planted`, programme participants'
+    contact is reduced by their programme's planted effect (svdw.synthetic.programme_effects)."""
+    for n, incident in enumerate(_drawn_incidents(world, force, month)):
+        yield apply_effects(world, incident, f"{force}:{month:%Y-%m}:{n}") if planted else incident
+
+
+def _drawn_incidents(world: World, force: str, month: date) -> Iterator[Incident]:
     rng = world.rng("incidents", force, f"{month:%Y-%m}")
     geography = force_geography(world, force)
     scale = sum(a.population for a in geography.lsoas) / 1_200_000 * season(month)

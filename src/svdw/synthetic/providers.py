@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from svdw.contracts import get_contract
-from svdw.synthetic import education, youth_justice
+from svdw.synthetic import education, programme_effects, youth_justice
 from svdw.synthetic.world import (
     FORENAMES,
     SURNAMES,
@@ -44,6 +45,7 @@ PROGRAMMES = (
     ("Ringside Boxing CIC", "Fight for Change", "Boxing and mentoring", True, "Tertiary", (13, 21), 12, 1),
     ("Families First Early Help", "Family Support Programme", "Family support", False, "Secondary", (5, 17), 20, 2),
 )  # fmt: skip
+ED_PROGRAMME = "A&E Navigators"
 SOURCES = {"Early Help": 28, "Police": 22, "Youth Justice Service": 18, "School": 14,
            "Health": 8, "Self/family": 6, "Other": 4}  # fmt: skip
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -177,6 +179,7 @@ def referrals(world: World) -> tuple[Referral, ...]:
     )
     targeted = [p for p in PROGRAMMES if p[4] != "Primary"]
     out: list[Referral] = []
+    referred: set[int] = set()  # people referred in an earlier month
     for month in world.months:
         rng = world.rng("providers", "referrals", f"{month:%Y-%m}")
         expected = MONTHLY_REFERRALS * world.scale_factor
@@ -193,6 +196,10 @@ def referrals(world: World) -> tuple[Referral, ...]:
             programme = rng.choice(
                 [p for p in targeted if p[5][0] <= person.age_on(month) <= p[5][1]] or targeted
             )[1]
+            if programme == ED_PROGRAMME and source != "Health":
+                # navigators take referrals from the emergency department only
+                route = world.rng("providers", "referral-route", len(out))
+                programme = route.choice([p for p in targeted if p[1] != ED_PROGRAMME])[1]
             received = rng.choice(days_in(month))
             out.append(
                 Referral(
@@ -204,7 +211,47 @@ def referrals(world: World) -> tuple[Referral, ...]:
                     statuses=tuple(_flow(rng, received)),
                 )
             )
+        out.extend(_rising_referrals(world, month, targeted, referred, len(out)))
+        referred.update(r.person.index for r in out)
     return tuple(out)
+
+
+def _rising_referrals(
+    world: World,
+    month: date,
+    targeted: list[tuple[Any, ...]],
+    referred: set[int],
+    serial: int,
+) -> list[Referral]:
+    """Referrals on rising police contact (svdw.synthetic.programme_effects), a stream of their
+    own: young people never referred before, in index order so the stream is reproducible."""
+    rng = world.rng("providers", "rising-referrals", f"{month:%Y-%m}")
+    low, high = programme_effects.RISING_AGES
+    out: list[Referral] = []
+    spells = programme_effects.rising_contact(world).get(programme_effects.month_index(month), ())
+    for index, recent in spells:
+        chance = programme_effects.rising_referral_chance(recent)
+        if index in referred or not chance or rng.random() >= chance:
+            continue
+        person = world.people[index]
+        age = person.age_on(month)
+        eligible = [p for p in targeted if p[5][0] <= age <= p[5][1]]
+        if not low <= age <= high or not eligible:
+            continue
+        weights = [programme_effects.RISING_ROUTE_WEIGHTS.get(p[1], 1.0) for p in eligible]
+        source = "Youth Justice Service" if age <= 17 and rng.random() < 0.3 else "Police"
+        received = rng.choice(days_in(month))
+        out.append(
+            Referral(
+                referral_id=f"REF-{serial + len(out) + 20001:05d}",
+                person=person,
+                source=source,
+                programme=rng.choices(eligible, weights)[0][1],
+                received=received,
+                statuses=tuple(_flow(rng, received)),
+            )
+        )
+    return out
 
 
 def _nhs(rng: random.Random, number: str) -> str:
