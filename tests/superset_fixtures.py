@@ -40,7 +40,8 @@ DASHBOARD_MONTHS = 18
 def dashboard_warehouse(
     make_database: Callable[..., str], tmp_path_factory: pytest.TempPathFactory
 ) -> BuiltWarehouse:
-    """A warehouse built from DASHBOARD_MONTHS of the synthetic partnership."""
+    """A warehouse built from DASHBOARD_MONTHS of the synthetic partnership, on the real
+    Hertfordshire geography of reference/ (as `make demo`): the maps draw real boundaries."""
     from svdw.synthetic import generate
 
     out = tmp_path_factory.mktemp("dashboard_partnership")
