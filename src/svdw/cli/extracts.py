@@ -335,7 +335,8 @@ def generate(
         list[str] | None, typer.Option(help="Only these extract families (repeat the option)")
     ] = None,
 ) -> None:
-    """Write the synthetic partnership (Synthshire), every extract in its real format.
+    """Write the synthetic partnership, every extract in its real format: on the real
+    Hertfordshire of reference/ (or --reference-dir), or the synthetic Synthshire.
 
     With the people, places and patterns a Strategic Needs Assessment would find.
     """
