@@ -4,7 +4,8 @@
 -- published, with their disclosure control, by sna_violence_lsoa_latest_12_months and
 -- sna_violence_ward_latest_12_months; the LSOA rate's 95% interval is computed here from the
 -- published count (NULL exactly when the rate is withheld, as published_rate_interval does).
--- An area with no boundary loaded has no row.
+-- LSOA rows also carry the LSOA's area prioritisation score (sna_area_prioritisation), for the
+-- priority areas map. An area with no boundary loaded has no row.
 
 with
 
@@ -32,6 +33,17 @@ lsoas as (
         ) }} as violence_rate_per_1000_upper_95,
         is_suppressed
     from {{ ref('sna_violence_lsoa_latest_12_months') }}
+
+),
+
+priorities as (
+
+    select
+        'lsoa'      as area_type,
+        lsoa_code   as area_code,
+        total_score as priority_total_score,
+        is_priority_area
+    from {{ ref('sna_area_prioritisation') }}
 
 ),
 
@@ -81,12 +93,17 @@ final as (
         areas.violence_rate_per_1000_lower_95,
         areas.violence_rate_per_1000_upper_95,
         areas.is_suppressed,
+        priorities.priority_total_score,
+        priorities.is_priority_area,
         boundaries.polygon_number,
         boundaries.polygon
     from areas
     inner join {{ ref('int_area_boundaries') }} as boundaries
         on areas.area_type = boundaries.area_type
         and areas.area_code = boundaries.area_code
+    left join priorities
+        on areas.area_type = priorities.area_type
+        and areas.area_code = priorities.area_code
 
 )
 
