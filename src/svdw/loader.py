@@ -246,7 +246,8 @@ def _geojson_features(path: Path, contract: Contract) -> list[Any]:
         features = read_features(path, contract.encoding)
     except GeoJsonFileError as exc:
         raise FileRejected(path, str(exc)) from exc
-    missing = [h for h in contract.headers if h != GEOMETRY and h not in property_names(features)]
+    carried = property_names(features)
+    missing = [h for h in contract.headers if h != GEOMETRY and h not in carried]
     if features and missing:
         raise FileRejected(
             path,
