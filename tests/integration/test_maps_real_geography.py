@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from db import rows, scalar
+from scipy.stats import chi2
 
 from svdw.loader import EXTRACT_SUFFIXES, load_file, loading_order
 from svdw.synthetic import generate
@@ -58,12 +59,19 @@ def test_polygons_are_closed_rings_in_hertfordshire(herts_url: str) -> None:
 def test_ward_rates_carry_their_interval_and_wards_add_up_to_the_lsoas(herts_url: str) -> None:
     wards = rows(
         herts_url,
-        "select violence_rate_per_1000_lower_95, violence_rate_per_1000,"
-        " violence_rate_per_1000_upper_95 from sna.sna_violence_ward_latest_12_months",
+        "select violence_count, population, violence_rate_per_1000_lower_95,"
+        " violence_rate_per_1000, violence_rate_per_1000_upper_95"
+        " from sna.sna_violence_ward_latest_12_months",
     )
-    published = [w for w in wards if w[1] is not None]
+    published = [w for w in wards if w[3] is not None]
     assert len(published) > 100  # most wards have ten or more offences in two months
-    assert all(low < rate < high for low, rate, high in published)
+    for count, population, low, rate, high in published:
+        # Byar's limits are within 1% of the exact Poisson limits (chi-squared quantiles)
+        exact_low = chi2.ppf(0.025, 2 * count) / 2 * 1000 / population
+        exact_high = chi2.ppf(0.975, 2 * count + 2) / 2 * 1000 / population
+        assert float(low) == pytest.approx(exact_low, rel=0.01, abs=0.01)
+        assert float(high) == pytest.approx(exact_high, rel=0.01, abs=0.01)
+        assert low < rate < high
     # Nothing withheld anywhere: each ward's count is the sum of its LSOAs' counts.
     mismatched = scalar(
         herts_url,
