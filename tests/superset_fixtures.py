@@ -40,8 +40,9 @@ DASHBOARD_MONTHS = 18
 def dashboard_warehouse(
     make_database: Callable[..., str], tmp_path_factory: pytest.TempPathFactory
 ) -> BuiltWarehouse:
-    """A warehouse built from DASHBOARD_MONTHS of the synthetic partnership, with its programmes
-    evaluated as the warehouse_build DAG does after a build (the What works dashboard)."""
+    """A warehouse built from DASHBOARD_MONTHS of the synthetic partnership, on the real
+    Hertfordshire geography of reference/ (as `make demo`): the maps draw real boundaries; its
+    programmes evaluated as the warehouse_build DAG does after a build (the What works dashboard)."""
     from svdw.evaluation.publish import run_evaluation
     from svdw.synthetic import generate
 

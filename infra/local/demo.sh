@@ -11,8 +11,10 @@ repo="$(cd "$(dirname "$0")/../.." && pwd)"; cd "$repo"
 svdw="$repo/.venv/bin/svdw"
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-step "Synthetic partnership (Synthshire): every partner extract into ${SVDW_LANDING_DIR:-landing}/"
-# Same seed, same files: on a second run the loader recognises each file and adds nothing.
+step "Synthetic partnership on the real Hertfordshire geography (reference/): every partner extract into ${SVDW_LANDING_DIR:-landing}/"
+# Same seed, same files: on a second run the loader recognises each file and adds nothing. The
+# published reference files (ONS lookup, IMD 2019, IoD population, boundaries) are copied from
+# reference/ as they are and loaded through their contracts like any partner extract.
 "$svdw" generate --out "${SVDW_LANDING_DIR:-landing}" --months "${SVDW_DEMO_MONTHS:-24}"
 
 step "dbt manifest for Cosmos"

@@ -218,8 +218,16 @@ def render(contract: Contract) -> str:
         "",
         f"- **Contract:** `{contract.name}`; partner: {contract.partner};"
         f" delivered {contract.cadence}",
-        f"- **File:** `{contract.file_glob}`, {contract.encoding},"
-        f" delimiter `{contract.delimiter}`, header row exactly as below (same names, same order)",
+        (
+            f"- **File:** `{contract.file_glob}`, {contract.encoding}, a GeoJSON FeatureCollection"
+            " in longitude/latitude (CRS84), one feature per row: the columns below are its"
+            " properties by name, `geometry` its geometry"
+            + (f" ({' or '.join(contract.geometry_types)})" if contract.geometry_types else "")
+            if contract.format == "geojson"
+            else f"- **File:** `{contract.file_glob}`, {contract.encoding},"
+            f" delimiter `{contract.delimiter}`, header row exactly as below (same names, same"
+            " order)"
+        ),
         f"- **Drop into:** `$SVDW_LANDING_DIR/{contract.name}/` (or `svdw load FILE`)",
         f"- **Lands in:** `{contract.table}`, with `_batch_id` and `_line_number` on every row",
         "- **Period:** "

@@ -364,6 +364,17 @@ class Contract(BaseModel):
     table: str = Field(pattern=r"^raw\.[a-z][a-z0-9_]*__[a-z][a-z0-9_]*$")
     cadence: Literal["daily", "weekly", "monthly", "quarterly", "termly", "yearly"]
     file_glob: str = "*.csv"
+    format: Literal["csv", "geojson"] = Field(
+        default="csv",
+        description=(
+            "csv: delimited text with a header line; geojson: a FeatureCollection, one row per"
+            " feature, columns read from its properties by name and `geometry`"
+            " (svdw.geojson_reader)"
+        ),
+    )
+    geometry_types: tuple[str, ...] = Field(
+        default=(), description="geojson only: the geometry types a feature may have (empty: any)"
+    )
     encoding: str = "utf-8-sig"
     delimiter: str = Field(default=",", min_length=1, max_length=1)
     period_column: str | None = Field(
@@ -407,6 +418,11 @@ class Contract(BaseModel):
         not_text = [c.column for c in self.checks.distribution if types[c.column] != "text"]
         if not_text:
             raise ValueError(f"distribution checks need text (categorical) columns: {not_text}")
+        geometry = [c for c in self.columns if c.header == "geometry"]
+        if self.format == "geojson" and (len(geometry) != 1 or geometry[0].type != "text"):
+            raise ValueError("a geojson contract needs one text column with header 'geometry'")
+        if self.geometry_types and self.format != "geojson":
+            raise ValueError("geometry_types applies to geojson contracts only")
         if sum(c.age_at is not None for c in self.columns) > 1:
             raise ValueError("only one column may derive age_at_event")
         comparable = {

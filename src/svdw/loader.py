@@ -17,18 +17,27 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 import psycopg
 from psycopg import sql
 
 from svdw.contracts import Contract, contract_for_headers, load_contracts
+from svdw.geojson_reader import (
+    GEOMETRY,
+    GeoJsonFileError,
+    feature_rows,
+    property_names,
+    read_features,
+)
 from svdw.pseudonymise import PseudonymisationError, Pseudonymiser, pseudonym_key
 from svdw.schema import ensure_audit_schema, ensure_raw_table
 from svdw.validation import RowValidator
 
 Status = Literal["loaded", "duplicate", "rejected"]
 SNIFF_BYTES = 64 * 1024
+# What a landing folder's extracts are named (a directory load picks these up).
+EXTRACT_SUFFIXES = (".csv", ".geojson")
 COPY_CHUNK_ROWS = 5000
 # Real free-text fields can be long; the csv module's default cap (128 KiB) is too tight.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -112,7 +121,10 @@ def header_problem(header: list[str], contract: Contract) -> str | None:
 
 
 def detect_contract(path: Path) -> Contract:
-    """The contract whose header matches the file's header exactly."""
+    """The contract whose header matches the file's header exactly (for a GeoJSON file: the
+    one geojson contract whose properties its features carry)."""
+    if path.suffix.lower() in (".geojson", ".json"):
+        return _detect_geojson_contract(path)
     header = _check_readable(path, None)
     contract = contract_for_headers(header)
     if contract is not None:
@@ -130,6 +142,25 @@ def detect_contract(path: Path) -> Contract:
         )
         + "; use --contract NAME to name one",
     )
+
+
+def _detect_geojson_contract(path: Path) -> Contract:
+    try:
+        names = property_names(read_features(path))
+    except GeoJsonFileError as exc:
+        raise FileRejected(path, str(exc)) from exc
+    matches = [
+        c
+        for c in load_contracts().values()
+        if c.format == "geojson" and all(h == GEOMETRY or h in names for h in c.headers)
+    ]
+    if len(matches) != 1:
+        found = "several: " + ", ".join(c.name for c in matches) if matches else "none"
+        raise FileRejected(
+            path,
+            f"its features' properties match {found} of the GeoJSON contracts; use --contract NAME",
+        )
+    return matches[0]
 
 
 def loading_order(paths: list[Path]) -> list[Path]:
@@ -173,6 +204,63 @@ class _LineTap:
         return first_line, text.removesuffix("\n").removesuffix("\r")
 
 
+@dataclass(frozen=True, slots=True)
+class _Row:
+    number: int  # line number (CSV) or feature number (GeoJSON): audit.quarantine.line_number
+    raw_text: str
+    record: list[str] | None  # the fields in header order; None when unreadable
+    problem: str | None  # why an unreadable row cannot be read
+    chars_read: int  # progress through the file
+
+
+def _rows(path: Path, contract: Contract) -> Iterator[_Row]:
+    """The file's data rows in its contract's format; FileRejected if it cannot be read."""
+    if contract.format == "geojson":
+        features = _geojson_features(path, contract)
+        for feature in feature_rows(features, contract.headers, contract.geometry_types):
+            yield _Row(feature.number, feature.raw_text, feature.record, feature.problem, 0)
+        return
+    with path.open(encoding=contract.encoding, newline="", errors="strict") as handle:
+        tap = _LineTap(handle)
+        reader = csv.reader(tap, delimiter=contract.delimiter)
+        try:
+            header = next(reader)  # checked already
+            tap.take()
+            fill = _defaults_filler(contract, header)
+            for record in reader:
+                line_number, raw_text = tap.take()
+                if not record or (len(record) == 1 and not record[0].strip()):
+                    continue  # a blank line is not a row
+                if fill and len(record) == len(header):
+                    record = fill(record)
+                yield _Row(line_number, raw_text, record, None, tap.chars_read)
+        except UnicodeDecodeError as exc:
+            raise FileRejected(
+                path,
+                f"undecodable bytes after line {tap.lines_read}: not valid {contract.encoding}"
+                f" ({exc.reason})",
+            ) from exc
+        except csv.Error as exc:
+            raise FileRejected(path, f"line {tap.lines_read}: unreadable CSV ({exc})") from exc
+
+
+def _geojson_features(path: Path, contract: Contract) -> list[Any]:
+    """The features of a GeoJSON file, checked to carry every property the contract reads."""
+    try:
+        features = read_features(path, contract.encoding)
+    except GeoJsonFileError as exc:
+        raise FileRejected(path, str(exc)) from exc
+    carried = property_names(features)
+    missing = [h for h in contract.headers if h != GEOMETRY and h not in carried]
+    if features and missing:
+        raise FileRejected(
+            path,
+            f"no feature has the propert{'y' if len(missing) == 1 else 'ies'} {missing} that"
+            f" contract {contract.name} reads",
+        )
+    return features
+
+
 def load_file(
     conn: psycopg.Connection,
     path: Path,
@@ -191,10 +279,13 @@ def load_file(
     conn.commit()
     try:
         contract = contract or detect_contract(path)
-        header = _check_readable(path, contract)
-        problem = header_problem(header, contract)
-        if problem:
-            raise FileRejected(path, problem)
+        if contract.format == "geojson":
+            _geojson_features(path, contract)
+        else:
+            header = _check_readable(path, contract)
+            problem = header_problem(header, contract)
+            if problem:
+                raise FileRejected(path, problem)
         named = contract.file_name_column
         if named and named.value_from(path.name) is None:
             raise FileRejected(
@@ -336,44 +427,25 @@ def _load_rows(
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as rejects:
         reject_writer = csv.writer(rejects)
         rows_quarantined = 0
-        try:
-            with (
-                path.open(encoding=contract.encoding, newline="", errors="strict") as handle,
-                conn.cursor().copy(copy_sql) as copy,
-            ):
-                tap = _LineTap(handle)
-                reader = csv.reader(tap, delimiter=contract.delimiter)
-                header = next(reader)  # checked already
-                tap.take()
-                fill = _defaults_filler(contract, header)
-                for record in reader:
-                    line_number, raw_text = tap.take()
-                    if not record or (len(record) == 1 and not record[0].strip()):
-                        continue  # a blank line is not a row
-                    rows_read += 1
-                    if fill and len(record) == len(header):
-                        record = fill(record)
-                    values, reason = validator.validate(record)
-                    if values is None:
-                        if pseudonymiser.steps:  # never keep an identifier, even in quarantine
-                            raw_text = _csv_line(pseudonymiser.redact(record))
-                        reject_writer.writerow((line_number, raw_text, reason))
-                        rows_quarantined += 1
-                    else:
-                        copy.write_row(
-                            (*pseudonymiser.apply(values), *from_name, batch_id, line_number)
-                        )
-                        rows_loaded += 1
-                    if on_progress and rows_read % COPY_CHUNK_ROWS == 0:
-                        on_progress(completed=tap.chars_read)
-        except UnicodeDecodeError as exc:
-            raise FileRejected(
-                path,
-                f"undecodable bytes after line {tap.lines_read}: not valid {contract.encoding}"
-                f" ({exc.reason})",
-            ) from exc
-        except csv.Error as exc:
-            raise FileRejected(path, f"line {tap.lines_read}: unreadable CSV ({exc})") from exc
+        with conn.cursor().copy(copy_sql) as copy:
+            for row in _rows(path, contract):
+                rows_read += 1
+                if row.record is None:
+                    values, reason = None, row.problem
+                else:
+                    values, reason = validator.validate(row.record)
+                if values is None:
+                    raw_text = row.raw_text
+                    if pseudonymiser.steps and row.record is not None:
+                        # never keep an identifier, even in quarantine
+                        raw_text = _csv_line(pseudonymiser.redact(row.record))
+                    reject_writer.writerow((row.number, raw_text, reason))
+                    rows_quarantined += 1
+                else:
+                    copy.write_row((*pseudonymiser.apply(values), *from_name, batch_id, row.number))
+                    rows_loaded += 1
+                if on_progress and rows_read % COPY_CHUNK_ROWS == 0:
+                    on_progress(completed=row.chars_read)
         if rows_quarantined:
             rejects.seek(0)
             with conn.cursor().copy(

@@ -38,7 +38,14 @@ def _generate(out: Path, lsoa_2021_from: date, monkeypatch: pytest.MonkeyPatch) 
     from svdw.synthetic import generate, police
 
     monkeypatch.setattr(police, "LSOA_2021_FROM", lsoa_2021_from)
-    paths = generate(out, months=1, last_month=MONTH, seed=5, families={"reference", "police"})
+    paths = generate(
+        out,
+        months=1,
+        last_month=MONTH,
+        seed=5,
+        families={"reference", "police"},
+        reference_dir=None,
+    )
     return [p for p in paths if p.parent.name.startswith(("ons_", "imd_", "police_uk_street"))]
 
 

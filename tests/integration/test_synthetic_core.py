@@ -22,7 +22,13 @@ def test_core_files_load_and_hold_no_identifiers(
     make_database: Callable[[str], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SVDW_PSEUDONYM_KEY", TEST_KEY)
-    paths = generate(tmp_path, months=2, seed=9, families={"reference", "police", "health"})
+    paths = generate(
+        tmp_path,
+        months=2,
+        seed=9,
+        families={"reference", "police", "health"},
+        reference_dir=None,
+    )
     paths.sort(key=lambda p: next(i for i, s in enumerate(ORDER) if p.parent.name.startswith(s)))
     url = make_database("synth")
     with psycopg.connect(url) as conn:

@@ -18,10 +18,18 @@ from svdw.contracts import ContractError, get_contract, load_contracts
 
 
 def _expand(paths: list[Path]) -> list[Path]:
+    from svdw.loader import EXTRACT_SUFFIXES
+
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.csv") if "rejected" not in p.parts))
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix.lower() in EXTRACT_SUFFIXES and "rejected" not in p.parts
+                )
+            )
         elif path.exists():
             files.append(path)
         else:
@@ -31,7 +39,10 @@ def _expand(paths: list[Path]) -> list[Path]:
 
 @app.command()
 def load(
-    paths: Annotated[list[Path], typer.Argument(help="Files, or directories searched for *.csv")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Files, or directories searched for *.csv and *.geojson"),
+    ],
     contract: Annotated[
         str | None, typer.Option(help="Contract to load with (default: matched by header)")
     ] = None,
@@ -307,27 +318,42 @@ def generate(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files)")] = 2023,
     reference_dir: Annotated[
         Path | None,
-        typer.Option(help="Real ONS/IMD files (e.g. ../shared/realdata) for the geography"),
+        typer.Option(
+            help="Real ONS/IMD files for the geography (default: the repository's reference/,"
+            " real Hertfordshire; or e.g. ../shared/realdata)"
+        ),
     ] = None,
+    synthetic_geography: Annotated[
+        bool,
+        typer.Option(
+            "--synthetic-geography",
+            help="A fully synthetic county (Synthshire) instead of the real reference files",
+        ),
+    ] = False,
     last_month: Annotated[str, typer.Option(help="Last month, YYYY-MM")] = "2025-09",
     family: Annotated[
         list[str] | None, typer.Option(help="Only these extract families (repeat the option)")
     ] = None,
 ) -> None:
-    """Write the synthetic partnership (Synthshire), every extract in its real format.
+    """Write the synthetic partnership, every extract in its real format: on the real
+    Hertfordshire of reference/ (or --reference-dir), or the synthetic Synthshire.
 
     With the people, places and patterns a Strategic Needs Assessment would find.
     """
     from svdw.backfill import month_start
+    from svdw.synthetic import REFERENCE_DIR
     from svdw.synthetic import generate as generate_partnership
 
     if scale not in ("county", "national"):
         raise _fail(f"--scale must be county or national, not {scale!r}")
+    if synthetic_geography and reference_dir is not None:
+        raise _fail("--synthetic-geography and --reference-dir exclude each other")
+    geography = None if synthetic_geography else (reference_dir or REFERENCE_DIR)
     with console.status(f"Writing {months} months of the synthetic partnership to {out}"):
         try:
             paths = generate_partnership(
                 out, months=months, scale=scale, seed=seed,  # type: ignore[arg-type]
-                reference_dir=reference_dir, last_month=month_start(last_month),
+                reference_dir=geography, last_month=month_start(last_month),
                 families=set(family) if family else None,
             )  # fmt: skip
         except (ValueError, OSError) as exc:

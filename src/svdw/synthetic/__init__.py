@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from svdw.synthetic.world import World
+from svdw.synthetic.world import REFERENCE_DIR, World
 
 Writer = Callable[[World, Path], list[Path]]
 # family -> module holding `write(world, out_dir) -> list[Path]` (imported when used).
@@ -43,11 +43,16 @@ def generate(
     months: int = 12,
     scale: Literal["county", "national"] = "county",
     seed: int = 2023,
-    reference_dir: Path | None = None,
+    reference_dir: Path | None = REFERENCE_DIR,
     last_month: date = date(2025, 9, 1),
     families: set[str] | None = None,
 ) -> list[Path]:
-    """Write every family's files (or just `families`) under out_dir; returns the paths."""
+    """Write every family's files (or just `families`) under out_dir; returns the paths.
+
+    The county is real Hertfordshire from the repository's reference/ folder unless
+    `reference_dir` names another folder of the same files, or is None: the fully synthetic
+    Synthshire (tests use it: its 2011 LSOAs split and merge in 2021, which real files here do
+    not show)."""
     unknown = (families or set()) - set(FAMILIES)
     if unknown:
         raise ValueError(f"unknown synthetic families: {', '.join(sorted(unknown))}")
@@ -59,4 +64,4 @@ def generate(
     return written
 
 
-__all__ = ["FAMILIES", "World", "generate", "writer"]
+__all__ = ["FAMILIES", "REFERENCE_DIR", "World", "generate", "writer"]

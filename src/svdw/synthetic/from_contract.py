@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import fnmatch
+import json
 import random
 import re
 from datetime import date, datetime, time, timedelta
@@ -181,6 +182,32 @@ def sample_file_name(contract: Contract) -> str:
     return name
 
 
+def _feature_collection(contract: Contract, rows: list[list[str]]) -> dict[str, object]:
+    """Rows as GeoJSON features: the geometry column's sampled text is replaced by a small
+    square (about 1 km, in a row of squares west to east), the other fields become properties."""
+    geometry_types = contract.geometry_types or ("Polygon",)
+    features = []
+    for i, row in enumerate(rows):
+        west, south = -2.0 + 0.015 * i, 52.0
+        ring: list[list[float]] = [[west, south], [west + 0.015, south], [west + 0.015, south + 0.01],
+                [west, south + 0.01], [west, south]]  # fmt: skip
+        kind = "Polygon" if "Polygon" in geometry_types else "MultiPolygon"
+        coordinates: list[object] = [ring] if kind == "Polygon" else [[ring]]
+        fields = dict(zip(contract.headers, row, strict=True))
+        fields.pop("geometry")
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {k: (v if v != "" else None) for k, v in fields.items()},
+                "geometry": {
+                    "type": kind,
+                    "coordinates": coordinates,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
 def sample_from_contract(
     contract: Contract, out_dir: Path, rows: int = 200, seed: int = 2023
 ) -> Path:
@@ -188,6 +215,12 @@ def sample_from_contract(
     and encoding; returns its path."""
     path = out_dir / contract.name / sample_file_name(contract)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if contract.format == "geojson":
+        path.write_text(
+            json.dumps(_feature_collection(contract, sample_rows(contract, rows, seed))),
+            encoding=contract.encoding,
+        )
+        return path
     with path.open("w", encoding=contract.encoding, newline="") as handle:
         writer = csv.writer(handle, delimiter=contract.delimiter)
         writer.writerow(contract.headers)

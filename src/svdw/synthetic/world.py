@@ -40,8 +40,9 @@ extract family is deterministic on its own and the same people turn up in every 
         # -> out_dir/<contract name>/<file name>, parent directory created
 
 County scale: one county (~690 LSOAs, ~1.2M residents, 10 districts). With reference_dir
-(e.g. ../shared/realdata) the county is real Hertfordshire: ONS lookup, IMD 2019 ranks,
-population and LSOA centroids. National scale: 10 synthetic counties (one force each) of ~700
+(the repository's reference/ folder, REFERENCE_DIR, or ../shared/realdata) the county is real
+Hertfordshire: ONS lookup, IMD 2019 ranks, population and LSOA centroids; without it
+(reference_dir=None) it is the fully synthetic Synthshire, laid out on a grid. National scale: 10 synthetic counties (one force each) of ~700
 LSOAs; people are generated on demand from their index, so nothing scales with row counts.
 """
 
@@ -63,6 +64,8 @@ from typing import Any, Literal
 Scale = Literal["county", "national"]
 Cohort = Literal["child", "young_adult", "adult"]
 
+# The real Hertfordshire reference files shipped with the repository (reference/README.md).
+REFERENCE_DIR = Path(__file__).resolve().parents[3] / "reference"
 IMD_LSOAS = 32844  # LSOAs ranked by IMD 2019 in England
 COUNTIES = (
     ("Synthshire", "Synthshire Constabulary"),
@@ -275,11 +278,21 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def imd_file_1(reference_dir: Path) -> Path:
+    """IMD 2019 File 1: all of England (as published) or the Hertfordshire rows (reference/)."""
+    found = sorted(
+        (reference_dir / "imd2019").glob("File_1_-_IMD2019_Index_of_Multiple_Deprivation*.csv")
+    )
+    if not found:
+        raise ValueError(f"no IMD 2019 File 1 under {reference_dir / 'imd2019'}")
+    return found[0]
+
+
 def _real_county(rng: random.Random, reference_dir: Path) -> tuple[County, list[Lsoa]]:
     """Hertfordshire from the real ONS lookup, IMD 2019 and IoD2019 population files."""
     lookup = _read_csv(reference_dir / "lookups" / "LSOA11_to_WD19_LAD19_lookup_hertfordshire.csv")
     codes = {r["LSOA11CD"] for r in lookup}
-    imd_path = reference_dir / "imd2019" / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"
+    imd_path = imd_file_1(reference_dir)
     ranks = {
         r["LSOA code (2011)"]: int(r["Index of Multiple Deprivation (IMD) Rank"].replace(",", ""))
         for r in _read_csv(imd_path)
@@ -361,6 +374,11 @@ def build_geography(seed: int, scale: Scale, reference_dir: Path | None = None) 
     rng = random.Random(f"{seed}:geography")
     counties: list[County] = []
     lsoas: list[Lsoa] = []
+    if reference_dir is not None and not (reference_dir / "lookups").is_dir():
+        raise ValueError(
+            f"{reference_dir} holds no reference files (lookups/, imd2019/): point --reference-dir"
+            " at the repository's reference/ folder, or use --synthetic-geography"
+        )
     for c in range(1 if scale == "county" else len(COUNTIES)):
         if c == 0 and reference_dir is not None:
             county, areas = _real_county(rng, reference_dir)

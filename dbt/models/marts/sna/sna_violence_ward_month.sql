@@ -1,8 +1,9 @@
 -- Violence and sexual offences per electoral ward per month (police.uk), per 1,000 residents,
 -- with the district and an approximate map point (the mean of its LSOAs' points). Same measure
 -- as sna_violence_district_month. Disclosure control: small counts withheld, and so is the
--- smallest other cell of any district's month or any ward's months that would otherwise hold a
--- single withheld cell.
+-- smallest other cell of any district's month, any ward's months, or any ward's latest 12 months
+-- (whose total sna_violence_ward_latest_12_months publishes) or earlier months, that would
+-- otherwise hold a single withheld cell.
 
 with
 
@@ -34,6 +35,13 @@ months as (
 
 ),
 
+period as (
+
+    -- the latest 12 months, which sna_violence_ward_latest_12_months totals per ward
+    {{ latest_12_months_period(ref('fct_police_crime')) }}
+
+),
+
 population as (
 
     -- residents of each ward in the month's year (ONS mid-year estimate, or the nearest)
@@ -59,12 +67,15 @@ ward_months as (
 
     select
         months.month_start,
+        months.month_start between period.period_start and period.period_end
+            as is_latest_12_months,
         wards.*,
         population.population,
         population.is_nearest_year_estimate as population_is_nearest_year,
         coalesce(violence.events, 0) as events
     from wards
     cross join months
+    cross join period
     left join population
         on wards.ward_code = population.area_code
         and to_char(months.month_start, 'YYYY') = population.period
@@ -78,7 +89,9 @@ protected as (
 
     {{ suppress_small_counts(
         'ward_months', 'events',
-        groupings=[['month_start', 'district_code'], ['ward_code']],
+        groupings=[
+            ['month_start', 'district_code'], ['ward_code'], ['ward_code', 'is_latest_12_months']
+        ],
         tiebreak=['ward_code', 'month_start'], family='police'
     ) }}
 
