@@ -42,7 +42,7 @@ def dashboard_warehouse(
 ) -> BuiltWarehouse:
     """A warehouse built from DASHBOARD_MONTHS of the synthetic partnership, on the real
     Hertfordshire geography of reference/ (as `make demo`): the maps draw real boundaries; its
-    programmes evaluated as the warehouse_build DAG does after a build (the What works dashboard)."""
+    programmes evaluated as the warehouse_build DAG does after a build (What works)."""
     from svdw.evaluation.publish import run_evaluation
     from svdw.synthetic import generate
 
