@@ -61,9 +61,7 @@ with DAG(
 
     dbt_build = DbtTaskGroup(
         group_id="dbt",
-        project_config=ProjectConfig(
-            dbt_project_path=DBT_DIR, manifest_path=MANIFEST
-        ),
+        project_config=ProjectConfig(dbt_project_path=DBT_DIR, manifest_path=MANIFEST),
         profile_config=ProfileConfig(
             profile_name="svdw",
             target_name="airflow",
