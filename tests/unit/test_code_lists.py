@@ -71,7 +71,8 @@ def _force_row(code: str) -> list[str]:
     return [
         "41/0912345/25", "03/05/2025", "02/05/2025 23:10", code, "Assault with injury",
         "Violence and sexual offences", "E01023316", "N", "N", "N", "Y", "N",
-        "NOM123", "01/02/1999", "M", "", "", "", "", "N", "N", "N", "N",
+        "NOM123", "01/02/1999", "M", "", "", "", "",
+        "", "", "", "",  # exploitation flags: not recorded
     ]  # fmt: skip
 
 
