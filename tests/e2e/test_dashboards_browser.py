@@ -69,6 +69,10 @@ def _login(browser, server: Superset, who: str):  # type: ignore[no-untyped-def]
     # Tall viewport: Superset renders charts as they scroll into view, and the screenshot
     # should show the whole dashboard.
     context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    # Playwright's 30 s default is too short for the first page of a fresh Superset on a busy
+    # 2-core machine (the frontend's chunks compile on first request); failures are still loud.
+    context.set_default_navigation_timeout(180_000)
+    context.set_default_timeout(120_000)
     page = context.new_page()
     page.goto(f"{server.url}/login/", wait_until="networkidle")
     page.fill('input[name="username"], #username', ENV[f"SUPERSET_{who}_USER"])
