@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 
-.PHONY: help demo test down env pg venvs system-deps lint bench lock docs gx-docs
+.PHONY: help demo test test-distributed down env pg venvs system-deps lint bench lock docs gx-docs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -16,6 +16,9 @@ demo: venvs pg ## set up everything, run the pipeline through Airflow, start Air
 
 test: venvs pg ## set up what the tests need and run the whole suite
 	@bash infra/local/test.sh
+
+test-distributed: venvs pg ## the CeleryExecutor test: Redis, two Celery workers, a build through them, one worker killed
+	@bash infra/local/test.sh -m distributed tests/e2e/test_celery_executor.py
 
 down: ## stop everything `make demo` started
 	@bash infra/local/down.sh

@@ -5,7 +5,11 @@
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"; cd "$repo"
 .venv/bin/ruff check src dags tests infra superset benchmarks && .venv/bin/mypy || exit 1
-.venv/bin/pytest "$@"
+# The Celery stack test (marker distributed) runs a whole warehouse build through two workers:
+# tens of minutes on two cores, so it has its own target, `make test-distributed`.
+markers=(-m "not distributed")
+for arg in "$@"; do [ "$arg" = "-m" ] && markers=(); done
+.venv/bin/pytest "${markers[@]}" "$@"
 status=$?
 if [ "$status" -eq 5 ]; then
   echo "pytest collected no tests: that is a failure here, not a pass" >&2
