@@ -7,11 +7,7 @@ with
 
 districts as (
 
-    select
-        district_code,
-        max(district_name)      as district_name
-    from {{ ref('dim_geography') }}
-    group by district_code
+    {{ district_names(ref('dim_geography')) }}
 
 ),
 
