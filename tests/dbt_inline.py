@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 from svdw.config import temporary_environment
 from svdw.transform import dbt_env, dbt_project_dir
 
@@ -29,6 +31,13 @@ def compile_inline(url: str, target: Path, inline: str, dbt_vars: str | None = N
     arguments = ["compile", "--inline", inline, "--quiet"]
     result = invoke_dbt(url, target, [*arguments, *(["--vars", dbt_vars] if dbt_vars else [])])
     return str(result.result.results[0].node.compiled_code)
+
+
+def run_inline(url: str, target: Path, inline: str) -> list[tuple[Any, ...]]:
+    """The rows the SQL compiled from `inline` returns in the database at url."""
+    query = compile_inline(url, target, inline)
+    with psycopg.connect(url) as conn:
+        return conn.execute(query).fetchall()
 
 
 def compiled_models(url: str, target: Path, selector: str) -> dict[str, str]:

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import psycopg
 import pytest
-from dbt_inline import compile_inline
+from dbt_inline import run_inline
 from scipy.stats import binomtest
 from statsmodels.stats.rates import confint_poisson_2indep
 
@@ -34,9 +33,7 @@ def compiled(url: str, target: Path, rows: str, withheld: str = "") -> list[tupl
         "select a, b, {{ rate_ratio_columns('change', 'a', 'pa', 'b', 'pb', family='police'"
         f"{withheld}) }}}} from (values {rows}) as cases (a, pa, b, pb, withheld) order by a, b"
     )
-    query = compile_inline(url, target, inline)
-    with psycopg.connect(url) as conn:
-        return conn.execute(query).fetchall()
+    return run_inline(url, target, inline)
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
 import pytest
-from dbt_inline import compile_inline
+from dbt_inline import run_inline
 from scipy.stats import chi2
 from statsmodels.stats.proportion import proportion_confint
 
@@ -44,9 +43,7 @@ def run(url: str, target: Path, select_list: str, rows: list[tuple[int, int]]) -
     inline = (
         f"select o, n, {select_list} from (values {values(rows)}) as cases (o, n) order by o, n"
     )
-    query = compile_inline(url, target, inline)
-    with psycopg.connect(url) as conn:
-        return conn.execute(query).fetchall()
+    return run_inline(url, target, inline)
 
 
 @pytest.fixture(scope="module")

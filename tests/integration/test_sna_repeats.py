@@ -31,21 +31,30 @@ def planted(
     return url, partnership
 
 
-def _occasions(url: str, victim_ids: list[str]) -> list[tuple[int, bool]]:
-    """(victim occasions, is repeat victim) of the people the force knows by these ids."""
-    key = pseudonym_key()
-    hashed = [keyed_hash(key, victim) for victim in victim_ids]
-    return rows(
-        url,
-        """
-        select repeats.victim_occasions, repeats.is_repeat_victim
+def _police_victims(columns: str) -> str:
+    """A query for these columns of int_person_repeats, for the people the force knows by the
+    pseudonymised ids given as its one parameter."""
+    return f"""
+        select {columns}
         from intermediate.int_person_resolved as resolved
         inner join intermediate.int_person_repeats as repeats
             on resolved.person_key = repeats.person_key
         where resolved.identifier_type = 'police_nominal'
             and resolved.identifier_key = any(%s)
-        """,
-        (hashed,),
+        """
+
+
+def _hashed(victim_ids: list[str]) -> list[str]:
+    key = pseudonym_key()
+    return [keyed_hash(key, victim) for victim in victim_ids]
+
+
+def _occasions(url: str, victim_ids: list[str]) -> list[tuple[int, bool]]:
+    """(victim occasions, is repeat victim) of the people the force knows by these ids."""
+    return rows(
+        url,
+        _police_victims("repeats.victim_occasions, repeats.is_repeat_victim"),
+        (_hashed(victim_ids),),
     )
 
 
@@ -65,20 +74,11 @@ def test_published_repeat_victims_of_the_district_count_the_planted_people(plant
     # the district's 'All' row is the repeat victims of int_person_repeats there, rounded to 5
     # (the measure includes ED data, so the health rule applies), and the planted ten are in it
     url, partnership = planted
-    key = pseudonym_key()
-    hashed = [keyed_hash(key, victim) for victim in partnership.repeat_victim_ids]
     with psycopg.connect(url) as conn:
         district = rows(
             conn,
-            """
-            select distinct repeats.district_code
-            from intermediate.int_person_resolved as resolved
-            inner join intermediate.int_person_repeats as repeats
-                on resolved.person_key = repeats.person_key
-            where resolved.identifier_type = 'police_nominal'
-                and resolved.identifier_key = any(%s)
-            """,
-            (hashed,),
+            _police_victims("distinct repeats.district_code"),
+            (_hashed(partnership.repeat_victim_ids),),
         )
         assert len(district) == 1 and district[0][0] is not None
         (district_code,) = district[0]

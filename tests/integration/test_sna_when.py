@@ -37,6 +37,19 @@ def in_default_night_time_window(at: datetime) -> bool:
     return opened_today or opened_yesterday
 
 
+def serious_violence_offence_times(url: str) -> list[tuple[str, datetime]]:
+    """(district, offence time) of each serious-violence crime in the force extract."""
+    return rows(
+        url,
+        """
+        select district_code, min(offence_at)
+        from marts.fct_police_force_crime
+        where is_serious_violence and district_code is not null and offence_at is not null
+        group by crime_reference, district_code
+        """,
+    )
+
+
 @pytest.mark.parametrize("model", sorted(COUNT_COLUMNS))
 def test_model_has_visible_counts_and_no_small_ones(built_warehouse, model: str) -> None:
     with psycopg.connect(built_warehouse.url) as conn:
@@ -53,15 +66,7 @@ def test_model_has_visible_counts_and_no_small_ones(built_warehouse, model: str)
 def test_heatmap_cells_count_the_force_extract_by_offence_hour(built_warehouse) -> None:
     """Every published police cell of the latest 12 months equals the serious-violence crimes of
     the force extract with that district, ISO weekday and offence hour."""
-    crimes = rows(
-        built_warehouse.url,
-        """
-        select district_code, min(offence_at)
-        from marts.fct_police_force_crime
-        where is_serious_violence and district_code is not null and offence_at is not null
-        group by crime_reference, district_code
-        """,
-    )
+    crimes = serious_violence_offence_times(built_warehouse.url)
     expected = Counter((district, at.isoweekday(), at.hour) for district, at in crimes)
     published = rows(
         built_warehouse.url,
@@ -99,15 +104,7 @@ def test_heatmap_cells_count_the_force_extract_by_offence_hour(built_warehouse) 
 
 
 def test_night_time_share_follows_the_window_and_parts_add_up(built_warehouse) -> None:
-    crimes = rows(
-        built_warehouse.url,
-        """
-        select district_code, min(offence_at)
-        from marts.fct_police_force_crime
-        where is_serious_violence and district_code is not null and offence_at is not null
-        group by crime_reference, district_code
-        """,
-    )
+    crimes = serious_violence_offence_times(built_warehouse.url)
     in_window = Counter(d for d, at in crimes if in_default_night_time_window(at))
     everything = Counter(d for d, _ in crimes)
     published = rows(

@@ -201,16 +201,7 @@ def referrals(world: World) -> tuple[Referral, ...]:
                 route = world.rng("providers", "referral-route", len(out))
                 programme = route.choice([p for p in targeted if p[1] != ED_PROGRAMME])[1]
             received = rng.choice(days_in(month))
-            out.append(
-                Referral(
-                    referral_id=f"REF-{len(out) + 20001:05d}",
-                    person=person,
-                    source=source,
-                    programme=programme,
-                    received=received,
-                    statuses=tuple(_flow(rng, received)),
-                )
-            )
+            out.append(_referral(rng, len(out), person, source, programme, received))
         out.extend(_rising_referrals(world, month, targeted, referred, len(out)))
         referred.update(r.person.index for r in out)
     return tuple(out)
@@ -241,17 +232,24 @@ def _rising_referrals(
         weights = [programme_effects.RISING_ROUTE_WEIGHTS.get(p[1], 1.0) for p in eligible]
         source = "Youth Justice Service" if age <= 17 and rng.random() < 0.3 else "Police"
         received = rng.choice(days_in(month))
-        out.append(
-            Referral(
-                referral_id=f"REF-{serial + len(out) + 20001:05d}",
-                person=person,
-                source=source,
-                programme=rng.choices(eligible, weights)[0][1],
-                received=received,
-                statuses=tuple(_flow(rng, received)),
-            )
-        )
+        programme = rng.choices(eligible, weights)[0][1]
+        out.append(_referral(rng, serial + len(out), person, source, programme, received))
     return out
+
+
+def _referral(
+    rng: random.Random, serial: int, person: Person, source: str, programme: str, received: date
+) -> Referral:
+    """The referral numbered `serial` (REF-20001 onwards) and its status history, drawn from rng
+    after every other choice of the referral, so each stream draws in the same order."""
+    return Referral(
+        referral_id=f"REF-{serial + 20001:05d}",
+        person=person,
+        source=source,
+        programme=programme,
+        received=received,
+        statuses=tuple(_flow(rng, received)),
+    )
 
 
 def _nhs(rng: random.Random, number: str) -> str:

@@ -44,18 +44,7 @@ counted as (
 
 cells as (
 
-    select
-        geography.*,
-        population.population,
-        population.is_nearest_year_estimate                         as population_is_nearest_year,
-        coalesce(counted.callouts, 0)                               as callouts
-    from geography
-    cross join period
-    left join population
-        on geography.lsoa_code = population.area_code
-        and to_char(period.period_end, 'YYYY') = population.period
-    left join counted
-        on geography.lsoa_code = counted.lsoa_code
+    {{ lsoa_period_cells('counted', 'callouts', 'callouts') }}
 
 ),
 

@@ -32,10 +32,7 @@ months as (
 
 districts as (
 
-    select district_code, max(district_name) as district_name
-    from {{ ref('dim_geography') }}
-    where district_code is not null
-    group by district_code
+    {{ district_names(ref('dim_geography')) }}
 
 ),
 
@@ -55,21 +52,7 @@ counted as (
 
 cells as (
 
-    select
-        months.month_start,
-        districts.district_code,
-        districts.district_name,
-        population.population,
-        population.is_nearest_year_estimate                         as population_is_nearest_year,
-        coalesce(counted.callouts, 0)                               as callouts
-    from months
-    cross join districts
-    left join population
-        on districts.district_code = population.area_code
-        and to_char(months.month_start, 'YYYY') = population.period
-    left join counted
-        on months.month_start = counted.month_start
-        and districts.district_code = counted.district_code
+    {{ district_month_cells('counted', 'callouts', 'callouts') }}
 
 ),
 

@@ -98,12 +98,7 @@ months as (
 
 districts as (
 
-    select
-        district_code,
-        max(district_name)                                          as district_name
-    from {{ ref('dim_geography') }}
-    where district_code is not null
-    group by district_code
+    {{ district_names(ref('dim_geography')) }}
 
 ),
 

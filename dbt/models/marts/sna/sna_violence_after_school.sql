@@ -75,10 +75,7 @@ exposure as (
 
 districts as (
 
-    select district_code, max(district_name) as district_name
-    from {{ ref('dim_geography') }}
-    where district_code is not null
-    group by district_code
+    {{ district_names(ref('dim_geography')) }}
 
 ),
 
@@ -128,17 +125,7 @@ counted as (
 cells as materialized (
 
     select
-        periods.source,
-        sources.source_name,
-        sources.source_sort_order,
-        sources.disclosure_family,
-        periods.period_type,
-        periods.period,
-        periods.period_sort_order,
-        periods.period_start,
-        periods.period_end,
-        periods.months_covered,
-        periods.is_part_period,
+        {{ when_period_columns('periods', 'sources') }},
         exposure.is_term_calendar_complete,
         districts.district_code,
         districts.district_name,
@@ -211,17 +198,7 @@ shares_on_published as (
 final as (
 
     select
-        source,
-        source_name,
-        source_sort_order,
-        disclosure_family,
-        period_type,
-        period,
-        period_sort_order,
-        period_start,
-        period_end,
-        months_covered,
-        is_part_period,
+        {{ when_period_columns() }},
         is_term_calendar_complete,
         district_code,
         district_name,

@@ -13,23 +13,13 @@ with
 
 districts as (
 
-    select
-        district_code,
-        max(district_name)  as district_name
-    from {{ ref('dim_geography') }}
-    group by district_code
+    {{ district_names(ref('dim_geography')) }}
 
 ),
 
 crimes as (
 
-    select
-        cast(date_trunc('month', recorded_date) as date)    as month_start,
-        district_code,
-        is_serious_violence
-    from {{ ref('fct_police_force_crime') }}
-    where is_first_row_of_crime
-        and recorded_date is not null
+    {{ force_crime_months(ref('fct_police_force_crime')) }}
 
 ),
 

@@ -7,11 +7,7 @@ with
 
 districts as (
 
-    select
-        district_code,
-        max(district_name)      as district_name
-    from {{ ref('dim_geography') }}
-    group by district_code
+    {{ district_names(ref('dim_geography')) }}
 
 ),
 
@@ -43,21 +39,7 @@ violence as (
 
 district_months as (
 
-    select
-        months.month_start,
-        districts.district_code,
-        districts.district_name,
-        population.population,
-        population.is_nearest_year_estimate as population_is_nearest_year,
-        coalesce(violence.events, 0) as events
-    from districts
-    cross join months
-    left join population
-        on districts.district_code = population.area_code
-        and to_char(months.month_start, 'YYYY') = population.period
-    left join violence
-        on districts.district_code = violence.district_code
-        and months.month_start = violence.month_start
+    {{ district_month_cells('violence', 'events', 'events') }}
 
 ),
 

@@ -88,17 +88,7 @@ counted as (
 cells as materialized (
 
     select
-        periods.source,
-        sources.source_name,
-        sources.source_sort_order,
-        sources.disclosure_family,
-        periods.period_type,
-        periods.period,
-        periods.period_sort_order,
-        periods.period_start,
-        periods.period_end,
-        periods.months_covered,
-        periods.is_part_period,
+        {{ when_period_columns('periods', 'sources') }},
         areas.geography_level,
         areas.district_code,
         areas.district_name,
@@ -142,17 +132,7 @@ protected as materialized (
 final as (
 
     select
-        source,
-        source_name,
-        source_sort_order,
-        disclosure_family,
-        period_type,
-        period,
-        period_sort_order,
-        period_start,
-        period_end,
-        months_covered,
-        is_part_period,
+        {{ when_period_columns() }},
         geography_level,
         district_code,
         district_name,

@@ -48,18 +48,7 @@ violence as (
 
 lsoa_totals as (
 
-    select
-        geography.*,
-        population.population,
-        population.is_nearest_year_estimate as population_is_nearest_year,
-        coalesce(violence.events, 0) as events
-    from geography
-    cross join period
-    left join population
-        on geography.lsoa_code = population.area_code
-        and to_char(period.period_end, 'YYYY') = population.period
-    left join violence
-        on geography.lsoa_code = violence.lsoa_code
+    {{ lsoa_period_cells('violence', 'events', 'events') }}
 
 ),
 

@@ -31,10 +31,7 @@ periods as (
 
 districts as (
 
-    select district_code, max(district_name) as district_name
-    from {{ ref('dim_geography') }}
-    where district_code is not null
-    group by district_code
+    {{ district_names(ref('dim_geography')) }}
 
 ),
 
@@ -150,17 +147,7 @@ counted as (
 cells as materialized (
 
     select
-        periods.source,
-        sources.source_name,
-        sources.source_sort_order,
-        sources.disclosure_family,
-        periods.period_type,
-        periods.period,
-        periods.period_sort_order,
-        periods.period_start,
-        periods.period_end,
-        periods.months_covered,
-        periods.is_part_period,
+        {{ when_period_columns('periods', 'sources') }},
         districts.district_code,
         districts.district_name,
         areas.area_type,
@@ -250,17 +237,7 @@ shares_on_published as (
 final as (
 
     select
-        source,
-        source_name,
-        source_sort_order,
-        disclosure_family,
-        period_type,
-        period,
-        period_sort_order,
-        period_start,
-        period_end,
-        months_covered,
-        is_part_period,
+        {{ when_period_columns() }},
         district_code,
         district_name,
         area_type,

@@ -20,10 +20,7 @@ events as (
 
 districts as (
 
-    select district_code, max(district_name) as district_name
-    from {{ ref('dim_geography') }}
-    where district_code is not null
-    group by district_code
+    {{ district_names(ref('dim_geography')) }}
 
 ),
 

@@ -10,13 +10,7 @@ source as (
 
 renamed as (
 
-    select
-        upper(trim(lsoa_code))          as lsoa_code,
-        trim(lsoa_name)                 as lsoa_name,
-        cast(geometry as jsonb)         as geometry,
-        cast(_batch_id as bigint)       as _batch_id
-
-    from source
+    {{ lsoa_boundaries_renamed('source') }}
 
 )
 
