@@ -115,11 +115,13 @@ def test_ingestion_dag_loads_every_landed_file(pipeline: Pipeline, contract: str
             (contract,),
         ).fetchone()
     assert loaded == (pipeline.files_per_contract[contract],)
-    assert not list((pipeline.landing / contract).glob("*.csv")), "loaded files leave landing"
-    assert (
-        len(list((pipeline.archive / contract).rglob("*.csv")))
-        == (pipeline.files_per_contract[contract])
-    )
+    # Any format (CSV, GeoJSON): every landed file leaves landing for the archive.
+    assert not _files(pipeline.landing / contract), "loaded files leave landing"
+    assert len(_files(pipeline.archive / contract)) == pipeline.files_per_contract[contract]
+
+
+def _files(folder: Path) -> list[Path]:
+    return [path for path in folder.rglob("*") if path.is_file()]
 
 
 def test_warehouse_dag_builds_the_marts(pipeline: Pipeline) -> None:
