@@ -120,7 +120,11 @@ final as (
             'naive_percent_change', 'naive_percent_change_lower_95',
             'naive_percent_change_upper_95'
         ] %}
+        {%- set upper = ('naive_' if column.startswith('naive_') else '') ~ 'percent_change_upper_95' %}
+        -- An interval reaching beyond +1,000% (a handful of events) bounds nothing and breaks the
+        -- dashboards' number parsing (e+21): the estimate and its limits are published as NULL.
         case when not estimated.participant_count_is_suppressed
+            and estimated.{{ upper }} <= 1000
             then round(cast(estimated.{{ column }} as numeric), 1) end as {{ column }},
         {%- endfor %}
         case when estimated.participant_count_is_suppressed then 'too few to tell'
