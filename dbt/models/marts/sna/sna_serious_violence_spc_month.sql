@@ -69,7 +69,9 @@ series as (
         is_suppressed
     from protected
     union all
-    -- the partnership: the sum of its districts, a published total
+    -- the partnership: the sum of its districts, withheld in a month where a district count is
+    -- (with one district withheld and no other cell to withhold with it, the total would give it
+    -- back: a partnership whose events fall in one district)
     select
         'partnership',
         'partnership',
@@ -77,7 +79,7 @@ series as (
         cast(null as text),
         month_start,
         sum(events),
-        false
+        bool_or(is_suppressed)
     from protected
     group by month_start
 
