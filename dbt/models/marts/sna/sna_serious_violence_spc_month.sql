@@ -69,9 +69,9 @@ series as (
         is_suppressed
     from protected
     union all
-    -- the partnership: the sum of its districts, withheld in a month where a district count is
-    -- (with one district withheld and no other cell to withhold with it, the total would give it
-    -- back: a partnership whose events fall in one district)
+    -- the partnership: the sum of its districts, withheld in a month where exactly one district
+    -- count is withheld (no other cell could be withheld with it, e.g. all events in one
+    -- district: the total would give it back)
     select
         'partnership',
         'partnership',
@@ -79,7 +79,7 @@ series as (
         cast(null as text),
         month_start,
         sum(events),
-        bool_or(is_suppressed)
+        count(*) filter (where is_suppressed) = 1
     from protected
     group by month_start
 
