@@ -113,7 +113,7 @@ def test_dates_out_of_bounds_or_order_are_quarantined_naming_field_and_values(
             f"41/{number:07d}/24", recorded, "15/04/2024 12:00", "105A", "Assault without injury",
             "Violence and sexual offences", "E01900001", "N", "N", "N", "N", "N", f"V{number}",
             victim_born, "M", "S1" if suspect_born else "", "", suspect_born,
-            "M" if suspect_born else "",
+            "M" if suspect_born else "", "", "", "", "",  # exploitation flags: not recorded
         ]  # fmt: skip
 
     path = write_extract(
