@@ -47,10 +47,22 @@ district_months as (
 
 ),
 
+-- The partnership's monthly totals are cells of the same suppression as its districts (a total
+-- next to one withheld district month would give it back), code 'partnership'.
+cells as (
+
+    select month_start, district_code, district_name, events from district_months
+    union all
+    select month_start, 'partnership', 'Partnership area', sum(events)
+    from district_months
+    group by month_start
+
+),
+
 protected as (
 
     {{ suppress_small_counts(
-        'district_months', 'events',
+        'cells', 'events',
         groupings=[['month_start'], ['district_code']],
         tiebreak=['district_code', 'month_start'], family='police'
     ) }}
@@ -68,20 +80,19 @@ series as (
         events,
         is_suppressed
     from protected
+    where district_code <> 'partnership'
     union all
-    -- the partnership: the sum of its districts, withheld in a month where exactly one district
-    -- count is withheld (no other cell could be withheld with it, e.g. all events in one
-    -- district: the total would give it back)
+    -- the partnership: the sum of its districts, protected with them
     select
         'partnership',
         'partnership',
         'Partnership area',
         cast(null as text),
         month_start,
-        sum(events),
-        count(*) filter (where is_suppressed) = 1
+        events,
+        is_suppressed
     from protected
-    group by month_start
+    where district_code = 'partnership'
 
 ),
 
