@@ -279,9 +279,8 @@ def load_file(
     conn.commit()
     try:
         contract = contract or detect_contract(path)
-        if contract.format == "geojson":
-            _geojson_features(path, contract)
-        else:
+        # A GeoJSON file is parsed once, by _rows, whose file-level problems reject it the same way.
+        if contract.format != "geojson":
             header = _check_readable(path, contract)
             problem = header_problem(header, contract)
             if problem:
