@@ -64,10 +64,7 @@ exposure as (
             select 1
             from generate_series(periods.covered_start, periods.covered_last_day, interval '1 month')
                 as months (month_start)
-            where (
-                cast(extract(year from months.month_start) - case when extract(month from months.month_start) < 9 then 1 else 0 end as integer)::text
-                || '/' || lpad(((cast(extract(year from months.month_start) - case when extract(month from months.month_start) < 9 then 1 else 0 end as integer) + 1) % 100)::text, 2, '0')
-            ) not in (select academic_year from calendar_years)
+            where {{ academic_year('months.month_start') }} not in (select academic_year from calendar_years)
         )                                                           as is_term_calendar_complete
     from periods
 
