@@ -26,7 +26,6 @@ MIN_EVENTS = 10
 # The smallest change worth detecting: an interval that covers zero but also a cut this large is
 # "too few to tell", not "no detectable change".
 MEANINGFUL_CHANGE_PERCENT = 30.0
-Z95 = 1.959963984540054
 
 
 @dataclass(frozen=True)
@@ -36,22 +35,30 @@ class Estimate:
     upper_95: float
 
 
-def _fit(
-    counts: np.ndarray, design: np.ndarray, weights: np.ndarray, groups: np.ndarray
-) -> Estimate:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # statsmodels' domain warnings on degenerate groups
-        fitted = sm.GLM(counts, design, family=sm.families.Poisson(), var_weights=weights).fit(
-            cov_type="cluster", cov_kwds={"groups": groups}
-        )
-    coef, se = float(fitted.params[-1]), float(fitted.bse[-1])
-    if not (math.isfinite(coef) and math.isfinite(se)):
-        raise ValueError("no finite estimate")
+def _fit(rows: pd.DataFrame, design: np.ndarray) -> Estimate | None:
+    """The last design column's effect as a percent change with its 95% interval (statsmodels'
+    Wald interval on the log scale); None when the fit gives no finite estimate."""
+    groups = pd.factorize(rows["cluster"])[0]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # statsmodels' domain warnings on degenerate groups
+            fitted = sm.GLM(
+                rows["count"].to_numpy(float),
+                design,
+                family=sm.families.Poisson(),
+                var_weights=rows["weight"].to_numpy(float),
+            ).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    except (ValueError, np.linalg.LinAlgError):
+        return None
+    coef = float(fitted.params[-1])
+    lower, upper = (float(v) for v in np.asarray(fitted.conf_int(alpha=0.05))[-1])
+    if not all(math.isfinite(v) for v in (coef, lower, upper)):
+        return None
 
     def percent(value: float) -> float:
         return 100 * (math.exp(value) - 1)
 
-    return Estimate(percent(coef), percent(coef - Z95 * se), percent(coef + Z95 * se))
+    return Estimate(percent(coef), percent(lower), percent(upper))
 
 
 def _long(frame: pd.DataFrame, outcome: str, treated: int, cluster: pd.Series) -> pd.DataFrame:
@@ -80,11 +87,7 @@ def difference_in_differences(
     design = np.column_stack(
         [np.ones(len(rows)), rows["treated"], rows["after"], rows["treated"] * rows["after"]]
     )
-    groups = pd.factorize(rows["cluster"])[0]
-    try:
-        return _fit(rows["count"].to_numpy(float), design, rows["weight"].to_numpy(float), groups)
-    except (ValueError, np.linalg.LinAlgError):
-        return None
+    return _fit(rows, design)
 
 
 def before_after(participants: pd.DataFrame, outcome: str) -> Estimate | None:
@@ -93,11 +96,7 @@ def before_after(participants: pd.DataFrame, outcome: str) -> Estimate | None:
         return None
     rows = _long(participants, outcome, 1, participants["person_id"])
     design = np.column_stack([np.ones(len(rows)), rows["after"]])
-    groups = pd.factorize(rows["cluster"])[0]
-    try:
-        return _fit(rows["count"].to_numpy(float), design, rows["weight"].to_numpy(float), groups)
-    except (ValueError, np.linalg.LinAlgError):
-        return None
+    return _fit(rows, design)
 
 
 def _events(frame: pd.DataFrame, outcome: str) -> float:
