@@ -75,12 +75,9 @@ published as (
         protected.population_is_nearest_year,
         {{ published_count('protected.callouts', 'protected.is_suppressed', family='health') }}
                                                                     as callout_count,
-        {{ published_rate('protected.callouts', 'protected.population', **rate_args) }}
-                                                                    as callout_rate_per_1000,
-        {{ published_rate_interval('protected.callouts', 'protected.population', 'lower', method='byar', **rate_args) }}
-                                                                    as callout_rate_per_1000_lower_95,
-        {{ published_rate_interval('protected.callouts', 'protected.population', 'upper', method='byar', **rate_args) }}
-                                                                    as callout_rate_per_1000_upper_95,
+        {{ published_rate_columns(
+            'callout_rate_per_1000', 'protected.callouts', 'protected.population', method='byar', **rate_args
+        ) }},
         protected.is_suppressed
     from protected
     cross join period

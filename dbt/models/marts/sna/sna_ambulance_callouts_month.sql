@@ -77,11 +77,7 @@ final as (
         cast(population as bigint)                                  as population,
         population_is_nearest_year,
         {{ published_count('callouts', 'is_suppressed', family='health') }} as callout_count,
-        {{ published_rate('callouts', 'population', **rate_args) }} as callout_rate_per_1000,
-        {{ published_rate_interval('callouts', 'population', 'lower', method='byar', **rate_args) }}
-                                                                    as callout_rate_per_1000_lower_95,
-        {{ published_rate_interval('callouts', 'population', 'upper', method='byar', **rate_args) }}
-                                                                    as callout_rate_per_1000_upper_95,
+        {{ published_rate_columns('callout_rate_per_1000', 'callouts', 'population', method='byar', **rate_args) }},
         is_suppressed
     from protected
 

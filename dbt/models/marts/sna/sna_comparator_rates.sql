@@ -253,12 +253,10 @@ final as (
         population_source,
         cast(forces_included as integer) as forces_included,
         forces_without_population,
-        {{ published_rate('crimes', 'population', per=1000, decimals=2, withheld=['is_suppressed'], family='police') }}
-            as crime_rate_per_1000,
-        {{ published_rate_interval('crimes', 'population', 'lower', per=1000, decimals=2, withheld=['is_suppressed'], family='police') }}
-            as crime_rate_per_1000_lower_95,
-        {{ published_rate_interval('crimes', 'population', 'upper', per=1000, decimals=2, withheld=['is_suppressed'], family='police') }}
-            as crime_rate_per_1000_upper_95,
+        {{ published_rate_columns(
+            'crime_rate_per_1000', 'crimes', 'population', per=1000, decimals=2,
+            withheld=['is_suppressed'], family='police'
+        ) }},
         data_source,
         is_suppressed
     from protected

@@ -124,20 +124,10 @@ final as (
         with_totals.location_type_group,
         {{ published_count('with_totals.assaults', 'with_totals.is_suppressed', family='health') }}
                                                                             as assault_count,
-        {{ published_rate(
-            'with_totals.assaults', site_assaults_published, per=100, decimals=1, precision=5,
-            withheld=share_withheld, family='health'
-        ) }}                                                                as share_percent,
-        {{ published_rate_interval(
-            'with_totals.assaults', site_assaults_published, 'lower', method='wilson', per=100,
-            decimals=1, precision=5,
-            withheld=share_withheld, family='health'
-        ) }}                                                                as share_percent_lower_95,
-        {{ published_rate_interval(
-            'with_totals.assaults', site_assaults_published, 'upper', method='wilson', per=100,
-            decimals=1, precision=5,
-            withheld=share_withheld, family='health'
-        ) }}                                                                as share_percent_upper_95,
+        {{ published_rate_columns(
+            'share_percent', 'with_totals.assaults', site_assaults_published, method='wilson', per=100,
+            decimals=1, precision=5, withheld=share_withheld, family='health'
+        ) }},
         with_totals.is_suppressed
     from with_totals
     inner join site_years

@@ -229,18 +229,10 @@ published_{{ source.code }} as (
         {{ published_count('events', 'events_is_suppressed', family=source.family) }}
                                                                             as event_count,
         events_is_suppressed                                                as event_count_is_suppressed,
-        {{ published_rate(
-            'events', district_events_published, per=100, decimals=1, precision=5,
-            withheld=share_withheld, family=source.family
-        ) }}                                                                as event_share_percent,
-        {{ published_rate_interval(
-            'events', district_events_published, 'lower', method='wilson', per=100, decimals=1, precision=5,
-            withheld=share_withheld, family=source.family
-        ) }}                                                                as event_share_percent_lower_95,
-        {{ published_rate_interval(
-            'events', district_events_published, 'upper', method='wilson', per=100, decimals=1, precision=5,
-            withheld=share_withheld, family=source.family
-        ) }}                                                                as event_share_percent_upper_95
+        {{ published_rate_columns(
+            'event_share_percent', 'events', district_events_published, method='wilson', per=100,
+            decimals=1, precision=5, withheld=share_withheld, family=source.family
+        ) }}
     from (
         select
             protected.*,

@@ -167,18 +167,10 @@ published_{{ measure.code }} as (
         {{ published_count('base_people', 'base_people_is_suppressed', family=family) }}
                                                                 as base_count,
         base_people_is_suppressed                               as base_count_is_suppressed,
-        {{ published_rate(
-            'people', base_published, per=100, decimals=1, precision=5,
+        {{ published_rate_columns(
+            'share_percent', 'people', base_published, method='wilson', per=100, decimals=1, precision=5,
             withheld=share_withheld, family=family
-        ) }}                                                    as share_percent,
-        {{ published_rate_interval(
-            'people', base_published, 'lower', method='wilson', per=100, decimals=1, precision=5,
-            withheld=share_withheld, family=family
-        ) }}                                                    as share_percent_lower_95,
-        {{ published_rate_interval(
-            'people', base_published, 'upper', method='wilson', per=100, decimals=1, precision=5,
-            withheld=share_withheld, family=family
-        ) }}                                                    as share_percent_upper_95,
+        ) }},
         disclosure_family
     from protected_{{ measure.code }}
 

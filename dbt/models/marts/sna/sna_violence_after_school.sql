@@ -205,18 +205,10 @@ final as (
         cast(exposure_hours as numeric(12, 1))                      as exposure_hours,
         {{ published_count('events', 'is_suppressed', family_column='disclosure_family') }}
                                                                     as event_count,
-        {{ published_rate('events', 'exposure_hours', **rate_args) }}
-                                                                    as rate_per_1000_hours,
-        {{ published_rate_interval('events', 'exposure_hours', 'lower', method='byar', **rate_args) }}
-                                                                    as rate_per_1000_hours_lower_95,
-        {{ published_rate_interval('events', 'exposure_hours', 'upper', method='byar', **rate_args) }}
-                                                                    as rate_per_1000_hours_upper_95,
-        {{ published_rate('events', 'area_events_published', **share_args) }}
-                                                                    as share_of_events_percent,
-        {{ published_rate_interval('events', 'area_events_published', 'lower', method='wilson', **share_args) }}
-                                                                    as share_of_events_percent_lower_95,
-        {{ published_rate_interval('events', 'area_events_published', 'upper', method='wilson', **share_args) }}
-                                                                    as share_of_events_percent_upper_95,
+        {{ published_rate_columns('rate_per_1000_hours', 'events', 'exposure_hours', method='byar', **rate_args) }},
+        {{ published_rate_columns(
+            'share_of_events_percent', 'events', 'area_events_published', method='wilson', **share_args
+        ) }},
         case when is_term_calendar_complete
             then cast(round(exposure_hours * 100.0 / nullif(period_hours, 0), 1) as numeric(5, 1))
         end                                                         as share_of_hours_percent,

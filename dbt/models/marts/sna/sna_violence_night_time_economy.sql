@@ -250,12 +250,10 @@ final as (
                                                                     as night_time_economy_count,
         {{ published_count('other_events', 'other_is_suppressed', family_column='disclosure_family') }}
                                                                     as other_hours_count,
-        {{ published_rate('window_events', 'all_events_published', **share_args) }}
-                                                                    as night_time_economy_share_percent,
-        {{ published_rate_interval('window_events', 'all_events_published', 'lower', method='wilson', **share_args) }}
-                                                                    as night_time_economy_share_percent_lower_95,
-        {{ published_rate_interval('window_events', 'all_events_published', 'upper', method='wilson', **share_args) }}
-                                                                    as night_time_economy_share_percent_upper_95,
+        {{ published_rate_columns(
+            'night_time_economy_share_percent', 'window_events', 'all_events_published', method='wilson',
+            **share_args
+        ) }},
         cast(round({{ night_time_window_hours_per_week() }} * 100.0 / 168, 1) as numeric(5, 1))
                                                                     as window_share_of_week_percent,
         all_is_suppressed or window_is_suppressed or other_is_suppressed as is_suppressed

@@ -149,12 +149,7 @@ final as (
         is_full_year_covered,
         {{ published_count('events', 'is_suppressed', family_column='disclosure_family') }}
                                                                     as event_count,
-        {{ published_rate('events', 'expected_events', **index_args) }}
-                                                                    as seasonal_index,
-        {{ published_rate_interval('events', 'expected_events', 'lower', method='byar', **index_args) }}
-                                                                    as seasonal_index_lower_95,
-        {{ published_rate_interval('events', 'expected_events', 'upper', method='byar', **index_args) }}
-                                                                    as seasonal_index_upper_95,
+        {{ published_rate_columns('seasonal_index', 'events', 'expected_events', method='byar', **index_args) }},
         is_suppressed
     from protected
 

@@ -94,18 +94,10 @@ final as (
         cast(protected.population as bigint) as population,
         protected.population_is_nearest_year,
         {{ published_count('protected.events', 'protected.is_suppressed', family='police') }} as violence_count,
-        {{ published_rate(
-            'protected.events', 'protected.population', per=1000, decimals=2,
+        {{ published_rate_columns(
+            'violence_rate_per_1000', 'protected.events', 'protected.population', per=1000, decimals=2,
             withheld=['protected.is_suppressed'], family='police'
-        ) }} as violence_rate_per_1000,
-        {{ published_rate_interval(
-            'protected.events', 'protected.population', 'lower', per=1000, decimals=2,
-            withheld=['protected.is_suppressed'], family='police'
-        ) }} as violence_rate_per_1000_lower_95,
-        {{ published_rate_interval(
-            'protected.events', 'protected.population', 'upper', per=1000, decimals=2,
-            withheld=['protected.is_suppressed'], family='police'
-        ) }} as violence_rate_per_1000_upper_95,
+        ) }},
         protected.is_suppressed
     from protected
     cross join period

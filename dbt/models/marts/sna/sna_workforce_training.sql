@@ -113,12 +113,10 @@ final as (
         {{ published_count('targeted.practitioners', 'targeted.is_suppressed', family='providers') }}
             as practitioners,
         cast(targeted.target_practitioners as integer) as target_practitioners,
-        {{ published_rate('targeted.practitioners', 'targeted.target_practitioners', per=100, decimals=1, withheld=['targeted.is_suppressed'], family='providers') }}
-            as percent_of_target,
-        {{ published_rate_interval('targeted.practitioners', 'targeted.target_practitioners', 'lower', per=100, decimals=1, withheld=['targeted.is_suppressed'], family='providers') }}
-            as percent_of_target_lower_95,
-        {{ published_rate_interval('targeted.practitioners', 'targeted.target_practitioners', 'upper', per=100, decimals=1, withheld=['targeted.is_suppressed'], family='providers') }}
-            as percent_of_target_upper_95,
+        {{ published_rate_columns(
+            'percent_of_target', 'targeted.practitioners', 'targeted.target_practitioners', per=100, decimals=1,
+            withheld=['targeted.is_suppressed'], family='providers'
+        ) }},
         targeted.is_suppressed
     from targeted
     inner join years
