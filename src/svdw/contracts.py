@@ -16,6 +16,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from svdw.input_limits import InputLimits
+
 CONTRACTS_DIR = Path(__file__).resolve().parent / "contracts"
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 
@@ -392,6 +394,10 @@ class Contract(BaseModel):
             "A feed a partnership may never have (e.g. one that needs its own legal basis):"
             " never delivered, it is not overdue"
         ),
+    )
+    limits: InputLimits = Field(
+        default=InputLimits(),
+        description="Caps on file size, record and field length (svdw.input_limits)",
     )
 
     @model_validator(mode="after")

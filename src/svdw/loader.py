@@ -9,6 +9,7 @@ and the replaced rows move to history.<table>), and files are streamed, never re
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -29,6 +30,15 @@ from svdw.geojson_reader import (
     feature_rows,
     property_names,
     read_features,
+)
+from svdw.input_limits import (
+    NOT_HASHED,
+    InputLimits,
+    RecordTooLong,
+    file_too_large,
+    record_too_long,
+    truncated,
+    unterminated_quote,
 )
 from svdw.pseudonymise import PseudonymisationError, Pseudonymiser, pseudonym_key
 from svdw.schema import ensure_audit_schema, ensure_raw_table
@@ -181,26 +191,41 @@ class _LineTap:
     """Feeds csv.reader line by line and remembers the physical lines of the current record,
     so a quarantined row keeps its exact raw text and first line number."""
 
-    def __init__(self, handle: IO[str]) -> None:
+    def __init__(self, handle: IO[str], max_record_chars: int = sys.maxsize) -> None:
         self._handle = handle
         self.lines_read = 0
         self.chars_read = 0
         self.current: list[str] = []
+        # A line is read at most up to the record's cap, so a hostile line never fills memory.
+        self.max_record_chars = max_record_chars
+        self.current_chars = 0
+        self.at_end = False
 
     def __iter__(self) -> Iterator[str]:
         return self
 
     def __next__(self) -> str:
-        line = next(self._handle)
+        line = self._handle.readline(self.max_record_chars - self.current_chars + 1)
+        if not line:
+            self.at_end = True
+            raise StopIteration
         self.lines_read += 1
         self.chars_read += len(line)
         self.current.append(line)
+        self.current_chars += len(line)
+        if self.current_chars > self.max_record_chars:
+            raise RecordTooLong
         return line
 
+    @property
+    def first_line(self) -> int:
+        return self.lines_read - len(self.current) + 1
+
     def take(self) -> tuple[int, str]:
-        first_line = self.lines_read - len(self.current) + 1
+        first_line = self.first_line
         text = "".join(self.current)
         self.current = []
+        self.current_chars = 0
         return first_line, text.removesuffix("\n").removesuffix("\r")
 
 
@@ -221,13 +246,18 @@ def _rows(path: Path, contract: Contract) -> Iterator[_Row]:
             yield _Row(feature.number, feature.raw_text, feature.record, feature.problem, 0)
         return
     with path.open(encoding=contract.encoding, newline="", errors="strict") as handle:
-        tap = _LineTap(handle)
+        tap = _LineTap(handle, contract.limits.max_record_chars)
         reader = csv.reader(tap, delimiter=contract.delimiter)
         try:
             header = next(reader)  # checked already
             tap.take()
             fill = _defaults_filler(contract, header)
             for record in reader:
+                if tap.at_end and len(tap.current) > 1 and _quote_left_open(tap, contract):
+                    problem = unterminated_quote(
+                        tap.first_line, tap.lines_read, record, contract.headers
+                    )
+                    raise FileRejected(path, problem)
                 line_number, raw_text = tap.take()
                 if not record or (len(record) == 1 and not record[0].strip()):
                     continue  # a blank line is not a row
@@ -242,6 +272,28 @@ def _rows(path: Path, contract: Contract) -> Iterator[_Row]:
             ) from exc
         except csv.Error as exc:
             raise FileRejected(path, f"line {tap.lines_read}: unreadable CSV ({exc})") from exc
+        except RecordTooLong as exc:
+            problem = record_too_long(
+                tap.first_line,
+                "".join(tap.current),
+                contract.headers,
+                contract.delimiter,
+                contract.limits.max_record_chars,
+            )
+            raise FileRejected(path, problem) from exc
+
+
+def _quote_left_open(tap: _LineTap, contract: Contract) -> bool:
+    """Whether the file's last record ends inside a quoted field (the csv module, lenient,
+    ends the field at the end of the file without a word)."""
+    strict = csv.reader(
+        io.StringIO("".join(tap.current), newline=""), delimiter=contract.delimiter, strict=True
+    )
+    try:
+        list(strict)
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def _geojson_features(path: Path, contract: Contract) -> list[Any]:
@@ -274,6 +326,11 @@ def load_file(
     and returned (status "rejected"); the caller decides how loudly to fail. A file loaded
     before is a no-op unless `force` (a backfill): then it loads again and replaces its period."""
     path = Path(path)
+    if too_large := _size_problem(path, contract):
+        ensure_audit_schema(conn)
+        conn.commit()
+        size = path.stat().st_size
+        return _record_rejection(conn, path, contract, NOT_HASHED, size, loaded_by, too_large)
     sha256, size = file_digest(path)
     ensure_audit_schema(conn)
     conn.commit()
@@ -311,6 +368,18 @@ def load_file(
             )
     except FileRejected as exc:
         return _record_rejection(conn, path, contract, sha256, size, loaded_by, exc.problem)
+
+
+def _size_problem(path: Path, contract: Contract | None) -> str | None:
+    """Why a file is too large to read, before a byte of it is hashed or parsed (the
+    contract's max_file_bytes; the default cap when its contract cannot be told)."""
+    if not path.is_file():
+        return None
+    size = path.stat().st_size
+    if contract is None and file_too_large(size, InputLimits()):
+        with contextlib.suppress(FileRejected):
+            contract = detect_contract(path)  # reads the header only
+    return file_too_large(size, contract.limits if contract else InputLimits())
 
 
 def _record_rejection(
@@ -438,7 +507,10 @@ def _load_rows(
                     if pseudonymiser.steps and row.record is not None:
                         # never keep an identifier, even in quarantine
                         raw_text = _csv_line(pseudonymiser.redact(row.record))
-                    reject_writer.writerow((row.number, raw_text, reason))
+                    cap = contract.limits.max_quarantined_chars  # a hostile row stays small
+                    reject_writer.writerow(
+                        (row.number, truncated(raw_text, cap), truncated(str(reason), cap))
+                    )
                     rows_quarantined += 1
                 else:
                     copy.write_row((*pseudonymiser.apply(values), *from_name, batch_id, row.number))

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, Valida
 from typing_extensions import TypedDict
 
 from svdw.contracts import TODAY, Column, Contract, read_code_list
+from svdw.input_limits import long_field
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -196,10 +197,14 @@ class RowValidator:
         row_type = TypedDict(f"{contract.name}_row", fields)  # type: ignore[misc]
         self._adapter: TypeAdapter[Any] = TypeAdapter(row_type)
         self._by_name = {c.name: c for c in contract.columns}
+        self._headers = contract.headers
+        self._max_field_chars = contract.limits.max_field_chars
 
     def validate(self, record: list[str]) -> tuple[tuple[Any, ...] | None, str | None]:
         if len(record) != len(self.columns):
             return None, f"expected {len(self.columns)} fields, found {len(record)}"
+        if too_long := long_field(record, self._headers, self._max_field_chars):
+            return None, too_long
         data: dict[str, Any] = {}
         missing: list[str] = []
         for column, raw in zip(self.columns, record, strict=True):
