@@ -3,6 +3,10 @@
 Each file loads as a new batch that replaces its period (the contract's replace_scope), so a
 backfill never duplicates rows and running it twice leaves the raw table as once; the replaced
 rows stay in history.<table>. Use it after a contract or loader fix, or to rebuild a period.
+
+Only the batches live for the period are reloaded (those whose rows are in the raw table, not
+replaced by a later delivery), in batch order, so the delivery that won before wins again; a
+superseded delivery, even one of the same name, is never reloaded over its replacement.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import psycopg
+from psycopg import sql
 
 from svdw.config import Settings
-from svdw.contracts import get_contract
+from svdw.contracts import Contract, get_contract
 from svdw.ingest import archive_path
 from svdw.loader import LoadResult, load_file
 
@@ -34,17 +39,50 @@ def month_start(text: str) -> date:
     return date(int(year), int(month), 1)
 
 
-def archived_batches(
-    conn: psycopg.Connection, contract_name: str, first: date, last: date
+def live_batches(
+    conn: psycopg.Connection, contract: Contract, first: date, last: date
 ) -> list[Archived]:
-    """Loaded files of the contract with a period in [first, last], latest load per file."""
+    """The batches to reload for months [first, last], in batch order: those with rows live in
+    the raw table in those months, and, since reloading a file replaces every period it holds
+    (audit.load_batch.periods), the live batches of those other periods too, so that each is
+    replaced again by what replaced it before."""
+    if conn.execute("select to_regclass(%s)", (contract.table,)).fetchone() == (None,):
+        return []  # nothing of the contract was ever loaded
+    raw = sql.Identifier(contract.schema_name, contract.table_name)
+    period = sql.Identifier(str(contract.period_column))
+    chosen = {
+        int(row[0])
+        for row in conn.execute(
+            sql.SQL(
+                "select distinct _batch_id from {raw}"
+                " where date_trunc('month', {period})::date between %s and %s"
+            ).format(raw=raw, period=period),
+            (first, last),
+        )
+    }
+    in_periods = sql.SQL("select distinct _batch_id from {raw} where {period}::text = any(%s)")
+    while chosen:
+        touched = conn.execute(
+            "select coalesce(array_agg(distinct p), '{}') from audit.load_batch,"
+            " unnest(periods) p where batch_id = any(%s)",
+            (sorted(chosen),),
+        ).fetchone()
+        more = {
+            int(row[0])
+            for row in conn.execute(
+                in_periods.format(raw=raw, period=period),
+                (touched[0] if touched else [],),
+            )
+        }
+        if more <= chosen:
+            break
+        chosen |= more
     rows = conn.execute(
-        "select distinct on (sha256) batch_id, file_name, sha256 from audit.load_batch"
-        " where contract = %s and status = 'loaded' and exists (select 1 from unnest(periods) p"
-        " where p::date between %s and %s) order by sha256, batch_id desc",
-        (contract_name, first, last),
+        "select batch_id, file_name, sha256 from audit.load_batch where batch_id = any(%s)"
+        " and status = 'loaded' order by batch_id",
+        (sorted(chosen),),
     ).fetchall()
-    return sorted((Archived(*row) for row in rows), key=lambda a: a.file_name)
+    return [Archived(*row) for row in rows]
 
 
 def backfill(
@@ -62,7 +100,7 @@ def backfill(
             f"{contract.name}'s period column {contract.period_column!r} is not a date, so"
             " months cannot select its files: reload the files you need with `svdw load` instead"
         )
-    batches = archived_batches(conn, contract.name, month_start(first), month_start(last))
+    batches = live_batches(conn, contract, month_start(first), month_start(last))
     results = []
     for batch in batches:
         stub = LoadResult(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from svdw.config import Settings
 from svdw.contracts import Contract, get_contract
+from svdw.landing import arrival_order, waiting_files
 from svdw.loader import LoadResult, connect, load_file
 
 
@@ -53,8 +54,7 @@ def landing_dir(contract: Contract, settings: Settings) -> Path:
 
 
 def landed_files(contract: Contract, settings: Settings) -> list[Path]:
-    folder = landing_dir(contract, settings)
-    return sorted(p for p in folder.glob(contract.file_glob) if p.is_file())
+    return waiting_files(landing_dir(contract, settings), contract.file_glob)
 
 
 def archive_path(result: LoadResult, settings: Settings) -> Path:
@@ -94,13 +94,17 @@ def ingest_landing(
     if files is not None:
         # A retried task gets the list its first try found; files that try already filed away
         # are gone from landing, and loaded.
-        files = sorted(p for p in files if p.exists())
+        files = arrival_order([p for p in files if p.exists()])
     else:
         files = landed_files(contract, settings)
     if not files:
         return summary
     with connect(settings.warehouse_url) as conn:
-        for path in files:
+        # One ingest of a contract at a time: a second one started meanwhile waits here, then
+        # finds the files the first filed away gone, and is a no-op for them.
+        conn.execute("select pg_advisory_lock(hashtext(%s))", (f"svdw.ingest.{contract.name}",))
+        conn.commit()
+        for path in [p for p in files if p.exists()]:
             result = load_file(conn, path, contract, loaded_by=loaded_by)
             file_away(result, settings, move=True)
             summary.results.append(result)

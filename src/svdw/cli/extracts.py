@@ -18,6 +18,7 @@ from svdw.contracts import ContractError, get_contract, load_contracts
 
 
 def _expand(paths: list[Path]) -> list[Path]:
+    from svdw.landing import is_complete
     from svdw.loader import EXTRACT_SUFFIXES
 
     files: list[Path] = []
@@ -27,7 +28,9 @@ def _expand(paths: list[Path]) -> list[Path]:
                 sorted(
                     p
                     for p in path.rglob("*")
-                    if p.suffix.lower() in EXTRACT_SUFFIXES and "rejected" not in p.parts
+                    if p.suffix.lower() in EXTRACT_SUFFIXES
+                    and "rejected" not in p.parts
+                    and is_complete(p)
                 )
             )
         elif path.exists():

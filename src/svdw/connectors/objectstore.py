@@ -48,7 +48,9 @@ from fsspec import AbstractFileSystem
 
 from svdw.config import SOURCE_PREFIX, Settings, suffix_key
 from svdw.connectors.errors import ConnectorError
+from svdw.connectors.names import name_problem, shown
 from svdw.contracts import Contract, get_contract
+from svdw.landing import arrival_path
 
 log = logging.getLogger(__name__)
 
@@ -163,16 +165,29 @@ def _fetch(
     landing.mkdir(parents=True, exist_ok=True)
     known = _known_files(contract, settings)
     fetched: list[Path] = []
+    refused: list[str] = []
     for entry in sorted(entries, key=lambda e: str(e["name"])):
         name = str(entry["name"]).rstrip("/").rsplit("/", 1)[-1]
         if entry.get("type") != "file" or not fnmatch.fnmatchcase(name, contract.file_glob):
+            continue
+        if problem := name_problem(name):
+            refused.append(f"{shown(name)}: {problem}")
             continue
         size = int(entry.get("size") or 0)
         mtime = _mtime(entry)
         if any(s == size and (mtime is None or m == mtime) for s, m in known.get(name, [])):
             continue
-        fetched.append(_download(fs, str(entry["name"]), landing / name, size, mtime, source))
+        target = arrival_path(landing, name)  # beside a same-name file still waiting
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fetched.append(_download(fs, str(entry["name"]), target, size, mtime, source))
     log.info("%s: %d new file(s) for %s", source, len(fetched), contract.name)
+    if refused:
+        raise ConnectorError(
+            source,
+            f"refused {len(refused)} file name(s) unsafe in landing ({'; '.join(refused[:5])});"
+            f" the {len(fetched)} other new file(s) were fetched",
+            "ask the partner to rename them (letters, digits, '-', '_' and '.') and fetch again",
+        )
     return fetched
 
 
@@ -216,7 +231,8 @@ def _known_files(contract: Contract, settings: Settings) -> dict[str, list[tuple
     for folder, archived in places:
         if not folder.is_dir():
             continue
-        for path in folder.iterdir():
+        # landing's own files, and re-deliveries waiting (or rejected) below it
+        for path in folder.iterdir() if archived else folder.rglob("*"):
             name = path.name
             if archived:
                 match = ARCHIVED_NAME.match(name)
