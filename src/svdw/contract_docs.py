@@ -7,6 +7,7 @@ from pathlib import Path
 
 from svdw.batch_checks import future_date_columns
 from svdw.contracts import DATED_TYPES, TODAY, Column, Contract, load_contracts
+from svdw.input_limits import size_words
 
 PRIVACY = {
     "none": "not identifying",
@@ -258,6 +259,9 @@ def render(contract: Contract) -> str:
         ),
         "- **Bad rows** go to `audit.quarantine` with their line and a reason naming the field;"
         " a file that cannot be read as this contract is rejected whole.",
+        _limits(contract),
+        "- **While uploading:** write the file under a temporary name (ending `.part`, or"
+        " starting with a dot) and rename it when complete; only complete names are loaded.",
         "",
         "| # | Header | Column | Required | Rule | Privacy | Meaning |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -284,6 +288,16 @@ def render(contract: Contract) -> str:
         *_checks(contract),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _limits(contract: Contract) -> str:
+    limits = contract.limits
+    return (
+        f"- **Limits:** a file of at most {size_words(limits.max_file_bytes)}, a record (all its"
+        f" lines) of at most {limits.max_record_chars:,} characters, a field of at most"
+        f" {limits.max_field_chars:,}; a larger file or a longer record is rejected whole, naming"
+        " the line and field, and a row with a longer field is quarantined."
+    )
 
 
 def _required(column: Column) -> str:
