@@ -191,7 +191,7 @@ class _LineTap:
     """Feeds csv.reader line by line and remembers the physical lines of the current record,
     so a quarantined row keeps its exact raw text and first line number."""
 
-    def __init__(self, handle: IO[str], max_record_chars: int = sys.maxsize) -> None:
+    def __init__(self, handle: IO[str], max_record_chars: int) -> None:
         self._handle = handle
         self.lines_read = 0
         self.chars_read = 0

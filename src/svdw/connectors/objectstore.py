@@ -26,7 +26,11 @@ copied unless landing (waiting, or set aside in `rejected/`) or the archive alre
 of the same name, size and modification time (the local copy keeps the remote mtime). Each file
 is streamed to a temporary `.<name>.<random>.part` in landing (never matching a contract glob)
 and renamed when complete, so the loader never sees half a file. A file that was fetched again
-with identical bytes is a no-op for the loader (it dedups by sha256).
+with identical bytes is a no-op for the loader (it dedups by sha256); one fetched again while
+its first copy still waits in landing goes beside it, in `redelivered/<n>/` (svdw.landing).
+A remote name that is unsafe as a local one (a path separator, `..`, a leading dot, control
+characters: svdw.connectors.names) is refused: the other files are fetched, then a
+ConnectorError names the refused ones.
 """
 
 from __future__ import annotations
