@@ -42,6 +42,7 @@ from typing import Any
 from svdw.config import POLICE_API_POLY_PREFIX, Settings, suffix_key
 from svdw.connectors.errors import ConnectorError
 from svdw.contracts import get_contract
+from svdw.landing import arrival_path
 
 log = logging.getLogger(__name__)
 
@@ -251,7 +252,9 @@ def fetch_police_api(
     contract = get_contract(CONTRACT)
     folder = settings.landing_dir / contract.name
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{month}-{force}-street.csv"
+    # A month fetched again while the first copy still waits goes beside it (svdw.landing).
+    target = arrival_path(folder, f"{month}-{force}-street.csv")
+    target.parent.mkdir(parents=True, exist_ok=True)
     partial = folder / f".{target.name}.{uuid.uuid4().hex[:8]}.part"
     seen: set[str] = set()
     rows = 0
