@@ -28,16 +28,19 @@ def is_complete(path: Path) -> bool:
     return not name.startswith(".") and not name.lower().endswith(PARTIAL_SUFFIXES)
 
 
+def arrival_key(path: Path) -> tuple[str, str, int]:
+    """(landing folder, name, arrival): a file directly in its folder comes before its
+    redelivered/<n>/ copies, in the order of n."""
+    slot = path.parent.name
+    if path.parent.parent.name == REDELIVERED and slot.isdigit():
+        return (str(path.parent.parent.parent), path.name, int(slot))
+    return (str(path.parent), path.name, 0)
+
+
 def arrival_order(paths: list[Path]) -> list[Path]:
-    """By name, then by arrival: a file directly in landing before its redelivered/<n>/ copies
-    in the order of n (so monthly files load oldest first, and a re-delivery after its file)."""
-
-    def key(path: Path) -> tuple[str, int]:
-        slot = path.parent.name
-        redelivered = path.parent.parent.name == REDELIVERED and slot.isdigit()
-        return (path.name, int(slot) if redelivered else 0)
-
-    return sorted(paths, key=key)
+    """By name, then by arrival (so monthly files load oldest first, and a re-delivery after
+    the file it re-delivers)."""
+    return sorted(paths, key=arrival_key)
 
 
 def waiting_files(folder: Path, file_glob: str) -> list[Path]:

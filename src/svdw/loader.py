@@ -40,6 +40,7 @@ from svdw.input_limits import (
     truncated,
     unterminated_quote,
 )
+from svdw.landing import arrival_key
 from svdw.pseudonymise import PseudonymisationError, Pseudonymiser, pseudonym_key
 from svdw.schema import ensure_audit_schema, ensure_raw_table
 from svdw.validation import RowValidator
@@ -178,11 +179,11 @@ def loading_order(paths: list[Path]) -> list[Path]:
     name, so monthly files load oldest first. Unreadable files keep their place at the end
     and are rejected with their reason when loaded."""
 
-    def key(path: Path) -> tuple[int, str]:
+    def key(path: Path) -> tuple[int, tuple[str, str, int]]:
         try:
-            return (0 if detect_contract(path).partner == "reference" else 1, str(path))
+            return (0 if detect_contract(path).partner == "reference" else 1, arrival_key(path))
         except FileRejected:
-            return (2, str(path))
+            return (2, arrival_key(path))
 
     return sorted(paths, key=key)
 

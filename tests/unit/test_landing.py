@@ -32,3 +32,16 @@ def test_a_redelivery_goes_beside_a_waiting_file_and_loads_after_it(tmp_path: Pa
         tmp_path / "2024-04-herts-street.csv",
         second,
     ]
+
+
+def test_a_directory_load_takes_a_redelivery_after_its_file(tmp_path: Path) -> None:
+    from svdw.loader import loading_order
+
+    header = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
+    header += "LSOA name,Crime type,Last outcome category,Context\n"
+    name = "west-herts-2024-05-street.csv"  # sorts after "redelivered/" as a path
+    paths = [tmp_path / REDELIVERED / "0001" / name, tmp_path / name]
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(header)
+    assert loading_order(paths) == paths[::-1]
