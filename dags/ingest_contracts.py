@@ -33,7 +33,9 @@ def build_ingest_dag(contract: Contract) -> DAG:
             f"## {contract.title}\n\n{contract.description}\n\n"
             f"- partner: **{contract.partner}**, delivered **{contract.cadence}**\n"
             f"- drop files matching `{contract.file_glob}` into "
-            f"`$SVDW_LANDING_DIR/{contract.name}/`\n- raw table: `{contract.table}`; "
+            f"`$SVDW_LANDING_DIR/{contract.name}/` (written as `<name>.part` and renamed when"
+            " complete: temporary names are never loaded)\n"
+            f"- raw table: `{contract.table}`; "
             "rejected files move to `rejected/` with a `.reason.txt`\n"
         ),
         schedule=POLL_SCHEDULE[contract.cadence],
