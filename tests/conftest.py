@@ -104,18 +104,26 @@ class BuiltWarehouse:
     files: list[Path]
 
 
-def build_synthetic_warehouse(url: str, partnership_dir: Path) -> BuiltWarehouse:
-    """Load every synthetic extract under partnership_dir into the empty database at url (reference
-    files first), then build as the pipeline does (pin the gated snapshot, dbt build from it)."""
+def load_synthetic_files(url: str, partnership_dir: Path) -> list[Path]:
+    """Load every synthetic extract under partnership_dir into the database at url (reference
+    files first); returns the files in loading order. A file loaded before is a no-op."""
     from svdw.loader import EXTRACT_SUFFIXES, load_file, loading_order
-    from svdw.transform import build_warehouse
 
     extracts = [p for p in partnership_dir.rglob("*") if p.suffix in EXTRACT_SUFFIXES]
     files = loading_order(extracts)
     with psycopg.connect(url) as conn:
         for path in files:
             result = load_file(conn, path)
-            assert result.status == "loaded", result.error
+            assert result.status in ("loaded", "duplicate"), result.error
+    return files
+
+
+def build_synthetic_warehouse(url: str, partnership_dir: Path) -> BuiltWarehouse:
+    """Load every synthetic extract under partnership_dir into the empty database at url (reference
+    files first), then build as the pipeline does (pin the gated snapshot, dbt build from it)."""
+    from svdw.transform import build_warehouse
+
+    files = load_synthetic_files(url, partnership_dir)
     build_warehouse(url, report=lambda _line: None, trigger="tests")
     return BuiltWarehouse(url=url, files=files)
 

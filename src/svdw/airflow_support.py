@@ -72,9 +72,9 @@ def pin_build_for_run(context: Any) -> int | None:
     skips dbt). A failed batch fails the task at once, without retries (the same data would
     fail again), naming each expectation, table and batch."""
     from svdw.quality import DataQualityError
-    from svdw.snapshot import pin_build
+    from svdw.snapshot import AIRFLOW_TRIGGER_PREFIX, pin_build
 
-    trigger = f"airflow {context['dag'].dag_id} {context['run_id']}"
+    trigger = f"{AIRFLOW_TRIGGER_PREFIX}{context['dag'].dag_id} {context['run_id']}"
     try:
         pinned = pin_build(warehouse_settings().warehouse_url, trigger)
     except DataQualityError as exc:

@@ -129,6 +129,13 @@ class Settings:
     smtp_port: int = field(default=25, metadata=env("SVDW_SMTP_PORT"))
     smtp_user: str = field(default="", metadata=env("SVDW_SMTP_USER"))
     smtp_password: str = field(default="", metadata=env("SVDW_SMTP_PASSWORD"))
+    # Backup and restore (svdw.backup): the metadata databases beside the warehouse (empty: the
+    # `superset` / `airflow` database of the warehouse's cluster), the cluster's superuser (a
+    # restore recreates databases owned by several roles) and where pg_dump/pg_restore live.
+    superset_metadata_url: str = field(default="", metadata=env("SUPERSET_METADATA_URL"))
+    airflow_metadata_url: str = field(default="", metadata=env("AIRFLOW_METADATA_URL"))
+    pg_superuser_password: str = field(default="", metadata=env("SVDW_PG_SUPERUSER_PASSWORD"))
+    pg_bin_dir: str = field(default="", metadata=env("SVDW_PG_BIN"))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -191,6 +198,10 @@ class Settings:
             smtp_port=int(text("SVDW_SMTP_PORT", "25")),
             smtp_user=text("SVDW_SMTP_USER"),
             smtp_password=text("SVDW_SMTP_PASSWORD"),
+            superset_metadata_url=text("SUPERSET_METADATA_URL"),
+            airflow_metadata_url=text("AIRFLOW_METADATA_URL"),
+            pg_superuser_password=text("SVDW_PG_SUPERUSER_PASSWORD"),
+            pg_bin_dir=text("SVDW_PG_BIN"),
         )
 
     def source(self, contract_name: str) -> tuple[str, str | None] | None:

@@ -37,6 +37,9 @@ ADMITTED_STATUSES = ("passed", "accepted")
 # marks it abandoned instead of waiting for it.
 STALE_BUILD_AFTER = timedelta(hours=6)
 BUILD_LOCK = "svdw.warehouse-build"
+# Builds the warehouse_build DAG starts (airflow_support.pin_build_for_run): Airflow retries
+# their tasks after an outage and records their end itself, so a restart abandons none of them.
+AIRFLOW_TRIGGER_PREFIX = "airflow "
 
 
 class BuildInProgress(RuntimeError):
@@ -108,6 +111,17 @@ def _start_build(conn: psycopg.Connection, trigger: str) -> int:
             " error = coalesce(error, %s) where status = 'running'"
             " and (trigger = %s or started_at < now() - %s)",
             ("left running: its process ended without finishing it", trigger, STALE_BUILD_AFTER),
+        )
+        # A build outside Airflow that started before PostgreSQL last started lost its
+        # connections to the restart, so its dbt failed, and it could not record that.
+        conn.execute(
+            "update audit.build set status = 'abandoned', finished_at = now(),"
+            " error = coalesce(error, %s) where status = 'running'"
+            " and started_at < pg_postmaster_start_time() and trigger not like %s",
+            (
+                "PostgreSQL restarted during the build, cutting its connections",
+                AIRFLOW_TRIGGER_PREFIX + "%",
+            ),
         )
         running = conn.execute(
             "select build_id, trigger, started_at from audit.build where status = 'running'"
@@ -232,7 +246,7 @@ def pin_build(warehouse_url: str, trigger: str, *, rebuild: bool = False) -> Pin
             else:
                 pinned = _pin(conn, build_id, passed, rebuild)
     except BaseException as exc:
-        fail_build(warehouse_url, build_id, f"{type(exc).__name__}: {exc}")
+        record_failure(warehouse_url, build_id, f"{type(exc).__name__}: {exc}")
         raise
     if gate_error is not None:
         raise gate_error
@@ -279,6 +293,18 @@ def fail_build(warehouse_url: str, build_id: int, error: str) -> None:
             " where build_id = %s and status = 'running'",
             (error[:4000], build_id),
         )
+
+
+def record_failure(warehouse_url: str, build_id: int, error: str) -> bool:
+    """fail_build when the warehouse answers; False when it does not (the build failed because
+    PostgreSQL went away). Such a build stays `running` until the next build takes it over (a
+    restart, or the same trigger: see _start_build), and the error that stopped it is the one
+    to report, not this one."""
+    try:
+        fail_build(warehouse_url, build_id, error)
+    except psycopg.OperationalError:
+        return False
+    return True
 
 
 _BATCHES_SQL = """

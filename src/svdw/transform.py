@@ -173,7 +173,7 @@ def build_warehouse(
     from it, record the outcome; `report` gets one line per step. A build with nothing new is
     skipped unless `rebuild`. Raises BuildInProgress, DataQualityError (a batch failed: marts
     unchanged) or DbtError."""
-    from svdw.snapshot import fail_build, finish_build, pin_build
+    from svdw.snapshot import finish_build, pin_build, record_failure
 
     pinned = pin_build(warehouse_url, trigger, rebuild=rebuild)
     report(pinned.describe())
@@ -182,7 +182,7 @@ def build_warehouse(
     try:
         seconds = dbt_build(warehouse_url, select=select, build_id=pinned.build_id)
     except BaseException as exc:
-        fail_build(warehouse_url, pinned.build_id, str(exc))
+        record_failure(warehouse_url, pinned.build_id, str(exc))
         raise
     finish_build(warehouse_url, pinned.build_id)
     report(f"dbt build passed in {seconds:.0f} s")

@@ -58,8 +58,11 @@ def load(
     The same file twice adds nothing; bad rows go to quarantine with their reason; a file that
     cannot be read is rejected whole and the command exits non-zero.
     """
+    import psycopg
+
     from svdw.ingest import file_away
     from svdw.loader import LoadResult, connect, load_file, loading_order
+    from svdw.outage import LOAD_RERUN, lost_connection
     from svdw.pseudonymise import PseudonymisationError
 
     settings = Settings.from_env()
@@ -98,6 +101,12 @@ def load(
                 )
             except PseudonymisationError as exc:
                 raise _fail(f"{path.name}: {exc}") from exc
+            except psycopg.OperationalError as exc:
+                raise _fail(
+                    lost_connection(f"loading {path.name}", exc)
+                    + "; nothing of this file was kept (a load is one transaction)",
+                    LOAD_RERUN,
+                ) from exc
             progress.remove_task(task)
             if archive and result.status != "rejected":
                 file_away(result, settings, move=False)

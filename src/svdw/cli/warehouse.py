@@ -27,6 +27,9 @@ def build(
     (models and tests) from it. Nothing new to admit: nothing is built (see --rebuild)."""
     import getpass
 
+    import psycopg
+
+    from svdw.outage import BUILD_RERUN, lost_connection, warehouse_reachable
     from svdw.quality import DataQualityError
     from svdw.snapshot import BuildInProgress
     from svdw.transform import DbtError, build_warehouse
@@ -51,7 +54,15 @@ def build(
         except BuildInProgress as exc:
             raise _fail(str(exc)) from exc
         except DbtError as exc:
+            if not warehouse_reachable(settings.warehouse_url):
+                raise _fail(
+                    f"{exc}\nThe warehouse does not answer: the build stopped because PostgreSQL"
+                    " went away",
+                    BUILD_RERUN,
+                ) from exc
             raise _fail(str(exc), "see dbt/logs/dbt.log for the full output") from exc
+        except psycopg.OperationalError as exc:
+            raise _fail(lost_connection("building", exc), BUILD_RERUN) from exc
     if pinned.skipped:
         console.print("[green]nothing new to build[/] (`svdw build --rebuild` builds anyway)")
     else:
