@@ -129,6 +129,12 @@ class Settings:
     smtp_port: int = field(default=25, metadata=env("SVDW_SMTP_PORT"))
     smtp_user: str = field(default="", metadata=env("SVDW_SMTP_USER"))
     smtp_password: str = field(default="", metadata=env("SVDW_SMTP_PASSWORD"))
+    # age keys of the archive and rejected files (svdw.archive): the loader needs only the public
+    # recipients; the identity (secret) only where a backfill decrypts.
+    archive_age_recipients: tuple[str, ...] = field(
+        default=(), metadata=env("SVDW_ARCHIVE_AGE_RECIPIENT")
+    )
+    archive_age_identity: str = field(default="", metadata=env("SVDW_ARCHIVE_AGE_IDENTITY"))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -191,6 +197,10 @@ class Settings:
             smtp_port=int(text("SVDW_SMTP_PORT", "25")),
             smtp_user=text("SVDW_SMTP_USER"),
             smtp_password=text("SVDW_SMTP_PASSWORD"),
+            archive_age_recipients=tuple(
+                r.strip() for r in text("SVDW_ARCHIVE_AGE_RECIPIENT").split(",") if r.strip()
+            ),
+            archive_age_identity=text("SVDW_ARCHIVE_AGE_IDENTITY"),
         )
 
     def source(self, contract_name: str) -> tuple[str, str | None] | None:

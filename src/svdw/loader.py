@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import io
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -30,6 +29,7 @@ from svdw.geojson_reader import (
     property_names,
     read_features,
 )
+from svdw.key_fingerprint import check_key, record_fingerprint
 from svdw.pseudonymise import PseudonymisationError, Pseudonymiser, pseudonym_key
 from svdw.schema import ensure_audit_schema, ensure_raw_table
 from svdw.validation import RowValidator
@@ -231,7 +231,11 @@ def _rows(path: Path, contract: Contract) -> Iterator[_Row]:
                 line_number, raw_text = tap.take()
                 if not record or (len(record) == 1 and not record[0].strip()):
                     continue  # a blank line is not a row
-                if fill and len(record) == len(header):
+                if len(record) != len(header):  # which field is which cannot be known
+                    problem = f"expected {len(header)} fields, found {len(record)}"
+                    yield _Row(line_number, raw_text, None, problem, tap.chars_read)
+                    continue
+                if fill:
                     record = fill(record)
                 yield _Row(line_number, raw_text, record, None, tap.chars_read)
         except UnicodeDecodeError as exc:
@@ -352,6 +356,8 @@ def _record_rejection(
 def make_pseudonymiser(conn: psycopg.Connection, contract: Contract) -> Pseudonymiser:
     """Check, before reading a row, that every identifier can be replaced."""
     key = pseudonym_key() if contract.has_direct_identifiers else None
+    if key is not None:
+        check_key(conn, key)  # one key for every batch, or people no longer link
     lookup: dict[str, str] | None = None
     if any(c.pseudonymise == "postcode_to_lsoa" for c in contract.columns):
         exists = conn.execute("select to_regclass('raw.ons__postcode_lsoa_lookup')").fetchone()
@@ -389,12 +395,6 @@ def _defaults_filler(
     return fill
 
 
-def _csv_line(fields: list[str]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="").writerow(fields)
-    return buffer.getvalue()
-
-
 def _load_rows(
     conn: psycopg.Connection,
     path: Path,
@@ -414,6 +414,7 @@ def _load_rows(
     record_status_event(
         conn, batch_id, "pending", "loaded; waits for the next build's gate", loaded_by
     )
+    record_fingerprint(conn, batch_id, pseudonymiser.key)
     validator = RowValidator(contract)
     named = contract.file_name_column
     from_name = (named.value_from(path.name),) if named else ()
@@ -434,10 +435,8 @@ def _load_rows(
                 else:
                     values, reason = validator.validate(row.record)
                 if values is None:
-                    raw_text = row.raw_text
-                    if pseudonymiser.steps and row.record is not None:
-                        # never keep an identifier, even in quarantine
-                        raw_text = _csv_line(pseudonymiser.redact(row.record))
+                    # never keep an identifier, even in quarantine
+                    raw_text = pseudonymiser.quarantine_text(row.record, row.raw_text)
                     reject_writer.writerow((row.number, raw_text, reason))
                     rows_quarantined += 1
                 else:
