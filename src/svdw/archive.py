@@ -58,7 +58,7 @@ def recipients(settings: Settings) -> list[x25519.Recipient]:
     """Who archived files are encrypted to (checked before anything is loaded)."""
     keys = settings.archive_age_recipients
     if not keys and settings.archive_age_identity:
-        return [_identity(settings.archive_age_identity).to_public()]
+        return [_identities(settings.archive_age_identity)[0].to_public()]
     if not keys:
         raise ArchiveKeyError(
             "SVDW_ARCHIVE_AGE_RECIPIENT (or SVDW_ARCHIVE_AGE_IDENTITY) is not set: archived and"
@@ -77,19 +77,20 @@ def recipients(settings: Settings) -> list[x25519.Recipient]:
 
 
 def identities(settings: Settings) -> list[x25519.Identity]:
-    """The secret key that decrypts archived files (only backfills need it)."""
+    """The secret keys that decrypt archived files (only backfills need them): comma-separated,
+    the current one first, so files encrypted before an archive key change still open."""
     if not settings.archive_age_identity:
         raise ArchiveKeyError(
             "SVDW_ARCHIVE_AGE_IDENTITY is not set: archived files are encrypted, and a backfill"
             " needs the identity (AGE-SECRET-KEY-1...) to read them. Run the backfill where the"
             " identity is kept."
         )
-    return [_identity(settings.archive_age_identity)]
+    return _identities(settings.archive_age_identity)
 
 
-def _identity(text: str) -> x25519.Identity:
+def _identities(text: str) -> list[x25519.Identity]:
     try:
-        return x25519.Identity.from_str(text)
+        return [x25519.Identity.from_str(key.strip()) for key in text.split(",") if key.strip()]
     except pyrage.IdentityError as exc:
         raise ArchiveKeyError(
             "SVDW_ARCHIVE_AGE_IDENTITY is not an age X25519 identity (AGE-SECRET-KEY-1...)"

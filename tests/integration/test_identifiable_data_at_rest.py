@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,13 +22,14 @@ from pyrage import x25519
 from test_loader import police_row, write_police
 
 from svdw.archive import purge_expired
+from svdw.archive_reload import reload_archive
 from svdw.backfill import BackfillError, backfill
 from svdw.config import Settings
 from svdw.contracts import get_contract
 from svdw.ingest import ingest_landing
 from svdw.key_fingerprint import KeyMismatchError, fingerprint
 from svdw.loader import load_file
-from svdw.pseudonymise import WITHHELD_ROW
+from svdw.pseudonymise import WITHHELD_ROW, keyed_hash
 
 pytestmark = pytest.mark.integration
 CRIMES = get_contract("police_force_crimes")
@@ -193,3 +195,39 @@ def test_each_batch_records_its_key_fingerprint_and_another_key_is_refused(
         ("force-crimes-2024-04.csv", fingerprint(KEY.encode())),
         ("2024-05-x-street.csv", None),
     ]
+
+
+def test_a_new_key_reloads_the_archive_into_a_fresh_warehouse(
+    warehouse_url: str, make_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_for(warehouse_url, tmp_path)
+    for contract in ("police_force_crimes", "police_uk_street"):
+        (tmp_path / "landing" / contract).mkdir(parents=True)
+    write_extract(
+        tmp_path / "landing/police_force_crimes/force-crimes-2024-04.csv", CRIMES, [crime(1)]
+    )
+    write_police(tmp_path / "landing/police_uk_street/2024-05-x-street.csv", [police_row()])
+    monkeypatch.setenv("SVDW_PSEUDONYM_KEY", KEY)
+    for contract in ("police_uk_street", "police_force_crimes"):
+        ingest_landing(contract, settings)
+
+    monkeypatch.setenv("SVDW_PSEUDONYM_KEY", OTHER_KEY)
+    with psycopg.connect(warehouse_url) as old, pytest.raises(KeyMismatchError):
+        reload_archive(old, settings)  # the old warehouse refuses the new key
+    fresh = make_database("rekeyed")
+    with psycopg.connect(fresh) as conn:
+        results = reload_archive(conn, replace(settings, warehouse_url=fresh))
+        again = reload_archive(conn, replace(settings, warehouse_url=fresh))
+        victims = rows(conn, "select victim_key from raw.police__force_crimes")
+        keys = rows(
+            conn,
+            "select distinct pseudonym_key_fingerprint from audit.load_batch"
+            " where contract = 'police_force_crimes'",
+        )
+    assert [(r.contract, r.status) for r in results] == [
+        ("police_force_crimes", "loaded"),
+        ("police_uk_street", "loaded"),
+    ]
+    assert {r.status for r in again} == {"duplicate"}
+    assert victims == [(keyed_hash(OTHER_KEY.encode(), "V4857773456"),)]
+    assert keys == [(fingerprint(OTHER_KEY.encode()),)]

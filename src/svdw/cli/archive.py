@@ -79,3 +79,32 @@ def purge(
                  f" retention {f.retention_days} days)")
         )  # fmt: skip
     console.print(f"{len(purged)} file(s) {verb}; now {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+
+
+@archive_app.command()
+def reload(
+    contract: Annotated[
+        list[str] | None, typer.Option(help="Only this contract (repeat for several)")
+    ] = None,
+) -> None:
+    """Load every archived file into the warehouse (WAREHOUSE_URL) with the current
+    SVDW_PSEUDONYM_KEY: how the key is rotated, into a fresh warehouse (docs/runbook.md)."""
+    from svdw.archive import ArchiveKeyError
+    from svdw.archive_reload import reload_archive
+    from svdw.cli.extracts import _print_result
+    from svdw.contracts import ContractError
+    from svdw.loader import connect
+    from svdw.pseudonymise import PseudonymisationError
+
+    settings = Settings.from_env()
+    try:
+        with connect(settings.warehouse_url) as conn:
+            results = reload_archive(conn, settings, contract)
+    except (ConnectionError, ArchiveKeyError, ContractError, PseudonymisationError) as exc:
+        raise _fail(str(exc)) from exc
+    for result in results:
+        _print_result(result)
+    loaded = sum(r.status == "loaded" for r in results)
+    console.print(
+        f"{len(results)} archived file(s): {loaded} loaded; run `svdw build` to build the marts"
+    )
