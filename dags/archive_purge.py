@@ -3,7 +3,8 @@ retention has run out (`retention: {archive_days, rejected_days}` in the contrac
 and 30 days). The files still hold direct identifiers, so they are kept encrypted and no longer
 than needed; the rows they delivered stay in the warehouse, pseudonymised. Each deleted file is
 recorded in audit.archive_purge. `svdw archive purge` runs the same by hand (`--dry-run` lists
-what would go); `svdw archive list` shows every kept file with the day it goes (svdw.archive)."""
+what would go); `svdw archive list` shows every kept file with the day it goes
+(svdw.archive_retention)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ with DAG(
     @task
     def purge_expired_files(**context: Any) -> int:
         """Delete what is past retention; the count is the task's return value."""
-        from svdw.archive import purge_expired
+        from svdw.archive_retention import purge_expired
         from svdw.loader import connect
 
         settings = warehouse_settings()

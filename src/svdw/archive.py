@@ -12,9 +12,8 @@ compare name, size and mtime to skip files they fetched before; `original_file` 
 clear name and size).
 
 `svdw backfill` decrypts an archived file into a private temporary folder only while it
-loads (`opened`). `svdw archive purge` (daily DAG archive_purge) deletes what is older than its
-contract's `retention` (svdw.contracts.Retention), each deletion recorded in
-audit.archive_purge. Files archived in the clear before encryption are still read, and purged.
+loads (`opened`). svdw.archive_retention deletes the files past their contract's retention.
+Files archived in the clear before encryption are still read.
 """
 
 from __future__ import annotations
@@ -22,20 +21,15 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
 
-import psycopg
 import pyrage
 from pyrage import x25519
 
 from svdw.config import Settings
-from svdw.contracts import Contract, load_contracts
-from svdw.schema import ensure_audit_schema
 
 AGE_SUFFIX = ".age"
 REASON_SUFFIX = ".reason.txt"
@@ -101,7 +95,14 @@ def private_dir(path: Path) -> Path:
     """Create the folder if needed and make it owner-only (mkdir's mode is cut by the umask,
     and a folder made earlier may be wider)."""
     path.mkdir(parents=True, exist_ok=True)
-    path.chmod(PRIVATE_DIR_MODE)
+    if stat.S_IMODE(path.stat().st_mode) != PRIVATE_DIR_MODE:
+        try:
+            path.chmod(PRIVATE_DIR_MODE)
+        except PermissionError as exc:
+            raise PermissionError(
+                f"{path} must be owner-only (0700) to hold partner files, and this user cannot"
+                " change it: create it owned by the service user, mode 0700"
+            ) from exc
     return path
 
 
@@ -198,115 +199,3 @@ def original_file(path: Path, *, in_archive: bool) -> tuple[str, int] | None:
     if name.endswith(AGE_SUFFIX):
         return name.removesuffix(AGE_SUFFIX), clear_size(path)
     return name, path.stat().st_size
-
-
-# --- retention ------------------------------------------------------------------------------
-
-Kind = Literal["archived", "rejected"]
-
-
-@dataclass(frozen=True)
-class KeptFile:
-    contract: str
-    kind: Kind
-    path: Path
-    kept_since: datetime  # when the retention clock started
-    retention_days: int
-
-    def expired(self, now: datetime) -> bool:
-        return now - self.kept_since > timedelta(days=self.retention_days)
-
-
-def kept_files(conn: psycopg.Connection, settings: Settings) -> list[KeptFile]:
-    """Every archived and rejected file of every contract, with when its retention started:
-    an archived file's first load (audit.load_batch; the file's mtime when no load of it is
-    recorded), a rejected file's rejection (its reason file's mtime)."""
-    kept: list[KeptFile] = []
-    for contract in load_contracts().values():
-        kept.extend(_archived(conn, contract, settings))
-        kept.extend(_rejected(contract, settings))
-    return kept
-
-
-def _archived(conn: psycopg.Connection, contract: Contract, settings: Settings) -> list[KeptFile]:
-    folder = settings.archive_dir / contract.name
-    if not folder.is_dir():
-        return []
-    first_loaded = dict(
-        conn.execute(
-            "select left(sha256, 16), min(started_at) from audit.load_batch"
-            " where contract = %s and status = 'loaded' group by 1",
-            (contract.name,),
-        ).fetchall()
-    )
-    found = []
-    for path in sorted(folder.iterdir()):
-        match = ARCHIVED_NAME.match(path.name)
-        if not match or not path.is_file():
-            continue
-        since = first_loaded.get(match["sha"]) or _mtime(path)
-        found.append(
-            KeptFile(contract.name, "archived", path, since, contract.retention.archive_days)
-        )
-    return found
-
-
-def _rejected(contract: Contract, settings: Settings) -> list[KeptFile]:
-    folder = settings.landing_dir / contract.name / "rejected"
-    if not folder.is_dir():
-        return []
-    found = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.name.endswith(REASON_SUFFIX) or not path.is_file():
-            continue
-        reason = _reason_file(path)
-        since = _mtime(reason if reason.is_file() else path)
-        found.append(
-            KeptFile(contract.name, "rejected", path, since, contract.retention.rejected_days)
-        )
-    return found
-
-
-def _reason_file(path: Path) -> Path:
-    return path.with_name(path.name.removesuffix(AGE_SUFFIX) + REASON_SUFFIX)
-
-
-def _mtime(path: Path) -> datetime:
-    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
-
-
-def purge_expired(
-    conn: psycopg.Connection,
-    settings: Settings,
-    *,
-    purged_by: str,
-    now: datetime | None = None,
-    dry_run: bool = False,
-) -> list[KeptFile]:
-    """Delete every kept file older than its contract's retention (a rejected file with its
-    reason), one audit.archive_purge row each, committed with the deletion."""
-    moment = now or datetime.now(UTC)
-    ensure_audit_schema(conn)
-    expired = [f for f in kept_files(conn, settings) if f.expired(moment)]
-    conn.commit()
-    if dry_run:
-        return expired
-    for kept in expired:
-        with conn.transaction():
-            conn.execute(
-                "insert into audit.archive_purge (contract, kind, file_name, kept_since,"
-                " retention_days, purged_by, purged_at) values (%s, %s, %s, %s, %s, %s, %s)",
-                (
-                    kept.contract,
-                    kept.kind,
-                    kept.path.name,
-                    kept.kept_since,
-                    kept.retention_days,
-                    purged_by,
-                    moment,
-                ),
-            )
-            kept.path.unlink()  # raises before the commit: the audit row goes with it
-            if kept.kind == "rejected":
-                _reason_file(kept.path).unlink(missing_ok=True)
-    return expired

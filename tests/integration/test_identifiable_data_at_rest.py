@@ -21,8 +21,8 @@ from db import rows, scalar
 from pyrage import x25519
 from test_loader import police_row, write_police
 
-from svdw.archive import purge_expired
 from svdw.archive_reload import reload_archive
+from svdw.archive_retention import purge_expired
 from svdw.backfill import BackfillError, backfill
 from svdw.config import Settings
 from svdw.contracts import get_contract

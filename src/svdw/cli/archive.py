@@ -26,7 +26,7 @@ app.add_typer(archive_app, name="archive")
 @archive_app.command("list")
 def list_kept() -> None:
     """Every kept file with the day its retention runs out."""
-    from svdw.archive import kept_files
+    from svdw.archive_retention import kept_files
     from svdw.loader import connect
     from svdw.schema import ensure_audit_schema
 
@@ -63,7 +63,8 @@ def purge(
 ) -> None:
     """Delete archived and rejected files past their contract's retention (audit.archive_purge
     records each); the daily archive_purge DAG runs the same."""
-    from svdw.archive import ArchiveKeyError, purge_expired
+    from svdw.archive import ArchiveKeyError
+    from svdw.archive_retention import purge_expired
     from svdw.loader import connect
 
     settings = Settings.from_env()
