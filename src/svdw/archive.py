@@ -199,3 +199,27 @@ def original_file(path: Path, *, in_archive: bool) -> tuple[str, int] | None:
     if name.endswith(AGE_SUFFIX):
         return name.removesuffix(AGE_SUFFIX), clear_size(path)
     return name, path.stat().st_size
+
+
+def seal_clear_files(settings: Settings, contract_names: list[str]) -> list[Path]:
+    """Encrypt the archived and rejected files kept in the clear before encryption (a
+    deployment that archived before this module), in place: each becomes `<name>.age` with
+    the same mtime, and the clear file is deleted. Returns the encrypted files."""
+    recipients(settings)
+    sealed = []
+    for name in contract_names:
+        folders = [
+            (settings.archive_dir / name, True),
+            (settings.landing_dir / name / "rejected", False),
+        ]
+        for folder, in_archive in folders:
+            if not folder.is_dir():
+                continue
+            private_dir(folder)
+            for path in sorted(folder.iterdir()):
+                if not path.is_file() or path.suffix == AGE_SUFFIX:
+                    continue
+                if original_file(path, in_archive=in_archive) is None:
+                    continue  # a reason file, a temporary part, something not ours
+                sealed.append(store_encrypted(path, path, settings, move=True, replace=True))
+    return sealed

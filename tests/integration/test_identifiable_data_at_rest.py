@@ -145,6 +145,21 @@ def test_purge_deletes_only_expired_files_and_records_each(
         conn.commit()
         archive = tmp_path / "archive" / "police_uk_street"
         (old_archive,) = archive.glob("*__2023-01-x-street.csv.age")
+        listed = subprocess.run(
+            [str(Path(sys.executable).parent / "svdw"), "archive", "purge", "--dry-run"],
+            env={
+                **os.environ,
+                "WAREHOUSE_URL": warehouse_url,
+                "SVDW_ARCHIVE_DIR": str(settings.archive_dir),
+                "SVDW_LANDING_DIR": str(settings.landing_dir),
+                "COLUMNS": "1000",
+            },
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert "2 file(s) would be deleted" in listed and old_archive.name in listed
+        assert old_archive.exists()
 
         purged = purge_expired(conn, settings, purged_by="test")
 

@@ -18,9 +18,11 @@ from pyrage import x25519
 from svdw.archive import (
     ArchiveKeyError,
     clear_size,
+    encrypted_name,
     opened,
     original_file,
     private_dir,
+    seal_clear_files,
     store_encrypted,
 )
 from svdw.config import REPO_DIR, Settings
@@ -190,3 +192,24 @@ def test_retention_defaults_and_a_contract_may_set_its_own() -> None:
     assert (shorter.retention.archive_days, shorter.retention.rejected_days) == (90, 30)
     with pytest.raises(ValueError, match="greater than or equal to 1"):
         Contract.model_validate({**data, "retention": {"archive_days": 0}})
+
+
+def test_files_archived_in_the_clear_before_are_sealed_in_place(tmp_path: Path) -> None:
+    identity = x25519.Identity.generate()
+    settings = settings_with(tmp_path, identity)
+    archived = tmp_path / "archive" / "police_force_crimes" / "0123456789abcdef__old.csv"
+    rejected = tmp_path / "landing" / "police_force_crimes" / "rejected" / "bad.csv"
+    for path in (archived, rejected):
+        path.parent.mkdir(parents=True)
+        path.write_text(CLEAR)
+    reason = rejected.with_name("bad.csv.reason.txt")
+    reason.write_text("bad.csv: wrong delimiter\n")
+
+    sealed = seal_clear_files(settings, ["police_force_crimes", "police_uk_street"])
+
+    assert sealed == [encrypted_name(archived), encrypted_name(rejected)]
+    assert not archived.exists() and not rejected.exists() and reason.exists()
+    for path in sealed:
+        assert pyrage.decrypt(path.read_bytes(), [identity]) == CLEAR.encode()
+        assert mode(path.parent) == 0o700
+    assert seal_clear_files(settings, ["police_force_crimes"]) == []

@@ -109,3 +109,20 @@ def reload(
     console.print(
         f"{len(results)} archived file(s): {loaded} loaded; run `svdw build` to build the marts"
     )
+
+
+@archive_app.command()
+def seal() -> None:
+    """Encrypt, in place, archived and rejected files kept in the clear before archives were
+    encrypted (each becomes `<name>.age`; the clear file is deleted)."""
+    from svdw.archive import ArchiveKeyError, seal_clear_files
+    from svdw.contracts import load_contracts
+
+    settings = Settings.from_env()
+    try:
+        sealed = seal_clear_files(settings, sorted(load_contracts()))
+    except (ArchiveKeyError, OSError) as exc:
+        raise _fail(str(exc)) from exc
+    for path in sealed:
+        console.print(Text(f"encrypted {path}"))
+    console.print(f"{len(sealed)} clear file(s) encrypted")
