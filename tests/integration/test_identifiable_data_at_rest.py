@@ -246,3 +246,25 @@ def test_a_new_key_reloads_the_archive_into_a_fresh_warehouse(
     assert {r.status for r in again} == {"duplicate"}
     assert victims == [(keyed_hash(OTHER_KEY.encode(), "V4857773456"),)]
     assert keys == [(fingerprint(OTHER_KEY.encode()),)]
+
+
+def test_the_warehouse_key_is_checked_again_inside_the_load(
+    warehouse_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches loaded before fingerprints existed carry none, and a concurrent first load has
+    not committed its batch yet: the warehouse's key row still refuses a second key."""
+    april = write_extract(tmp_path / "force-crimes-2024-04.csv", CRIMES, [crime(1)])
+    may = write_extract(tmp_path / "force-crimes-2024-05.csv", CRIMES, [crime(2)])
+    with psycopg.connect(warehouse_url) as conn:
+        monkeypatch.setenv("SVDW_PSEUDONYM_KEY", KEY)
+        first = load_file(conn, april)
+        conn.execute("update audit.load_batch set pseudonym_key_fingerprint = null")
+        conn.commit()
+        monkeypatch.setenv("SVDW_PSEUDONYM_KEY", OTHER_KEY)
+        with pytest.raises(KeyMismatchError, match=f"since batch {first.batch_id}"):
+            load_file(conn, may)
+        conn.rollback()
+        assert rows(conn, "select file_name from audit.load_batch") == [(april.name,)]
+        assert rows(conn, "select fingerprint from audit.pseudonym_key") == [
+            (fingerprint(KEY.encode()),)
+        ]

@@ -135,3 +135,13 @@ create table if not exists audit.archive_purge (
     purged_at       timestamptz not null default now()
 );
 create index if not exists archive_purge_contract on audit.archive_purge (contract, purged_at);
+
+-- The warehouse's pseudonymisation key, by fingerprint: one row (the unique index on a
+-- constant), written by the first load that used a key, in its transaction. A concurrent first
+-- load with another key waits on the index and is refused, so two keys never both get in.
+create table if not exists audit.pseudonym_key (
+    fingerprint     text        primary key,
+    first_batch_id  bigint      not null,
+    recorded_at     timestamptz not null default now()
+);
+create unique index if not exists pseudonym_key_one_row on audit.pseudonym_key ((true));
