@@ -18,6 +18,38 @@ REFERENCE = re.compile(r"<([A-Z][A-Z0-9_]*)>")
 RENAMED = {"SVDW_PSEUDONYM_KEY": "SVD_PSEUDONYM_KEY"}
 
 
+# The template of an age X25519 identity (svdw.archive encrypts archived files to it).
+AGE_IDENTITY = "<generate-age-identity>"
+BECH32_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+
+def _bech32_polymod(values: list[int]) -> int:
+    generator = [0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3]
+    checksum = 1
+    for value in values:
+        top = checksum >> 25
+        checksum = (checksum & 0x1FFFFFF) << 5 ^ value
+        for i in range(5):
+            checksum ^= generator[i] if (top >> i) & 1 else 0
+    return checksum
+
+
+def bech32(hrp: str, data: bytes) -> str:
+    """BIP 173 Bech32 (what age keys are written in), stdlib only: this runs before any venv."""
+    bits = "".join(f"{byte:08b}" for byte in data)
+    bits += "0" * (-len(bits) % 5)
+    words = [int(bits[i : i + 5], 2) for i in range(0, len(bits), 5)]
+    expanded = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+    polymod = _bech32_polymod(expanded + words + [0] * 6) ^ 1
+    checksum = [(polymod >> 5 * (5 - i)) & 31 for i in range(6)]
+    return hrp + "1" + "".join(BECH32_CHARSET[w] for w in words + checksum)
+
+
+def age_identity() -> str:
+    """A fresh age X25519 identity: 32 random bytes (any are a valid scalar; X25519 clamps)."""
+    return bech32("age-secret-key-", secrets.token_bytes(32)).upper()
+
+
 def parse(lines: list[str]) -> dict[str, str]:
     values: dict[str, str] = {}
     for line in lines:
@@ -35,6 +67,8 @@ def render(example: dict[str, str], existing: dict[str, str]) -> dict[str, str]:
     for key, template in example.items():
         if key not in values and template == "<generate>":
             values[key] = secrets.token_hex(32)
+        elif key not in values and template == AGE_IDENTITY:
+            values[key] = age_identity()
     for key, template in example.items():
         if key not in values:
             values[key] = REFERENCE.sub(lambda m: values[m.group(1)], template)

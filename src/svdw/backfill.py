@@ -11,12 +11,15 @@ superseded delivery, even one of the same name, is never reloaded over its repla
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
+from svdw.archive import AGE_SUFFIX, ArchiveKeyError, archived_file, identities, opened
 from svdw.config import Settings
 from svdw.contracts import Contract, get_contract
 from svdw.ingest import archive_path
@@ -101,16 +104,32 @@ def backfill(
             " months cannot select its files: reload the files you need with `svdw load` instead"
         )
     batches = live_batches(conn, contract, month_start(first), month_start(last))
+    # every file is found, and can be decrypted, before anything is reloaded
+    stored = [_stored_file(batch, contract.name, settings) for batch in batches]
+    if any(path.suffix == AGE_SUFFIX for path in stored):
+        try:
+            identities(settings)
+        except ArchiveKeyError as exc:
+            raise BackfillError(str(exc)) from exc
     results = []
-    for batch in batches:
-        stub = LoadResult(
-            settings.archive_dir / batch.file_name, contract.name, "loaded", batch.sha256
-        )
-        path = archive_path(stub, settings)
-        if not path.is_file():
-            raise BackfillError(
-                f"batch {batch.batch_id} ({batch.file_name}) is not in the archive at {path}; "
-                "restore the archive or load the partner's file again"
-            )
-        results.append(load_file(conn, path, contract, loaded_by="svdw backfill", force=True))
+    # archived files are encrypted: each is decrypted only while it loads (svdw.archive)
+    with tempfile.TemporaryDirectory(prefix="svdw-backfill-") as private:
+        for path in stored:
+            with opened(path, Path(private), settings) as clear:
+                results.append(
+                    load_file(conn, clear, contract, loaded_by="svdw backfill", force=True)
+                )
     return results
+
+
+def _stored_file(batch: Archived, contract_name: str, settings: Settings) -> Path:
+    stub = LoadResult(settings.archive_dir / batch.file_name, contract_name, "loaded", batch.sha256)
+    path = archive_path(stub, settings)
+    stored = archived_file(path)
+    if stored is None:
+        raise BackfillError(
+            f"batch {batch.batch_id} ({batch.file_name}) is not in the archive at {path}.age;"
+            " restore the archive or load the partner's file again (`svdw archive purge`"
+            " deletes files past their contract's retention, audit.archive_purge lists them)"
+        )
+    return stored

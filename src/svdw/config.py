@@ -137,6 +137,13 @@ class Settings:
     pg_superuser_password: str = field(default="", metadata=env("SVDW_PG_SUPERUSER_PASSWORD"))
     pg_bin_dir: str = field(default="", metadata=env("SVDW_PG_BIN"))
 
+    # age keys of the archive and rejected files (svdw.archive): the loader needs only the public
+    # recipients; the identity (secret) only where a backfill decrypts.
+    archive_age_recipients: tuple[str, ...] = field(
+        default=(), metadata=env("SVDW_ARCHIVE_AGE_RECIPIENT")
+    )
+    archive_age_identity: str = field(default="", metadata=env("SVDW_ARCHIVE_AGE_IDENTITY"))
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Settings from `environ` (default: os.environ after reading .env)."""
@@ -202,6 +209,10 @@ class Settings:
             airflow_metadata_url=text("AIRFLOW_METADATA_URL"),
             pg_superuser_password=text("SVDW_PG_SUPERUSER_PASSWORD"),
             pg_bin_dir=text("SVDW_PG_BIN"),
+            archive_age_recipients=tuple(
+                r.strip() for r in text("SVDW_ARCHIVE_AGE_RECIPIENT").split(",") if r.strip()
+            ),
+            archive_age_identity=text("SVDW_ARCHIVE_AGE_IDENTITY"),
         )
 
     def source(self, contract_name: str) -> tuple[str, str | None] | None:

@@ -356,6 +356,30 @@ class FileNameColumn(BaseModel):
         return match.group(1) if match else None
 
 
+class Retention(BaseModel):
+    """How long a delivery's file is kept, encrypted, after it was loaded or rejected; then
+    `svdw archive purge` (and the daily archive_purge DAG) deletes it (svdw.archive). The rows
+    stay in the warehouse, pseudonymised: only the file with its clear identifiers goes. A
+    data-sharing agreement may ask for less; a backfill needs the files of the periods it
+    reloads, so keep them as long as a period may need reloading."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    archive_days: int = Field(
+        default=365,
+        ge=1,
+        description="Days an archived (loaded) file is kept, counted from its first load",
+    )
+    rejected_days: int = Field(
+        default=30,
+        ge=1,
+        description=(
+            "Days a rejected file is kept in landing/<contract>/rejected/ (time to read why and"
+            " ask the partner for a corrected delivery), counted from the rejection"
+        ),
+    )
+
+
 class Contract(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -399,6 +423,8 @@ class Contract(BaseModel):
         default=InputLimits(),
         description="Caps on file size, record and field length (svdw.input_limits)",
     )
+
+    retention: Retention = Retention()
 
     @model_validator(mode="after")
     def _names_consistent(self) -> Contract:

@@ -2,15 +2,16 @@
 
 The Airflow ingestion DAGs and `svdw ingest` call this same function. Loaded (and duplicate)
 files move to the archive, named by sha256; rejected files move to the landing directory's
-`rejected/` folder beside a `.reason.txt` that says what to fix.
+`rejected/` folder beside a `.reason.txt` that says what to fix. Both are stored only
+age-encrypted (svdw.archive) and purged after their contract's retention.
 """
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from svdw.archive import private_dir, recipients, store_encrypted
 from svdw.config import Settings
 from svdw.contracts import Contract, get_contract
 from svdw.landing import arrival_order, waiting_files
@@ -65,19 +66,19 @@ def archive_path(result: LoadResult, settings: Settings) -> Path:
 
 
 def file_away(result: LoadResult, settings: Settings, *, move: bool) -> Path:
-    """Archive a loaded or duplicate file; set a rejected one aside with its reason."""
+    """Archive a loaded or duplicate file; set a rejected one aside with its reason. Both are
+    written only encrypted, in 0700 folders (svdw.archive); returns the encrypted file."""
     if result.status == "rejected":
         target = result.path.parent / "rejected" / result.path.name
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)
         target.with_name(target.name + ".reason.txt").write_text(f"{result.error}\n")
     else:
         target = archive_path(result, settings)
-        target.parent.mkdir(parents=True, exist_ok=True)
-    if move:
-        shutil.move(result.path, target)
-    elif not target.exists():
-        shutil.copy2(result.path, target)
-    return target
+        private_dir(settings.archive_dir)
+        private_dir(target.parent)
+    # an archived name holds the content's hash: one there already has the same bytes
+    replace = result.status == "rejected"
+    return store_encrypted(result.path, target, settings, move=move, replace=replace)
 
 
 def ingest_landing(
@@ -99,6 +100,7 @@ def ingest_landing(
         files = landed_files(contract, settings)
     if not files:
         return summary
+    recipients(settings)  # no archive key: load nothing rather than file it away in the clear
     with connect(settings.warehouse_url) as conn:
         # One ingest of a contract at a time: a second one started meanwhile waits here, then
         # finds the files the first filed away gone, and is a no-op for them.

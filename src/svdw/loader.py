@@ -40,6 +40,7 @@ from svdw.input_limits import (
     truncated,
     unterminated_quote,
 )
+from svdw.key_fingerprint import check_key, record_fingerprint
 from svdw.landing import arrival_key
 from svdw.pseudonymise import PseudonymisationError, Pseudonymiser, pseudonym_key
 from svdw.schema import ensure_audit_schema, ensure_raw_table
@@ -262,7 +263,11 @@ def _rows(path: Path, contract: Contract) -> Iterator[_Row]:
                 line_number, raw_text = tap.take()
                 if not record or (len(record) == 1 and not record[0].strip()):
                     continue  # a blank line is not a row
-                if fill and len(record) == len(header):
+                if len(record) != len(header):  # which field is which cannot be known
+                    problem = f"expected {len(header)} fields, found {len(record)}"
+                    yield _Row(line_number, raw_text, None, problem, tap.chars_read)
+                    continue
+                if fill:
                     record = fill(record)
                 yield _Row(line_number, raw_text, record, None, tap.chars_read)
         except UnicodeDecodeError as exc:
@@ -422,6 +427,8 @@ def _record_rejection(
 def make_pseudonymiser(conn: psycopg.Connection, contract: Contract) -> Pseudonymiser:
     """Check, before reading a row, that every identifier can be replaced."""
     key = pseudonym_key() if contract.has_direct_identifiers else None
+    if key is not None:
+        check_key(conn, key)  # one key for every batch, or people no longer link
     lookup: dict[str, str] | None = None
     if any(c.pseudonymise == "postcode_to_lsoa" for c in contract.columns):
         exists = conn.execute("select to_regclass('raw.ons__postcode_lsoa_lookup')").fetchone()
@@ -459,12 +466,6 @@ def _defaults_filler(
     return fill
 
 
-def _csv_line(fields: list[str]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="").writerow(fields)
-    return buffer.getvalue()
-
-
 def _load_rows(
     conn: psycopg.Connection,
     path: Path,
@@ -484,6 +485,7 @@ def _load_rows(
     record_status_event(
         conn, batch_id, "pending", "loaded; waits for the next build's gate", loaded_by
     )
+    record_fingerprint(conn, batch_id, pseudonymiser.key)
     validator = RowValidator(contract)
     named = contract.file_name_column
     from_name = (named.value_from(path.name),) if named else ()
@@ -504,10 +506,8 @@ def _load_rows(
                 else:
                     values, reason = validator.validate(row.record)
                 if values is None:
-                    raw_text = row.raw_text
-                    if pseudonymiser.steps and row.record is not None:
-                        # never keep an identifier, even in quarantine
-                        raw_text = _csv_line(pseudonymiser.redact(row.record))
+                    # never keep an identifier, even in quarantine
+                    raw_text = pseudonymiser.quarantine_text(row.record, row.raw_text)
                     cap = contract.limits.max_quarantined_chars  # a hostile row stays small
                     reject_writer.writerow(
                         (row.number, truncated(raw_text, cap), truncated(str(reason), cap))

@@ -7,8 +7,10 @@ dates of birth become a birth year (and the age at the event); postcodes become 
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
+import io
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -20,6 +22,8 @@ from svdw.contracts import Contract
 KEY_VARIABLE = PSEUDONYM_KEY_VARIABLE
 MIN_KEY_LENGTH = 32
 WHITESPACE = re.compile(r"\s+")
+# audit.quarantine.raw_text of a row of an identifiable extract whose fields cannot be aligned
+WITHHELD_ROW = "(withheld: the row's fields could not be aligned with the contract's columns)"
 
 
 class PseudonymisationError(RuntimeError):
@@ -91,6 +95,17 @@ class Pseudonymiser:
             stored.append(age_on(born, event) if born and event else None)
         return tuple(stored)
 
+    def quarantine_text(self, record: list[str] | None, raw_text: str) -> str:
+        """What audit.quarantine keeps of a row: the raw text when the contract has no direct
+        identifiers; else the row with its identifiers redacted by position, and nothing of it
+        when its fields could not be told apart (a wrong field count: an identifier may sit in
+        any position, so redaction by position cannot be trusted)."""
+        if not self.steps:
+            return raw_text
+        if record is None or len(record) != len(self.contract.columns):
+            return WITHHELD_ROW
+        return _csv_line(self.redact(record))
+
     def redact(self, record: list[str]) -> list[str]:
         """A quarantined record with its direct identifiers hashed or removed, so quarantine
         keeps enough to trace the row but never the identifier itself."""
@@ -102,3 +117,9 @@ class Pseudonymiser:
                 else:
                     redacted[index] = "[redacted]"
         return redacted
+
+
+def _csv_line(fields: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(fields)
+    return buffer.getvalue()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from age_keys import IDENTITY
 from test_loader import police_row, write_police
 
 from svdw.backfill import BackfillError, backfill
@@ -15,7 +16,9 @@ pytestmark = pytest.mark.integration
 
 
 def test_backfill_replaces_the_period_and_is_idempotent(warehouse_url: str, tmp_path) -> None:
-    settings = Settings(warehouse_url, tmp_path / "landing", tmp_path / "archive")
+    settings = Settings(
+        warehouse_url, tmp_path / "landing", tmp_path / "archive", archive_age_identity=IDENTITY
+    )
     may = write_police(tmp_path / "2024-05-x-street.csv", [police_row("2024-05")] * 3)
     june = write_police(tmp_path / "2024-06-x-street.csv", [police_row("2024-06")] * 2)
     with psycopg.connect(warehouse_url) as conn:

@@ -13,6 +13,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 import asyncssh
 import psycopg
 import pytest
+from age_keys import IDENTITY
 
 from svdw.config import Settings
 from svdw.connectors import (
@@ -66,6 +68,7 @@ def settings(tmp_path: Path) -> Settings:
         warehouse_url="postgresql://unused@127.0.0.1:1/unused",
         landing_dir=tmp_path / "landing",
         archive_dir=tmp_path / "archive",
+        archive_age_identity=IDENTITY,
     )
 
 
@@ -292,7 +295,7 @@ def test_s3_fetch_then_ingest_then_nothing_new(
     assert fetch_new_files(contract, settings, "s3://svdw_test_s3@partner-drop/police/") == []
 
     # load and archive them; the archive still counts as "already fetched"
-    loaded_settings = Settings(make_database("conn"), settings.landing_dir, settings.archive_dir)
+    loaded_settings = replace(settings, warehouse_url=make_database("conn"))
     summary = ingest_landing("police_uk_street", loaded_settings)
     assert len(summary.loaded) == 2, summary.describe()
     assert not list((settings.landing_dir / "police_uk_street").glob("*.csv"))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from age_keys import IDENTITY
 from csvfiles import write_extract
 
 from svdw.contracts import get_contract
@@ -318,7 +319,9 @@ def test_a_retried_ingest_skips_files_its_first_try_filed_away(
     from svdw.config import Settings
     from svdw.ingest import ingest_landing
 
-    settings = Settings(warehouse_url, tmp_path / "landing", tmp_path / "archive")
+    settings = Settings(
+        warehouse_url, tmp_path / "landing", tmp_path / "archive", archive_age_identity=IDENTITY
+    )
     landing = settings.landing_dir / "police_uk_street"
     landing.mkdir(parents=True)
     sources = sorted((synthetic_dir / "police_uk_street").glob("*.csv"))[:2]

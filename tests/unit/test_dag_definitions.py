@@ -14,7 +14,10 @@ from svdw.config import REPO_DIR
 from svdw.contracts import load_contracts
 
 DAGS = REPO_DIR / "dags"
-EXPECTED_DAGS = {f"ingest_{name}" for name in load_contracts()} | {"warehouse_build"}
+EXPECTED_DAGS = {f"ingest_{name}" for name in load_contracts()} | {
+    "warehouse_build",
+    "archive_purge",
+}
 
 
 @pytest.fixture(scope="module")

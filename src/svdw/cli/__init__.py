@@ -3,7 +3,13 @@
 The same library code the Airflow tasks run, for data engineers working outside Airflow.
 """
 
-from svdw.cli import batches, extracts, recovery, warehouse  # noqa: F401  (they register their commands)
+from svdw.cli import (  # noqa: F401  (they register their commands)
+    archive,
+    batches,
+    extracts,
+    recovery,
+    warehouse,
+)
 from svdw.cli.app import app
 
 __all__ = ["app"]

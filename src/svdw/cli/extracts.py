@@ -73,6 +73,8 @@ def load(
     files = loading_order(_expand(paths))
     if not files:
         raise _fail("no files to load", "pass CSV files or directories holding them")
+    if archive:
+        _check_archive_key(settings)
     results: list[LoadResult] = []
     try:
         conn = connect(settings.warehouse_url)
@@ -120,6 +122,16 @@ def load(
         )
 
 
+def _check_archive_key(settings: Settings) -> None:
+    """Archived copies are written only encrypted: without a key, load nothing."""
+    from svdw.archive import ArchiveKeyError, recipients
+
+    try:
+        recipients(settings)
+    except ArchiveKeyError as exc:
+        raise _fail(str(exc)) from exc
+
+
 def _print_result(result: object) -> None:
     from svdw.loader import LoadResult
 
@@ -154,11 +166,13 @@ def ingest(
     contract: Annotated[str, typer.Argument(help="Contract whose landing directory to load")],
 ) -> None:
     """Load what waits in a contract's landing directory, as its Airflow DAG does."""
+    from svdw.archive import ArchiveKeyError
     from svdw.ingest import ingest_landing
+    from svdw.pseudonymise import PseudonymisationError
 
     try:
         summary = ingest_landing(contract, loaded_by="svdw ingest")
-    except (ContractError, ConnectionError) as exc:
+    except (ContractError, ConnectionError, ArchiveKeyError, PseudonymisationError) as exc:
         raise _fail(str(exc)) from exc
     for result in summary.results:
         _print_result(result)

@@ -23,7 +23,8 @@ Airflow connection named by `SVDW_SOURCE_<CONTRACT>_CONN_ID` (defined in Airflow
 
 Only the source folder's top level is read; files matching the contract's `file_glob` are
 copied unless landing (waiting, or set aside in `rejected/`) or the archive already holds a file
-of the same name, size and modification time (the local copy keeps the remote mtime). Each file
+of the same name, size and modification time (the local copy keeps the remote mtime; for the
+encrypted archived and rejected files, their clear name and size: svdw.archive). Each file
 is streamed to a temporary `.<name>.<random>.part` in landing (never matching a contract glob)
 and renamed when complete, so the loader never sees half a file. A file that was fetched again
 with identical bytes is a no-op for the loader (it dedups by sha256); one fetched again while
@@ -40,7 +41,6 @@ import contextlib
 import fnmatch
 import logging
 import os
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,6 +50,7 @@ from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from fsspec import AbstractFileSystem
 
+from svdw.archive import original_file
 from svdw.config import SOURCE_PREFIX, Settings, suffix_key
 from svdw.connectors.errors import ConnectorError
 from svdw.connectors.names import name_problem, shown
@@ -59,7 +60,6 @@ from svdw.landing import arrival_path
 log = logging.getLogger(__name__)
 
 SCHEMES = ("sftp", "s3")
-ARCHIVED_NAME = re.compile(r"^[0-9a-f]{16}__(?P<name>.+)$")
 CONNECT_TIMEOUT_S = 30
 
 
@@ -237,16 +237,12 @@ def _known_files(contract: Contract, settings: Settings) -> dict[str, list[tuple
             continue
         # landing's own files, and re-deliveries waiting (or rejected) below it
         for path in folder.iterdir() if archived else folder.rglob("*"):
-            name = path.name
-            if archived:
-                match = ARCHIVED_NAME.match(name)
-                if not match:
-                    continue
-                name = match["name"]
-            with contextlib.suppress(OSError):
-                stat = path.stat()
-                if path.is_file():
-                    known.setdefault(name, []).append((stat.st_size, int(stat.st_mtime)))
+            with contextlib.suppress(OSError, ValueError):
+                # archived and rejected files are encrypted: their clear name and size
+                original = original_file(path, in_archive=archived) if path.is_file() else None
+                if original is not None:
+                    name, size = original
+                    known.setdefault(name, []).append((size, int(path.stat().st_mtime)))
     return known
 
 

@@ -113,3 +113,35 @@ create index if not exists batch_status_event_batch on audit.batch_status_event 
 
 -- Rows whose postcode is not in the ONS lookup: loaded, but with no LSOA (svdw.pseudonymise).
 alter table audit.load_batch add column if not exists postcodes_unmatched integer not null default 0;
+
+-- ---------------------------------------------------------------------------------------------
+-- Identifiable data at rest (svdw.archive, svdw.key_fingerprint).
+-- ---------------------------------------------------------------------------------------------
+
+-- Which pseudonymisation key replaced a batch's direct identifiers: HMAC-SHA256 of a fixed
+-- label under the key, first 16 hex (never the key). Null: the batch held no direct
+-- identifiers, so no key touched it. A load with another key than earlier batches is refused.
+alter table audit.load_batch add column if not exists pseudonym_key_fingerprint text;
+
+-- Every archived or rejected partner file deleted when its contract's retention ran out.
+create table if not exists audit.archive_purge (
+    purge_id        bigserial   primary key,
+    contract        text        not null,
+    kind            text        not null check (kind in ('archived', 'rejected')),
+    file_name       text        not null,
+    kept_since      timestamptz not null,
+    retention_days  integer     not null,
+    purged_by       text        not null,
+    purged_at       timestamptz not null default now()
+);
+create index if not exists archive_purge_contract on audit.archive_purge (contract, purged_at);
+
+-- The warehouse's pseudonymisation key, by fingerprint: one row (the unique index on a
+-- constant), written by the first load that used a key, in its transaction. A concurrent first
+-- load with another key waits on the index and is refused, so two keys never both get in.
+create table if not exists audit.pseudonym_key (
+    fingerprint     text        primary key,
+    first_batch_id  bigint      not null,
+    recorded_at     timestamptz not null default now()
+);
+create unique index if not exists pseudonym_key_one_row on audit.pseudonym_key ((true));
