@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from age_keys import IDENTITY
 from db import rows, scalar
 from test_connectors import HOST, SftpServer, sftp, street_csv  # noqa: F401 (fixture)
 from test_loader import police_row, write_police
@@ -43,6 +44,7 @@ def env_for(warehouse_url: str, tmp_path: Path) -> dict[str, str]:
         "WAREHOUSE_URL": warehouse_url,
         "SVDW_LANDING_DIR": str(tmp_path / "landing"),
         "SVDW_ARCHIVE_DIR": str(tmp_path / "archive"),
+        "SVDW_ARCHIVE_AGE_IDENTITY": IDENTITY,
     }
 
 
@@ -197,7 +199,9 @@ def test_a_same_name_redelivery_waits_beside_the_first_and_loads_after_it(
     known_hosts.write_text(f"[{HOST}]:{server.port} {server.host_public_key}\n")
     monkeypatch.setenv("SVDW_SFTP_KEY_FILE", str(key_file))
     monkeypatch.setenv("SVDW_SFTP_KNOWN_HOSTS", str(known_hosts))
-    settings = Settings(warehouse_url, tmp_path / "landing", tmp_path / "archive")
+    settings = Settings(
+        warehouse_url, tmp_path / "landing", tmp_path / "archive", archive_age_identity=IDENTITY
+    )
     url = f"sftp://partner@{HOST}:{server.port}/outgoing/"
     name = "2024-01-hertfordshire-street.csv"
     (remote / name).write_bytes(street_csv("2024-01", 3))
@@ -230,7 +234,12 @@ def test_unsafe_remote_names_are_refused_by_name_and_the_rest_fetched(
     known_hosts.write_text(f"[{HOST}]:{server.port} {server.host_public_key}\n")
     monkeypatch.setenv("SVDW_SFTP_KEY_FILE", str(key_file))
     monkeypatch.setenv("SVDW_SFTP_KNOWN_HOSTS", str(known_hosts))
-    settings = Settings("postgresql://unused@127.0.0.1:1/x", tmp_path / "landing", tmp_path / "a")
+    settings = Settings(
+        "postgresql://unused@127.0.0.1:1/x",
+        tmp_path / "landing",
+        tmp_path / "a",
+        archive_age_identity=IDENTITY,
+    )
     hostile = ["2024-02-x\n2024-03-forged-log-line-street.csv", "2024-04-\x1b[2J-street.csv"]
     for name in [*hostile, "2024-05-fine-street.csv"]:
         (remote / name).write_bytes(street_csv("2024-05", 1))
@@ -256,7 +265,9 @@ def test_a_file_still_being_written_is_picked_up_only_once_renamed(
 ) -> None:
     """The landing rule (svdw.landing): a temporary name, a leading dot or `.part`, until the
     writer renames it. A dotted temporary name matches the contract's `*-street.csv` glob."""
-    settings = Settings(warehouse_url, tmp_path / "landing", tmp_path / "archive")
+    settings = Settings(
+        warehouse_url, tmp_path / "landing", tmp_path / "archive", archive_age_identity=IDENTITY
+    )
     landing = settings.landing_dir / "police_uk_street"
     landing.mkdir(parents=True)
     final = landing / "2024-05-x-street.csv"
@@ -392,7 +403,9 @@ def test_backfill_reloads_only_the_live_batches_in_batch_order(
 ) -> None:
     """Two deliveries named alike: the later one replaced the earlier; a backfill must load the
     later one again, not let the superseded one win (their sha256 order is arbitrary)."""
-    settings = Settings(warehouse_url, tmp_path / "landing", tmp_path / "archive")
+    settings = Settings(
+        warehouse_url, tmp_path / "landing", tmp_path / "archive", archive_age_identity=IDENTITY
+    )
     name = "2024-05-x-street.csv"
     deliveries = [
         [police_row(crime_type="Robbery")] * 3,
