@@ -99,7 +99,8 @@ def ingest_landing(
         files = landed_files(contract, settings)
     if not files:
         return summary
-    with connect(settings.warehouse_url) as conn:
+    # As svdw_loader when LOADER_DATABASE_URL is set: rows only, no DDL (`svdw setup` did it).
+    with connect(settings.loader_url) as conn:
         for path in files:
             result = load_file(conn, path, contract, loaded_by=loaded_by)
             file_away(result, settings, move=True)
