@@ -32,3 +32,8 @@ insert into wanted_role values
 select format('create role %I login %s password %L', name, extra, password)
 from wanted_role where not exists (select 1 from pg_roles where rolname = name) \gexec
 select format('alter role %I password %L', name, password) from wanted_role \gexec
+
+-- The owner administers what the transformer builds: it reads staging, marts and sna (svdw status,
+-- the data dictionary), and `svdw setup` hands dbt's objects an earlier owner-run build made to
+-- the transformer. Membership goes one way only: no service role acts as the owner.
+grant svdw_transformer to svdw_engineer;

@@ -6,6 +6,7 @@
 do $grants$
 declare
     target text;
+    rel record;
 begin
     if exists (select 1 from pg_roles where rolname = 'svdw_loader') then
         foreach target in array array['raw', 'audit', 'history'] loop
@@ -35,6 +36,27 @@ begin
         execute 'grant create on database ' || quote_ident(current_database()) || ' to svdw_transformer';
         if exists (select 1 from pg_namespace where nspname = 'public') then
             execute 'grant usage, create on schema public to svdw_transformer';
+        end if;
+        -- What an owner-run build made before dbt ran as the transformer goes to the transformer,
+        -- which rebuilds it from now on (the owner is a member of svdw_transformer, locally by
+        -- infra/sql/bootstrap_roles.sql; elsewhere the handover is skipped).
+        if current_user <> 'svdw_transformer' and pg_has_role(current_user, 'svdw_transformer', 'MEMBER') then
+            -- the schema first: a new owner of a table needs CREATE on its schema
+            for rel in
+                select nspname from pg_namespace
+                where nspname in ('staging', 'marts', 'sna') and nspowner = (select oid from pg_roles where rolname = current_user)
+            loop
+                execute format('alter schema %I owner to svdw_transformer', rel.nspname);
+            end loop;
+            for rel in
+                select n.nspname, c.relname,
+                       case c.relkind when 'v' then 'view' when 'm' then 'materialized view' else 'table' end as kind
+                from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                where n.nspname in ('staging', 'marts', 'sna', 'public') and c.relkind in ('r', 'v', 'm', 'p')
+                    and c.relowner = (select oid from pg_roles where rolname = current_user)
+            loop
+                execute format('alter %s %I.%I owner to svdw_transformer', rel.kind, rel.nspname, rel.relname);
+            end loop;
         end if;
     end if;
 end
