@@ -347,9 +347,7 @@ def _fail_closed(
         raise SecurityFileError(
             f"{wide_where}: no dataset {', '.join(unknown)} in Superset (a typo would hide it)."
         )
-    closed = [
-        t for t in every if t.id not in filtered and f"{t.schema}.{t.table_name}" not in wide
-    ]
+    closed = [t for t in every if t.id not in filtered and f"{t.schema}.{t.table_name}" not in wide]
     name = f"{spec.name}: no {spec.column} column (fails closed)"
     rls = db.session.query(RowLevelSecurityFilter).filter_by(name=name).one_or_none()
     if rls is None:

@@ -253,7 +253,9 @@ def service_url(warehouse_url: str, service_database_url: str) -> str:
         return warehouse_url
     credentials = urlsplit(service_database_url).netloc.rpartition("@")[0]
     if not credentials:
-        raise ValueError("a service database URL must name its role: postgresql://ROLE:PASSWORD@...")
+        raise ValueError(
+            "a service database URL must name its role: postgresql://ROLE:PASSWORD@..."
+        )
     where = urlsplit(warehouse_url)
     location = where.netloc.rpartition("@")[2]
     return urlunsplit(where._replace(netloc=f"{credentials}@{location}"))

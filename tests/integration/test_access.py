@@ -131,9 +131,7 @@ def test_person_level_marts_are_for_the_linked_analyst_role_only(built_warehouse
             readable = {
                 table
                 for table in person_level
-                if conn.execute(
-                    "select has_table_privilege(%s, 'select')", (table,)
-                ).fetchone()
+                if conn.execute("select has_table_privilege(%s, 'select')", (table,)).fetchone()
                 == (True,)
             }
         assert readable == (set(person_level) if allowed else set()), role

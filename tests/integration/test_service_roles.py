@@ -69,13 +69,20 @@ def test_the_services_load_and_build_as_their_own_roles(
     )
     with psycopg.connect(warehouse_url) as conn:
         # dbt created the staging schema as the transformer, and the build is recorded
-        assert scalar(
-            conn,
-            "select count(*) from pg_namespace n join pg_roles r on r.oid = n.nspowner"
-            " where n.nspname = 'staging' and r.rolname = 'svdw_transformer'",
-        ) == 1
-        assert scalar(
-            conn, "select count(*) from audit.build where build_id = %s and status = 'succeeded'",
-            (pinned.build_id,),
-        ) == 1
+        assert (
+            scalar(
+                conn,
+                "select count(*) from pg_namespace n join pg_roles r on r.oid = n.nspowner"
+                " where n.nspname = 'staging' and r.rolname = 'svdw_transformer'",
+            )
+            == 1
+        )
+        assert (
+            scalar(
+                conn,
+                "select count(*) from audit.build where build_id = %s and status = 'succeeded'",
+                (pinned.build_id,),
+            )
+            == 1
+        )
         assert scalar(conn, "select count(*) from staging.stg_police__street_crimes") > 0
