@@ -128,8 +128,11 @@ PYEOF
 }
 
 run_superset() { # runs a superset CLI command, showing its output only when it fails
-  local out rc=0
-  out="$(SUPERSET_LOG_LEVEL=WARNING "$SUPERSET" "$@" 2>&1)" || rc=$?
+  # --no-tty: in a session of its own, without the terminal, so that a hidden prompt (getpass)
+  # reads its answer from stdin rather than asking at the terminal.
+  local out rc=0 launcher=()
+  if [ "$1" = "--no-tty" ]; then launcher=(setsid -w); shift; fi
+  out="$(SUPERSET_LOG_LEVEL=WARNING "${launcher[@]}" "$SUPERSET" "$@" 2>&1)" || rc=$?
   if [ "$rc" != 0 ]; then
     echo "$out" | tail -n 40 | redact >&2
     die "'superset $1' failed (exit $rc); the end of its output is above."
@@ -161,7 +164,7 @@ cmd_init() {
   # The password answers create-admin's prompt (and its confirmation) on stdin: as --password
   # it would show in `ps`.
   out="$(printf '%s\n%s\n' "$SUPERSET_ADMIN_PASSWORD" "$SUPERSET_ADMIN_PASSWORD" \
-    | run_superset fab create-admin --username "$SUPERSET_ADMIN_USER" \
+    | run_superset --no-tty fab create-admin --username "$SUPERSET_ADMIN_USER" \
     --firstname Superset --lastname Admin \
     --email "${SUPERSET_ADMIN_EMAIL:-$SUPERSET_ADMIN_USER@svdw.invalid}")"
   if echo "$out" | grep -q "already exists"; then
