@@ -96,7 +96,10 @@ RATELIMIT_STORAGE_URI = (
 def _login_attempt_key() -> str:
     from flask import request
 
-    return f"{request.remote_addr}:{request.form.get('username', '')}"
+    body = request.get_json(silent=True) if request.is_json else None
+    named = body.get("username") if isinstance(body, dict) else None
+    username = request.form.get("username") or named or ""
+    return f"{request.remote_addr}:{username}"
 
 
 RATELIMIT_KEY_FUNC = _login_attempt_key
