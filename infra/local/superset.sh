@@ -103,7 +103,7 @@ only_superset_env() {
   for name in $(compgen -e); do
     case "$name" in
       SUPERSET_* | FLASK_APP | PYTHON* | PATH | HOME | USER | LOGNAME | SHELL | TERM | TZ | TMPDIR | LANG | LANGUAGE | LC_*) ;;
-      *) unset "$name" ;;
+      *) unset "$name" 2>/dev/null || true ;; # a read-only one (SHELLOPTS) stays
     esac
   done
 }
