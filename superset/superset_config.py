@@ -103,6 +103,20 @@ def _login_attempt_key() -> str:
 
 
 RATELIMIT_KEY_FUNC = _login_attempt_key
+
+
+def _limit_login_posts(app: object) -> None:
+    """Superset 6.1 limits only its own login page view (GET); the form posts to Flask-AppBuilder's
+    AuthDBView, which it registers with the limit switched off. Limit that blueprint too."""
+    from flask import current_app
+
+    manager = current_app.appbuilder.sm  # type: ignore[attr-defined]
+    for view in current_app.appbuilder.baseviews:  # type: ignore[attr-defined]
+        if type(view).__name__ == "AuthDBView" and getattr(view, "blueprint", None) is not None:
+            manager.limiter.limit(AUTH_RATE_LIMIT, methods=["POST"])(view.blueprint)
+
+
+FLASK_APP_MUTATOR = _limit_login_posts
 # No phone-home analytics.
 SCARF_ANALYTICS = False
 # Roles, users and permissions as code over the REST API (/api/v1/security/...).
