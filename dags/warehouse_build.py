@@ -1,7 +1,8 @@
 """The warehouse build, scheduled on the raw tables' Assets (never on a clock): pin the snapshot
 (Great Expectations gates every pending load batch; the build reads the passed and accepted
 batches, fixed now), then dbt builds staging -> marts -> sna from that snapshot through Cosmos,
-with the credentials of the Airflow connection `warehouse` (no profiles file in the build),
+with the credentials of the Airflow connection `warehouse_transformer` (svdw_transformer;
+`warehouse` when a deployment has none), no profiles file in the build,
 then the build is recorded as finished and the programmes are evaluated (svdw.evaluation).
 
 A batch that fails the gate fails this run (naming expectation, table and batch) and stays out of
@@ -28,7 +29,7 @@ from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from svdw.airflow_support import (
     DEFAULT_ARGS,
-    WAREHOUSE_CONN_ID,
+    dbt_conn_id,
     pin_build_for_run,
     raw_asset,
     warehouse_settings,
@@ -66,7 +67,7 @@ with DAG(
             profile_name="svdw",
             target_name="airflow",
             profile_mapping=PostgresUserPasswordProfileMapping(
-                conn_id=WAREHOUSE_CONN_ID, profile_args={"schema": "public"}
+                conn_id=dbt_conn_id(), profile_args={"schema": "public"}
             ),
         ),
         # dbt runs inside the task's process (dbtRunner) rather than as a subprocess per model:
@@ -97,7 +98,7 @@ with DAG(
         from svdw.snapshot import finish_build
 
         build_id = context["ti"].xcom_pull(task_ids=PIN_TASK)
-        finish_build(warehouse_settings().warehouse_url, int(build_id))
+        finish_build(warehouse_settings().transformer_url, int(build_id))
 
     @task(trigger_rule="one_failed")
     def record_failed_build(**context: Any) -> None:
@@ -108,7 +109,7 @@ with DAG(
         build_id = context["ti"].xcom_pull(task_ids=PIN_TASK)
         if build_id:
             fail_build(
-                warehouse_settings().warehouse_url,
+                warehouse_settings().transformer_url,
                 int(build_id),
                 f"dbt failed in Airflow run {context['run_id']}: see the dbt task logs",
             )
@@ -120,7 +121,7 @@ with DAG(
         a failure here fails the run but not the build, which is already recorded."""
         from svdw.evaluation.publish import run_evaluation
 
-        run_evaluation(warehouse_settings().warehouse_url)
+        run_evaluation(warehouse_settings().transformer_url)
 
     pinned = pin_snapshot()
     finished = finish_build()

@@ -21,6 +21,11 @@ class SecurityFileError(Exception):
     pass
 
 
+PARTNERSHIP_WIDE_FILE = "partnership_wide.yaml"
+# The clause of a fail-closed filter: no row of the dataset.
+NO_ROWS = "1 = 0"
+
+
 class _LineLoader(yaml.SafeLoader):
     """Records each mapping's line, so an error can name file and line."""
 
@@ -68,6 +73,9 @@ class SecuritySpec:
     roles: list[RoleSpec]
     users: list[UserSpec]
     filters: list[FilterSpec]
+    # schema.table of datasets a filtered role may see whole although they lack the column
+    partnership_wide: set[str] = field(default_factory=set)
+    partnership_wide_where: str = ""
 
 
 def _load(path: Path, key: str) -> list[dict[str, Any]]:
@@ -158,7 +166,16 @@ def load_spec(directory: Path) -> SecuritySpec:
     for user in users:
         if user.role not in known:
             raise SecurityFileError(f"{user.where}: role {user.role!r} is not defined above.")
-    return SecuritySpec(roles, users, filters)
+    wide_path = directory / PARTNERSHIP_WIDE_FILE
+    wide = set()
+    for item in _load(wide_path, "datasets"):
+        where = f"{wide_path}, line {item['__line__']}"
+        table = _field(item, "table", where)
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*", table):
+            raise SecurityFileError(f"{where}: 'table' must be schema.table, got {table!r}.")
+        _field(item, "why", where)  # a dataset is made partnership-wide for a stated reason
+        wide.add(table)
+    return SecuritySpec(roles, users, filters, wide, str(wide_path))
 
 
 def _env(name: str, where: str) -> str:
@@ -266,7 +283,7 @@ def _apply_users(specs: list[UserSpec]) -> list[str]:
     return done
 
 
-def _apply_filters(specs: list[FilterSpec]) -> list[str]:
+def _apply_filters(specs: list[FilterSpec], wide: set[str], wide_where: str) -> list[str]:
     from superset import db, security_manager
     from superset.connectors.sqla.models import RowLevelSecurityFilter, SqlaTable, TableColumn
     from superset.utils.core import RowLevelSecurityFilterType
@@ -310,7 +327,50 @@ def _apply_filters(specs: list[FilterSpec]) -> list[str]:
             rls.tables = tables
         db.session.flush()
         done.append(f"{spec.name!r}: {clause} on {len(tables)} dataset(s)")
+        done.append(_fail_closed(spec, roles, {t.id for t in tables}, wide, wide_where))
     return done
+
+
+def _fail_closed(
+    spec: FilterSpec, roles: list[Any], filtered: set[int], wide: set[str], wide_where: str
+) -> str:
+    """The filter's roles see no row of a dataset that lacks its column, unless the dataset is
+    listed as partnership-wide: a new dataset is hidden from them until someone decides."""
+    from superset import db
+    from superset.connectors.sqla.models import RowLevelSecurityFilter, SqlaTable
+    from superset.utils.core import RowLevelSecurityFilterType
+
+    every = db.session.query(SqlaTable).order_by(SqlaTable.id).all()
+    known = {f"{t.schema}.{t.table_name}" for t in every}
+    unknown = sorted(wide - known)
+    if unknown:
+        raise SecurityFileError(
+            f"{wide_where}: no dataset {', '.join(unknown)} in Superset (a typo would hide it)."
+        )
+    closed = [t for t in every if t.id not in filtered and f"{t.schema}.{t.table_name}" not in wide]
+    name = f"{spec.name}: no {spec.column} column (fails closed)"
+    rls = db.session.query(RowLevelSecurityFilter).filter_by(name=name).one_or_none()
+    if rls is None:
+        rls = RowLevelSecurityFilter(name=name)
+        db.session.add(rls)
+    description = (
+        f"Datasets without {spec.column} show no rows to these roles unless listed in "
+        f"{PARTNERSHIP_WIDE_FILE}."
+    )
+    for attribute, wanted in (
+        ("description", description),
+        ("filter_type", RowLevelSecurityFilterType.REGULAR.value),
+        ("clause", NO_ROWS),
+        ("group_key", None),
+    ):
+        if getattr(rls, attribute) != wanted:
+            setattr(rls, attribute, wanted)
+    if {r.id for r in rls.roles} != {r.id for r in roles}:
+        rls.roles = roles
+    if {t.id for t in rls.tables} != {t.id for t in closed}:
+        rls.tables = closed
+    db.session.flush()
+    return f"{name!r}: {NO_ROWS} on {len(closed)} dataset(s)"
 
 
 def apply_security(directory: Path) -> list[str]:
@@ -318,7 +378,7 @@ def apply_security(directory: Path) -> list[str]:
     spec = load_spec(directory)
     roles = _apply_roles(spec.roles)
     users = _apply_users(spec.users)
-    filters = _apply_filters(spec.filters)
+    filters = _apply_filters(spec.filters, spec.partnership_wide, spec.partnership_wide_where)
     return [
         f"roles: {'; '.join(roles)}",
         f"users: {'; '.join(users)}",

@@ -15,6 +15,8 @@ Environment:
                            SQL Lab results and the Celery broker (superset_redis.py).
     SUPERSET_CACHE_TIMEOUT optional; seconds a cached chart result lives (default 3600): a
                            dashboard shows a build's data at most this long after the build.
+    SUPERSET_AUTH_RATE_LIMIT optional; login attempts per address and user name (default
+                           "10 per minute"; Flask-Limiter's notation).
 """
 
 from __future__ import annotations
@@ -49,8 +51,72 @@ if os.environ.get("SUPERSET_HOME"):
     DATA_DIR = os.environ["SUPERSET_HOME"]
 
 # --- security headers and API use --------------------------------------------------------------
-# Local, loopback-only deployment: no HTTPS, so no Talisman (it would force CSP/HTTPS headers).
-TALISMAN_ENABLED = False
+# Talisman sends the security headers, above all a content security policy: scripts only from
+# Superset itself (with a nonce), nothing fetched from any other host. The maps draw without a
+# base map (mapbox_style ''), so no tile or font host is allowed; deck.gl and ECharts draw on
+# canvas/WebGL, with web workers from blob: URLs. Plain HTTP on loopback: no forced HTTPS.
+TALISMAN_ENABLED = True
+TALISMAN_CONFIG = {
+    "content_security_policy": {
+        "base-uri": ["'self'"],
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "blob:", "data:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": "'none'",
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+        # antd and emotion set inline styles
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "font-src": ["'self'", "data:"],
+        "script-src": ["'self'", "'strict-dynamic'"],
+    },
+    "content_security_policy_nonce_in": ["script-src"],
+    "force_https": False,
+    "session_cookie_secure": False,
+}
+TALISMAN_DEV_CONFIG = TALISMAN_CONFIG
+
+# Login rate limiting (Flask-Limiter through Flask-AppBuilder): POSTs to the login form, per
+# client address and user name, so guessing one account's password stalls after a few tries
+# (HTTP 429) while other users still log in. Counters live in Redis when Superset has it, else
+# in each gunicorn worker's memory (a worker's limit then applies per worker).
+RATELIMIT_ENABLED = True
+AUTH_RATE_LIMITED = True
+AUTH_RATE_LIMIT = os.environ.get("SUPERSET_AUTH_RATE_LIMIT", "10 per minute")
+# Every request, per address: high enough for a dashboard's burst of chart queries.
+RATELIMIT_APPLICATION = "100 per second"
+RATELIMIT_STORAGE_URI = (
+    os.environ["SUPERSET_REDIS_URL"].rstrip("/") + "/4"  # databases 1-3: superset_redis.py
+    if os.environ.get("SUPERSET_REDIS_URL")
+    else "memory://"
+)
+
+
+def _login_attempt_key() -> str:
+    from flask import request
+
+    body = request.get_json(silent=True) if request.is_json else None
+    named = body.get("username") if isinstance(body, dict) else None
+    username = request.form.get("username") or named or ""
+    return f"{request.remote_addr}:{username}"
+
+
+RATELIMIT_KEY_FUNC = _login_attempt_key
+
+
+def _limit_login_posts(app: object) -> None:
+    """Superset 6.1 limits only its own login page view (GET); the form posts to Flask-AppBuilder's
+    AuthDBView, which it registers with the limit switched off. Limit that blueprint too."""
+    from flask import current_app
+
+    manager = current_app.appbuilder.sm  # type: ignore[attr-defined]
+    for view in current_app.appbuilder.baseviews:  # type: ignore[attr-defined]
+        if type(view).__name__ == "AuthDBView" and getattr(view, "blueprint", None) is not None:
+            manager.limiter.limit(AUTH_RATE_LIMIT, methods=["POST"])(view.blueprint)
+
+
+FLASK_APP_MUTATOR = _limit_login_posts
 # No phone-home analytics.
 SCARF_ANALYTICS = False
 # Roles, users and permissions as code over the REST API (/api/v1/security/...).
@@ -73,8 +139,6 @@ SESSION_COOKIE_SECURE = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Loopback only, no Talisman: say so once here rather than warn at every start.
-CONTENT_SECURITY_POLICY_WARNING = False
 
 # --- behaviour ---------------------------------------------------------------------------------
 LOG_LEVEL = os.environ.get("SUPERSET_LOG_LEVEL", "INFO").upper()

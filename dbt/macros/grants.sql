@@ -37,12 +37,16 @@
 
 
 {#- on-run-end: read access for the roles that read the warehouse, on every table dbt just
-    (re)built: analysts read marts and sna; the dashboard role reads sna only. Roles or schemas
-    that do not exist are skipped with a log line. -#}
+    (re)built: the dashboard role reads sna only; analysts read sna and the marts that hold no
+    person-level linked data; person-level marts (a column `person_key` or `..._person_key`: one
+    row per linked person or sighting of one) are for the explicit linked-data analyst role only.
+    Roles or schemas that do not exist are skipped with a log line. -#}
 {% macro grant_read_access() -%}
+    {%- set analyst = var('analyst_role', 'svdw_analyst') -%}
+    {%- set linked = var('analyst_linked_role', 'svdw_analyst_linked') -%}
     {%- set readers = {
-        'marts': [var('analyst_role', 'svdw_analyst')],
-        'sna': [var('analyst_role', 'svdw_analyst'), var('dashboard_role', 'svdw_dashboard')],
+        'marts': [analyst, linked],
+        'sna': [analyst, linked, var('dashboard_role', 'svdw_dashboard')],
     } -%}
     {%- set statements = [] -%}
     {%- if execute -%}
@@ -55,10 +59,28 @@
                 {%- do statements.append("grant select on all tables in schema " ~ schema ~ " to " ~ adapter.quote(role)) -%}
             {%- endfor -%}
         {%- endfor -%}
+        {%- if analyst in existing_roles([analyst]) -%}
+            {%- for table in person_level_tables('marts') -%}
+                {%- do statements.append("revoke select on marts." ~ adapter.quote(table) ~ " from " ~ adapter.quote(analyst)) -%}
+            {%- endfor -%}
+        {%- endif -%}
     {%- endif -%}
     {%- if statements -%}
         {{ statements | join(";\n") }}
     {%- else -%}
         select 1
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- Tables of a schema with a person-level column (person_key, victim_person_key, ...). -#}
+{% macro person_level_tables(schema) -%}
+    {%- set found = run_query(
+        "select distinct c.relname from pg_catalog.pg_class c"
+        ~ " join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
+        ~ " join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped"
+        ~ " where n.nspname = '" ~ schema ~ "' and c.relkind in ('r', 'v', 'm', 'p')"
+        ~ " and a.attname ~ '(^|_)person_key$' order by 1"
+    ) -%}
+    {{ return(found.columns[0].values() | list) }}
 {%- endmacro %}

@@ -39,6 +39,12 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY=False
 export AIRFLOW__COSMOS__ENABLE_CACHE_DBT_LS=False
 export AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK=False
 export AIRFLOW_CONN_WAREHOUSE="${WAREHOUSE_URL:-}"
+# dbt's connection (Cosmos): the warehouse WAREHOUSE_URL names, as svdw_transformer
+# (TRANSFORMER_DATABASE_URL's role and password; svdw.config.service_url does the same in Python).
+if [ -n "${TRANSFORMER_DATABASE_URL:-}" ] && [ -n "${WAREHOUSE_URL:-}" ]; then
+  export AIRFLOW_CONN_WAREHOUSE_TRANSFORMER="${WAREHOUSE_URL%%://*}://${TRANSFORMER_DATABASE_URL#*://}"
+  AIRFLOW_CONN_WAREHOUSE_TRANSFORMER="${AIRFLOW_CONN_WAREHOUSE_TRANSFORMER%%@*}@${WAREHOUSE_URL#*@}"
+fi
 mkdir -p "$AIRFLOW_HOME"
 # The simple auth manager reads the admin's password from this file (kept out of git in .local/).
 printf '{"%s": "%s"}\n' "${AIRFLOW_ADMIN_USER:-admin}" "${AIRFLOW_ADMIN_PASSWORD:-}" \

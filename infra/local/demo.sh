@@ -34,6 +34,9 @@ step "Airflow ($AIRFLOW__CORE__EXECUTOR; metadata in the local PostgreSQL)"
 bash infra/local/airflow.sh init
 bash infra/local/airflow.sh start
 
+step "Warehouse setup as its owner (schemas, tables, grants): the loader and dbt may not change them"
+"$svdw" setup
+
 step "Pipeline: ingestion DAGs, then the Asset-scheduled warehouse build"
 "$svdw" pipeline
 
@@ -47,11 +50,13 @@ bash infra/local/superset.sh start
 cat <<MSG
 
 The Serious Violence Duty warehouse is running.
-  Airflow   ${AIRFLOW_URL:-http://127.0.0.1:8080}   user ${AIRFLOW_ADMIN_USER}  password ${AIRFLOW_ADMIN_PASSWORD}
-  Superset  ${SUPERSET_URL:-http://127.0.0.1:8088}/superset/dashboard/overview/   user ${SUPERSET_ADMIN_USER}  password ${SUPERSET_ADMIN_PASSWORD}
-            board member     user ${SUPERSET_BOARD_USER}  password ${SUPERSET_BOARD_PASSWORD}
-            district partner user ${SUPERSET_DISTRICT_USER}  password ${SUPERSET_DISTRICT_PASSWORD}  (district ${SUPERSET_DISTRICT_CODE} only)
-            analyst (SQL Lab) user ${SUPERSET_ANALYST_USER}  password ${SUPERSET_ANALYST_PASSWORD}
-  Warehouse ${WAREHOUSE_URL%%:*}://svdw_engineer@127.0.0.1:${SVDW_PG_PORT:-55432}/warehouse   (password in .env)
-Passwords live in .env. Stop everything with: make down
+  Airflow   ${AIRFLOW_URL:-http://127.0.0.1:8080}   user ${AIRFLOW_ADMIN_USER}
+  Superset  ${SUPERSET_URL:-http://127.0.0.1:8088}/superset/dashboard/overview/   user ${SUPERSET_ADMIN_USER}
+            board member     user ${SUPERSET_BOARD_USER}
+            district partner user ${SUPERSET_DISTRICT_USER}  (district ${SUPERSET_DISTRICT_CODE} only)
+            analyst (SQL Lab) user ${SUPERSET_ANALYST_USER}
+  Warehouse ${WAREHOUSE_URL%%:*}://svdw_engineer@127.0.0.1:${SVDW_PG_PORT:-55432}/warehouse
+Every password is in .env (AIRFLOW_ADMIN_PASSWORD, SUPERSET_ADMIN_PASSWORD, SUPERSET_BOARD_PASSWORD,
+SUPERSET_DISTRICT_PASSWORD, SUPERSET_ANALYST_PASSWORD, WAREHOUSE_PASSWORD); none is printed here.
+Stop everything with: make down
 MSG

@@ -63,16 +63,10 @@ up() {
 bootstrap() {
   need_env WAREHOUSE_PASSWORD; need_env AIRFLOW_DB_PASSWORD; need_env SUPERSET_DB_PASSWORD; need_env DASHBOARD_PASSWORD
   need_env LOADER_PASSWORD; need_env TRANSFORMER_PASSWORD; need_env ANALYST_PASSWORD
-  # Roles and databases; every statement is safe to repeat.
-  su_psql -d postgres \
-    -v warehouse_password="$WAREHOUSE_PASSWORD" \
-    -v airflow_password="$AIRFLOW_DB_PASSWORD" \
-    -v superset_password="$SUPERSET_DB_PASSWORD" \
-    -v dashboard_password="$DASHBOARD_PASSWORD" \
-    -v loader_password="$LOADER_PASSWORD" \
-    -v transformer_password="$TRANSFORMER_PASSWORD" \
-    -v analyst_password="$ANALYST_PASSWORD" \
-    -f "$repo/infra/sql/bootstrap_roles.sql"
+  need_env ANALYST_LINKED_PASSWORD
+  # Roles and databases; every statement is safe to repeat. The script reads the passwords from
+  # the (exported) environment: on psql's command line `ps` would show them.
+  su_psql -d postgres -f "$repo/infra/sql/bootstrap_roles.sql"
   for spec in "warehouse:svdw_engineer" "airflow:airflow" "superset:superset"; do
     db="${spec%%:*}"; owner="${spec##*:}"
     if [ "$(su_psql -d postgres -tAc "select 1 from pg_database where datname = '$db'")" != 1 ]; then

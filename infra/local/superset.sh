@@ -80,7 +80,8 @@ superset_env() {
   if [ -z "${SUPERSET_METADATA_URL:-}" ]; then
     need_env SUPERSET_DB_PASSWORD "Set it (make env writes .env) or set SUPERSET_METADATA_URL."
     local pw
-    pw="$("$PY" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$SUPERSET_DB_PASSWORD")"
+    # The password goes to Python through the environment: as an argument `ps` would show it.
+    pw="$(RAW_PASSWORD="$SUPERSET_DB_PASSWORD" "$PY" -c 'import os, urllib.parse; print(urllib.parse.quote(os.environ["RAW_PASSWORD"], safe=""))')"
     SUPERSET_METADATA_URL="postgresql+psycopg2://superset:$pw@127.0.0.1:${SVDW_PG_PORT:-55432}/superset"
   fi
   mkdir -p "$SUPERSET_HOME"
@@ -91,6 +92,20 @@ superset_env() {
   export FLASK_APP=superset
   # Superset is chatty on stdout/stderr at import time; keep Python warnings out of it.
   export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
+  only_superset_env
+}
+
+# Each service gets only its own secrets: Superset (and everything this script starts) sees its
+# own SUPERSET_* settings and the basics a process needs, never the pseudonymisation key, the
+# warehouse owner's, loader's or transformer's passwords, nor Airflow's, which .env also holds.
+only_superset_env() {
+  local name
+  for name in $(compgen -e); do
+    case "$name" in
+      SUPERSET_* | FLASK_APP | PYTHON* | PATH | HOME | USER | LOGNAME | SHELL | TERM | TZ | TMPDIR | LANG | LANGUAGE | LC_*) ;;
+      *) unset "$name" 2>/dev/null || true ;; # a read-only one (SHELLOPTS) stays
+    esac
+  done
 }
 
 # Prints the URL with the password hidden.
@@ -98,10 +113,11 @@ redact() { sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#g'; }
 
 check_db_reachable() { # URL, what, hint
   local out
-  if ! out="$("$PY" - "$1" 2>&1 <<'PYEOF'
-import sys
+  # The URL holds a password: through the environment, not argv (`ps` shows argv).
+  if ! out="$(SUPERSET_CHECK_URL="$1" "$PY" - 2>&1 <<'PYEOF'
+import os
 from sqlalchemy import create_engine, text
-engine = create_engine(sys.argv[1])
+engine = create_engine(os.environ["SUPERSET_CHECK_URL"])
 with engine.connect() as conn:
     conn.execute(text("select 1"))
 PYEOF
@@ -112,8 +128,11 @@ PYEOF
 }
 
 run_superset() { # runs a superset CLI command, showing its output only when it fails
-  local out rc=0
-  out="$(SUPERSET_LOG_LEVEL=WARNING "$SUPERSET" "$@" 2>&1)" || rc=$?
+  # --no-tty: in a session of its own, without the terminal, so that a hidden prompt (getpass)
+  # reads its answer from stdin rather than asking at the terminal.
+  local out rc=0 launcher=()
+  if [ "$1" = "--no-tty" ]; then launcher=(setsid -w); shift; fi
+  out="$(SUPERSET_LOG_LEVEL=WARNING "${launcher[@]}" "$SUPERSET" "$@" 2>&1)" || rc=$?
   if [ "$rc" != 0 ]; then
     echo "$out" | tail -n 40 | redact >&2
     die "'superset $1' failed (exit $rc); the end of its output is above."
@@ -142,8 +161,11 @@ cmd_init() {
   note "migrating the metadata database $(echo "$SUPERSET_METADATA_URL" | redact)"
   run_superset db upgrade >/dev/null
   local out
-  out="$(run_superset fab create-admin --username "$SUPERSET_ADMIN_USER" \
-    --password "$SUPERSET_ADMIN_PASSWORD" --firstname Superset --lastname Admin \
+  # The password answers create-admin's prompt (and its confirmation) on stdin: as --password
+  # it would show in `ps`.
+  out="$(printf '%s\n%s\n' "$SUPERSET_ADMIN_PASSWORD" "$SUPERSET_ADMIN_PASSWORD" \
+    | run_superset --no-tty fab create-admin --username "$SUPERSET_ADMIN_USER" \
+    --firstname Superset --lastname Admin \
     --email "${SUPERSET_ADMIN_EMAIL:-$SUPERSET_ADMIN_USER@svdw.invalid}")"
   if echo "$out" | grep -q "already exists"; then
     note "admin user '$SUPERSET_ADMIN_USER' already exists (password left as it is)"

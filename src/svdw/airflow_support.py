@@ -16,6 +16,9 @@ from svdw.config import Settings
 from svdw.contracts import Contract
 
 WAREHOUSE_CONN_ID = "warehouse"
+# dbt's connection in Airflow when the deployment has a transformer role (infra/local/
+# airflow_env.sh derives it from TRANSFORMER_DATABASE_URL); else dbt uses WAREHOUSE_CONN_ID.
+TRANSFORMER_CONN_ID = "warehouse_transformer"
 OWNER = "svdw-data-engineering"
 
 
@@ -60,10 +63,20 @@ def raw_asset(contract: Contract) -> Asset:
 
 
 def warehouse_settings() -> Settings:
-    """Settings for a task, with the warehouse URL taken from the Airflow connection."""
+    """Settings for a task, with the warehouse URL taken from the Airflow connection. Tasks
+    connect through the service's own URL: `loader_url` to load, `transformer_url` to build."""
     settings = Settings.from_env()
     uri = BaseHook.get_connection(WAREHOUSE_CONN_ID).get_uri()
     return replace(settings, warehouse_url=uri.replace("postgres://", "postgresql://", 1))
+
+
+def dbt_conn_id() -> str:
+    """The Airflow connection Cosmos runs dbt with: the transformer's when it is defined."""
+    try:
+        BaseHook.get_connection(TRANSFORMER_CONN_ID)
+    except Exception:  # Airflow raises its own "not defined" error; any failure means absent
+        return WAREHOUSE_CONN_ID
+    return TRANSFORMER_CONN_ID
 
 
 def pin_build_for_run(context: Any) -> int | None:
@@ -76,7 +89,7 @@ def pin_build_for_run(context: Any) -> int | None:
 
     trigger = f"{AIRFLOW_TRIGGER_PREFIX}{context['dag'].dag_id} {context['run_id']}"
     try:
-        pinned = pin_build(warehouse_settings().warehouse_url, trigger)
+        pinned = pin_build(warehouse_settings().transformer_url, trigger)
     except DataQualityError as exc:
         raise AirflowFailException(
             f"{exc}\nThe batch stays out of every build until a person accepts it:"

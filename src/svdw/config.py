@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 HOME_VARIABLE = "SVDW_HOME"
@@ -144,6 +145,11 @@ class Settings:
     )
     archive_age_identity: str = field(default="", metadata=env("SVDW_ARCHIVE_AGE_IDENTITY"))
 
+    # Least privilege in practice: the role each routine service logs in as (loader_url,
+    # transformer_url below). Empty: the service uses WAREHOUSE_URL (a deployment without them).
+    loader_database_url: str = field(default="", metadata=env("LOADER_DATABASE_URL"))
+    transformer_database_url: str = field(default="", metadata=env("TRANSFORMER_DATABASE_URL"))
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Settings from `environ` (default: os.environ after reading .env)."""
@@ -213,7 +219,19 @@ class Settings:
                 r.strip() for r in text("SVDW_ARCHIVE_AGE_RECIPIENT").split(",") if r.strip()
             ),
             archive_age_identity=text("SVDW_ARCHIVE_AGE_IDENTITY"),
+            loader_database_url=text("LOADER_DATABASE_URL"),
+            transformer_database_url=text("TRANSFORMER_DATABASE_URL"),
         )
+
+    @property
+    def loader_url(self) -> str:
+        """What the loader connects as (svdw_loader: rows of raw, audit and history only)."""
+        return service_url(self.warehouse_url, self.loader_database_url)
+
+    @property
+    def transformer_url(self) -> str:
+        """What dbt and the build steps connect as (svdw_transformer: reads raw, owns marts)."""
+        return service_url(self.warehouse_url, self.transformer_database_url)
 
     def source(self, contract_name: str) -> tuple[str, str | None] | None:
         """(URL, Airflow connection id) of a contract's partner source, if configured."""
@@ -244,6 +262,26 @@ def _pseudonym_key(environ: Mapping[str, str]) -> str:
             stacklevel=3,
         )
     return old
+
+
+def service_url(warehouse_url: str, service_database_url: str) -> str:
+    """The warehouse WAREHOUSE_URL names, logged into as the service's role.
+
+    The service variable gives the role and its password; where to connect always comes from
+    WAREHOUSE_URL, so a test or a one-off run that points WAREHOUSE_URL at another database
+    takes every service with it (a service URL of its own would keep writing to the old one).
+    Without the service variable the service connects as WAREHOUSE_URL's role.
+    """
+    if not service_database_url:
+        return warehouse_url
+    credentials = urlsplit(service_database_url).netloc.rpartition("@")[0]
+    if not credentials:
+        raise ValueError(
+            "a service database URL must name its role: postgresql://ROLE:PASSWORD@..."
+        )
+    where = urlsplit(warehouse_url)
+    location = where.netloc.rpartition("@")[2]
+    return urlunsplit(where._replace(netloc=f"{credentials}@{location}"))
 
 
 def environment_variables() -> list[str]:

@@ -101,7 +101,8 @@ def ingest_landing(
     if not files:
         return summary
     recipients(settings)  # no archive key: load nothing rather than file it away in the clear
-    with connect(settings.warehouse_url) as conn:
+    # As svdw_loader when LOADER_DATABASE_URL is set: rows only, no DDL (`svdw setup` did it).
+    with connect(settings.loader_url) as conn:
         # One ingest of a contract at a time: a second one started meanwhile waits here, then
         # finds the files the first filed away gone, and is a no-op for them.
         conn.execute("select pg_advisory_lock(hashtext(%s))", (f"svdw.ingest.{contract.name}",))

@@ -51,6 +51,7 @@ def ensure_audit_schema(conn: psycopg.Connection) -> None:
     digest = hashlib.sha256("\0".join([*scripts, str(roles)]).encode()).hexdigest()
     if _applied(conn, digest):
         return
+    require_owner(conn)
     lock_schema_changes(conn)
     if _applied(conn, digest):  # another loader applied them while this one waited
         return
@@ -63,6 +64,27 @@ def ensure_audit_schema(conn: psycopg.Connection) -> None:
     conn.execute(
         "insert into audit.schema_version (digest) values (%s) on conflict do nothing", (digest,)
     )
+
+
+class SetupRequired(RuntimeError):
+    """A service role (the loader, dbt) met a warehouse whose tables are not what this version
+    needs: only the owner changes them, once, at setup."""
+
+
+def require_owner(conn: psycopg.Connection) -> None:
+    """Schema DDL and grants run as the warehouse owner (`svdw setup`); the service roles
+    (svdw_loader, svdw_transformer) may not create schemas or tables, so say what to do instead
+    of failing on a permission error half-way through the scripts."""
+    owner = conn.execute(
+        "select pg_has_role(current_user, datdba, 'MEMBER'), current_user"
+        " from pg_database where datname = current_database()"
+    ).fetchone()
+    if owner is None or not owner[0]:
+        role = owner[1] if owner else "this role"
+        raise SetupRequired(
+            f"the warehouse's tables need setting up or upgrading, which {role} may not do:"
+            " run `svdw setup` as the warehouse owner (WAREHOUSE_URL), then retry"
+        )
 
 
 def _applied(conn: psycopg.Connection, digest: str) -> bool:
@@ -92,6 +114,7 @@ def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
         "select to_regclass(%s)", (f"{schema}.{table}__batch",)
     ).fetchone() != (None,):
         return
+    require_owner(conn)
     lock_schema_changes(conn)
     missing = _missing(conn, table, wanted)
     for target_schema, absent in missing.items():

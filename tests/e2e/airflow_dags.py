@@ -29,6 +29,7 @@ def airflow_env(
     dbt's manifest, which the warehouse DAG renders from (demo.sh parses dbt before Airflow too;
     a fresh clone has none). `extra` is set before airflow_env.sh reads the environment."""
     dbt_parse()
+    set_up_warehouse(warehouse_url)
     env = {
         **os.environ,
         **(extra or {}),
@@ -43,6 +44,17 @@ def airflow_env(
     script = f"repo={REPO_DIR}; . {REPO_DIR}/infra/local/airflow_env.sh; env -0"
     out = subprocess.run(["bash", "-c", script], env=env, capture_output=True, check=True).stdout
     return dict(item.split("=", 1) for item in out.decode().split("\0") if "=" in item)
+
+
+def set_up_warehouse(warehouse_url: str) -> None:
+    """What `svdw setup` does before the demo's pipeline, as the owner: the DAGs' tasks load as
+    svdw_loader and build as svdw_transformer, which may not create the tables."""
+    import psycopg
+
+    from svdw.freshness import register_contracts
+
+    with psycopg.connect(warehouse_url) as conn:
+        register_contracts(conn)
 
 
 def run_dag(

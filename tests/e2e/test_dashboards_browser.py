@@ -82,8 +82,9 @@ def _login(browser, server: Superset, who: str):  # type: ignore[no-untyped-def]
     return context, page
 
 
-def _open(page, server: Superset, slug: str, charts: int) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{server.url}/superset/dashboard/{slug}/", wait_until="networkidle")
+def _open(page, server: Superset, slug: str, charts: int):  # type: ignore[no-untyped-def]
+    """Open the dashboard and wait for every chart; returns the page's HTTP response."""
+    response = page.goto(f"{server.url}/superset/dashboard/{slug}/", wait_until="networkidle")
     # Generous: the first dashboard of a fresh Superset compiles the frontend's chunks.
     page.wait_for_selector('[data-test="grid-container"]', timeout=180_000)
     page.wait_for_function(
@@ -95,6 +96,24 @@ def _open(page, server: Superset, slug: str, charts: int) -> None:  # type: igno
     page.wait_for_function(
         "(sel) => document.querySelectorAll(sel).length === 0", arg=LOADING, timeout=120_000
     )
+    return response
+
+
+def _csp_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Collects what Chromium reports as blocked by the content security policy (a console
+    message, and the page's securitypolicyviolation event), from now on."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
+    )
+    return violations
 
 
 @pytest.mark.parametrize("path", DASHBOARDS, ids=[p.stem for p in DASHBOARDS])
@@ -107,9 +126,10 @@ def test_dashboard_renders_without_errors(
     dashboard = _dashboard(path)
     slug, charts = dashboard["slug"], _chart_count(dashboard)
     context, page = _login(browser, superset, "BOARD")
+    violations = _csp_violations(page)
     try:
         try:
-            _open(page, superset, slug, charts)
+            response = _open(page, superset, slug, charts)
         except Exception as exc:
             page.screenshot(path=str(tmp_path / "failed.png"), full_page=True)
             raise AssertionError(
@@ -119,6 +139,9 @@ def test_dashboard_renders_without_errors(
         errors = page.locator(CHART_ERROR)
         messages = [errors.nth(i).inner_text()[:300] for i in range(errors.count())]
         assert not messages, f"dashboard {slug}: chart error(s): {messages}"
+        # Talisman's policy is on, and nothing the dashboard needs falls foul of it.
+        assert "default-src 'self'" in response.headers.get("content-security-policy", "")
+        assert not violations, f"dashboard {slug}: blocked by the CSP: {violations[:5]}"
         # Each chart drew something: a canvas or svg (ECharts), a table, or a big number.
         for i in range(charts):
             holder = page.locator(CHART).nth(i)

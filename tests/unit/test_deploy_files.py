@@ -153,9 +153,10 @@ def test_every_long_running_service_has_a_healthcheck_and_data_is_on_named_volum
 
 
 def test_the_database_init_sets_every_password_the_role_bootstrap_needs() -> None:
+    # bootstrap_roles.sql reads each password from the environment (\getenv), never from
+    # psql's command line; the postgres service must have every one of them.
     wanted = set(
-        re.findall(r":'(\w+_password)'", (REPO_DIR / "infra/sql/bootstrap_roles.sql").read_text())
+        re.findall(r"\\getenv \w+ (\w+)", (REPO_DIR / "infra/sql/bootstrap_roles.sql").read_text())
     )
-    script = (COMPOSE_DIR / "postgres-init" / "10-svdw-roles-and-databases.sh").read_text()
-    given = set(re.findall(r"-v (\w+_password)=", script))
-    assert wanted and given == wanted
+    given = set(compose()["services"]["postgres"]["environment"])
+    assert wanted and wanted <= given, wanted - given
