@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -217,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--doc", type=Path, default=DOC)
     args = parser.parse_args(argv)
+    # Stopped (kill, Ctrl-C): leave through the `finally`s, which drop the scratch databases.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     settings = Settings.from_env()  # reads .env (passwords, the pseudonym key) into the process
     args.superset_url = args.superset_url or os.environ.get("SUPERSET_URL", "")
     parts = [p for p in args.only.split(",") if p] or list(PARTS)
