@@ -92,6 +92,7 @@ def run_generate(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
             "measured",
             {
                 "seconds": summarise([r["seconds"] for r in runs], 1),
+                "cpu_s": summarise([r.get("cpu_s", r["seconds"]) for r in runs], 1),
                 "peak_rss_mb": summarise([r["peak_rss_mb"] for r in runs], 1),
                 "files": runs[-1]["files"],
                 "megabytes": runs[-1]["megabytes"],
@@ -230,42 +231,54 @@ def main(argv: list[str] | None = None) -> int:
     started_at, started = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
     described = machine.describe(settings.warehouse_url, REPO_DIR)
     figures = previous_figures(args.results)
+    options = " ".join(sys.argv[1:]) or "(defaults)"
+
+    def write_outputs() -> None:
+        """Results so far (a long run that is stopped keeps the parts it finished)."""
+        complete = figures | {
+            k: figure("not_run", reason="its part has not been run yet")
+            for k in FIGURES
+            if k not in figures
+        }
+        results = {
+            "machine": described,
+            "run": {
+                "started": started_at,
+                "seconds": round(time.perf_counter() - started),
+                "parts": parts,
+                "options": options,
+                "load_average_at_end": machine.load_average(),
+            },
+            "figures": complete,
+        }
+        problems = schema_problems(results)
+        if problems:
+            raise SystemExit("results are incomplete: " + "; ".join(problems))
+        args.results.parent.mkdir(parents=True, exist_ok=True)
+        args.results.write_text(json.dumps(results, indent=2) + "\n")
+        notes = read_notes(NOTES.read_text()) if NOTES.is_file() else {}
+        args.doc.write_text(render(results, notes))
+
     with tempfile.TemporaryDirectory(prefix="svdw-bench-") as scratch_dir:
         scratch = Path(scratch_dir)
         for part in parts:
             say(f"{part}:")
             if part == "generate":
-                figures |= run_generate(args, scratch)
+                measured = run_generate(args, scratch)
             elif part == "loader":
-                figures |= run_loader(args, urls, scratch)
+                measured = run_loader(args, urls, scratch)
             elif part == "memory":
-                figures |= run_memory(args, urls, scratch)
+                measured = run_memory(args, urls, scratch)
             elif part == "month":
-                figures |= run_month(args, urls, scratch)
+                measured = run_month(args, urls, scratch)
             elif part == "charts":
-                figures |= run_charts(args)
+                measured = run_charts(args)
             else:
-                figures |= run_demo(args)
-    for key in FIGURES:
-        figures.setdefault(key, figure("not_run", reason="its part has not been run yet"))
-    results = {
-        "machine": described,
-        "run": {
-            "started": started_at,
-            "seconds": round(time.perf_counter() - started),
-            "parts": parts,
-            "options": " ".join(sys.argv[1:]) or "(defaults)",
-            "load_average_at_end": machine.load_average(),
-        },
-        "figures": figures,
-    }
-    problems = schema_problems(results)
-    if problems:
-        raise SystemExit("results are incomplete: " + "; ".join(problems))
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(json.dumps(results, indent=2) + "\n")
-    notes = read_notes(NOTES.read_text()) if NOTES.is_file() else {}
-    args.doc.write_text(render(results, notes))
+                measured = run_demo(args)
+            # Each figure keeps when and under what load it was measured: parts run separately.
+            stamp = {"run": started_at, "options": options, "load_average": machine.load_average()}
+            figures.update({k: {**v, "measured": stamp} for k, v in measured.items()})
+            write_outputs()
     say(f"wrote {args.results} and {args.doc}")
     return 0
 

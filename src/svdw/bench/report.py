@@ -73,6 +73,13 @@ def render(results: Mapping[str, Any], notes: Mapping[str, str]) -> str:
             lines += [f"{said}: {entry['reason']}", ""]
         if entry.get("scope"):
             lines += [f"Measured at: {entry['scope']}", ""]
+        if entry.get("measured"):
+            stamp = entry["measured"]
+            lines += [
+                f"Run {stamp.get('run')} (`{stamp.get('options')}`), load average"
+                f" {stamp.get('load_average')} when the part finished.",
+                "",
+            ]
         if entry.get("cases"):
             lines += ["| case | measure | value |", "| --- | --- | --- |"]
             lines += _case_rows(entry["cases"])
