@@ -66,5 +66,5 @@ docs: venvs pg ## generate the data dictionary (dbt docs) and serve it on 127.0.
 gx-docs: venvs pg ## Great Expectations Data Docs of each raw table's latest batch (expectations/gx/uncommitted/data_docs)
 	.venv/bin/python -m svdw.quality docs
 
-bench: venvs pg ## benchmarks: loader throughput and memory (targets in benchmarks/*.py)
-	.venv/bin/python benchmarks/bench_loader.py
+bench: venvs pg ## the issue-15 figures -> bench/results.json, docs/benchmarks.md (ONLY=loader,memory,... BENCH_ARGS="--months 12")
+	nice .venv/bin/python benchmarks/bench.py $(if $(ONLY),--only $(ONLY)) $(BENCH_ARGS)

@@ -42,6 +42,7 @@ from svdw.input_limits import (
 )
 from svdw.key_fingerprint import check_key, record_fingerprint
 from svdw.landing import arrival_key
+from svdw.postcode_lookup import postcode_lookup
 from svdw.pseudonymise import PseudonymisationError, Pseudonymiser, pseudonym_key
 from svdw.schema import ensure_audit_schema, ensure_raw_table
 from svdw.validation import RowValidator
@@ -437,11 +438,7 @@ def make_pseudonymiser(conn: psycopg.Connection, contract: Contract) -> Pseudony
                 f"contract {contract.name} turns postcodes into LSOAs, but no postcode lookup is "
                 "loaded: load the ONS postcode lookup (contract ons_postcode_lsoa_lookup) first"
             )
-        rows = conn.execute(
-            "select upper(replace(postcode, ' ', '')), lsoa_code from raw.ons__postcode_lsoa_lookup"
-            " where postcode is not null and lsoa_code is not null"
-        ).fetchall()
-        lookup = dict(rows)
+        lookup = postcode_lookup(conn)  # read once per version of the lookup
         conn.commit()
     return Pseudonymiser(contract, key, lookup)
 

@@ -135,3 +135,18 @@ def test_the_load_command_reports_postcodes_without_an_lsoa(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "1 postcode(s) not in the ONS lookup (no LSOA)" in done.stdout
+
+
+def test_a_changed_postcode_lookup_is_read_afresh(conn, tmp_path: Path, monkeypatch) -> None:
+    """The loader keeps the lookup between files (svdw.postcode_lookup): a change to it shows."""
+    monkeypatch.setenv("SVDW_PSEUDONYM_KEY", KEY)
+    row = [["485 777 3456", "15/06/2005", "2024-06-14", "AL1 3AB"]]
+    load_file(conn, write(tmp_path / "first.csv", row), PEOPLE)
+    conn.execute("update raw.ons__postcode_lsoa_lookup set lsoa_code = 'E01023501'")
+    conn.commit()
+    load_file(
+        conn, write(tmp_path / "second.csv", [[*row[0][:2], "2024-07-01", "AL1 3AB"]]), PEOPLE
+    )
+    # the second delivery replaces the first (no replace scope): its row has the new LSOA
+    stored = conn.execute("select home_lsoa_code from raw.test__people").fetchall()
+    assert stored == [("E01023501",)]

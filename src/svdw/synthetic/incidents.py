@@ -144,7 +144,10 @@ def hospital_sites(force_number: int) -> tuple[str, ...]:
     """ODS site codes of the force area's emergency departments (Hertfordshire's for the first)."""
     if force_number == 41:
         return HOSPITAL_SITES
-    return tuple(f"R{chr(ord('A') + force_number - 41)}X0{k}" for k in (1, 2, 3))
+    n = force_number - 41
+    if n >= 26:  # national scale has 43 forces: letters run out, digits keep 5 characters
+        return tuple(f"R{n:02d}X{k}" for k in (1, 2, 3))
+    return tuple(f"R{chr(ord('A') + n)}X0{k}" for k in (1, 2, 3))
 
 
 def season(month: date) -> float:

@@ -18,6 +18,7 @@ from svdw.contracts import get_contract
 from svdw.synthetic.exploitation import exploitation_flags
 from svdw.synthetic.incidents import Incident, force_geography, forces, incidents
 from svdw.synthetic.lsoa2021 import lsoa_changes
+from svdw.synthetic.national import STREET_RATE_FACTOR
 from svdw.synthetic.world import World, contract_path, csv_writer
 
 # police.uk files publish 2011 LSOAs in older months and 2021 LSOAs in recent ones: the synthetic
@@ -155,6 +156,8 @@ def _street_rows(
         assert incident.offence is not None and incident.crime_ref is not None
         snap = (incident.longitude, incident.latitude)
         row(incident.crime_ref, incident.offence.police_uk, incident.lsoa.code, *snap)
+    if world.scale == "national":  # the real national rate (svdw.synthetic.national)
+        scale *= STREET_RATE_FACTOR
     for crime_type, monthly in OTHER_CRIME.items():
         expected = monthly * scale
         for n in range(max(0, round(rng.gauss(expected, math.sqrt(expected))))):

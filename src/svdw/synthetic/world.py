@@ -42,8 +42,10 @@ extract family is deterministic on its own and the same people turn up in every 
 County scale: one county (~690 LSOAs, ~1.2M residents, 10 districts). With reference_dir
 (the repository's reference/ folder, REFERENCE_DIR, or ../shared/realdata) the county is real
 Hertfordshire: ONS lookup, IMD 2019 ranks, population and LSOA centroids; without it
-(reference_dir=None) it is the fully synthetic Synthshire, laid out on a grid. National scale: 10 synthetic counties (one force each) of ~700
-LSOAs; people are generated on demand from their index, so nothing scales with row counts.
+(reference_dir=None) it is the fully synthetic Synthshire, laid out on a grid. National scale:
+England and Wales's 43 police force areas (svdw.synthetic.national: real names and codes, ~34,750
+LSOAs in proportion to residents; Hertfordshire real with reference_dir); people are generated
+on demand from their index, so nothing scales with row counts.
 """
 
 from __future__ import annotations
@@ -59,7 +61,10 @@ from datetime import date, timedelta
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from svdw.synthetic.national import ForceArea
 
 Scale = Literal["county", "national"]
 Cohort = Literal["child", "young_adult", "adult"]
@@ -219,14 +224,46 @@ class Geography:
         return out
 
 
-def _synthetic_county(rng: random.Random, c: int, start: int) -> tuple[County, list[Lsoa]]:
-    """A county of 10 districts x ~69 LSOAs laid out on a grid (cells tile the county)."""
-    name, force = COUNTIES[c]
-    county = County(f"E109{c + 1:05d}", name, force, 880 + c)
+def _district_postcode(
+    c: int, d: int, first_district: int, force_area: ForceArea | None
+) -> tuple[str, int]:
+    """(postcode area, district number) of a synthetic district's outward codes."""
+    if force_area is None:
+        return POSTCODE_AREAS[c][d % 5], d + 1
+    from svdw.synthetic.national import district_postcode
+
+    return district_postcode(first_district + d)
+
+
+def _synthetic_county(
+    rng: random.Random,
+    c: int,
+    start: int,
+    force_area: ForceArea | None = None,
+    district_start: int | None = None,
+    lsoas: int | None = None,
+) -> tuple[County, list[Lsoa]]:
+    """A county of 10 districts x ~69 LSOAs laid out on a grid (cells tile the county); for a
+    real force area (national scale, svdw.synthetic.national) as many ~69-LSOA districts as its
+    share of England and Wales's LSOAs, numbered from district_start."""
+    name, force = COUNTIES[c] if force_area is None else (force_area.area, force_area.force)
+    county = County(
+        f"E109{c + 1:05d}" if force_area is None else force_area.code,
+        name,
+        force,
+        880 + c if force_area is None else 700 + c,
+    )
     areas: list[Lsoa] = []
     origin_lon, origin_lat = -2.6 + 1.1 * (c % 5), 51.2 + 1.2 * (c // 5)
-    for d, district in enumerate(DISTRICTS):
-        district_code = f"E0790{c * 10 + d + 1:04d}"
+    if force_area is not None:  # 43 areas: a tighter grid of county origins
+        origin_lon, origin_lat = -4.5 + 0.8 * (c % 8), 50.3 + 0.8 * (c // 8)
+    first_district = c * 10 if district_start is None else district_start
+    district_count = len(DISTRICTS) if lsoas is None else max(1, round(lsoas / 69))
+    for d in range(district_count):
+        district = DISTRICTS[d % len(DISTRICTS)] + (
+            f" {d // len(DISTRICTS) + 1}" if d >= 10 else ""
+        )
+        district_code = f"E0790{first_district + d + 1:04d}"
         district_name = district if c == 0 else f"{district} ({name})"
         per_district = 69
         wards = per_district // 8
@@ -240,10 +277,10 @@ def _synthetic_county(rng: random.Random, c: int, start: int) -> tuple[County, l
             col, row = (d % 5) * 10 + i % 10, (d // 5) * 7 + i // 10
             nte = ward == 0 and i < 2 * wards  # the first two LSOAs of each town centre
             seq = start + len(areas)
-            msoa = (c * 10 + d) * 12 + i // 6
+            msoa = (first_district + d) * 12 + i // 6
             areas.append(
                 Lsoa(
-                    code=f"E0190{seq + 1:04d}",
+                    code=f"E019{seq + 1:05d}",  # E0190nnnn below 10,000 LSOAs
                     name=f"{district_name} {i // 4 + 1:03d}{'ABCD'[i % 4]}",
                     ward_code=f"E0590{(start // 8) + d * wards + ward + 1:04d}",
                     ward_name=f"{district_name} {WARD_SUFFIXES[ward % 5]}"
@@ -265,7 +302,7 @@ def _synthetic_county(rng: random.Random, c: int, start: int) -> tuple[County, l
                     deprivation=deprivation,
                     longitude=round(origin_lon + 0.02 * col + 0.01, 6),
                     latitude=round(origin_lat + 0.015 * row + 0.0075, 6),
-                    postcodes=_postcodes(POSTCODE_AREAS[c][d % 5], d + 1, i),
+                    postcodes=_postcodes(*_district_postcode(c, d, first_district, force_area), i),
                     night_time_economy=nte,
                     violence_weight=_violence_weight(total, deprivation, nte),
                 )
@@ -379,6 +416,11 @@ def build_geography(seed: int, scale: Scale, reference_dir: Path | None = None) 
             f"{reference_dir} holds no reference files (lookups/, imd2019/): point --reference-dir"
             " at the repository's reference/ folder, or use --synthetic-geography"
         )
+    if scale == "national":  # England and Wales: 43 force areas
+        from svdw.synthetic.national import national_geography
+
+        counties, lsoas = national_geography(seed, reference_dir)
+        return Geography(lsoas, counties)
     for c in range(1 if scale == "county" else len(COUNTIES)):
         if c == 0 and reference_dir is not None:
             county, areas = _real_county(rng, reference_dir)

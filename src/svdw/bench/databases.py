@@ -1,0 +1,29 @@
+"""A throwaway database per benchmark run on the shared cluster (as the tests' make_database
+does): created empty, owned by the warehouse role, dropped at the end whatever happens."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+
+def with_database(url: str, database: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
+
+
+@contextmanager
+def scratch_database(warehouse_url: str, admin_url: str, label: str) -> Iterator[str]:
+    """The URL (as the warehouse role) of a new empty database; dropped on exit."""
+    owner = urlsplit(warehouse_url).username or "svdw_engineer"
+    name = f"svdw_bench_{uuid.uuid4().hex[:8]}_{label}"[:63]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'create database "{name}" owner "{owner}"')
+    try:
+        yield with_database(warehouse_url, name)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')

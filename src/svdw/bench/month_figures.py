@@ -1,0 +1,107 @@
+"""month_end_to_end_s, month_cost_ratio_36_vs_1 and full_build_36_months_s in one database: the
+months load one after the other as a partnership receives them, and each timed month is a new
+month's files loaded, gated and built (svdw.transform.build_warehouse: incremental where the
+dbt models are). Repeats are consecutive new months (month 2, 3, 4 after one month; month N+1,
+N+2 ... after N), so no file is ever loaded twice."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from svdw.bench.databases import scratch_database
+from svdw.bench.stats import summarise
+from svdw.loader import EXTRACT_SUFFIXES, load_file, loading_order
+
+Report = Callable[[str], object]
+MONTH_IN_NAME = re.compile(r"(20\d\d)-(0[1-9]|1[0-2])")
+
+
+def by_month(paths: Sequence[Path]) -> tuple[list[Path], list[list[Path]]]:
+    """(files with no month in their name: reference, yearly and termly extracts; then each
+    month's files, oldest first), in loading order within each."""
+    base: list[Path] = []
+    months: dict[str, list[Path]] = {}
+    for path in paths:
+        if path.suffix not in EXTRACT_SUFFIXES:
+            continue
+        found = MONTH_IN_NAME.search(path.name)
+        if found and path.parent.name != "ons_lsoa_population_estimates":
+            months.setdefault(found.group(0), []).append(path)
+        else:
+            base.append(path)
+    return loading_order(base), [loading_order(months[m]) for m in sorted(months)]
+
+
+def _load(url: str, files: Sequence[Path]) -> None:
+    with psycopg.connect(url) as conn:
+        for path in files:
+            result = load_file(conn, path)
+            if result.status == "rejected":
+                raise RuntimeError(f"{path.name} rejected: {result.error}")
+
+
+def _build(url: str, full_refresh: bool = False) -> None:
+    from svdw.transform import build_warehouse
+
+    kwargs: dict[str, Any] = {"trigger": "bench", "report": lambda _line: None}
+    if full_refresh:
+        # --full-refresh where the incremental models exist; else a rebuild of everything
+        supported = inspect.signature(build_warehouse).parameters
+        kwargs["full_refresh" if "full_refresh" in supported else "rebuild"] = True
+    build_warehouse(url, **kwargs)
+
+
+def _timed_month(url: str, files: Sequence[Path]) -> float:
+    started = time.perf_counter()
+    _load(url, files)
+    _build(url)
+    return time.perf_counter() - started
+
+
+def measure(
+    paths: Sequence[Path],
+    history: int,
+    repeats: int,
+    warehouse_url: str,
+    admin_url: str,
+    report: Report,
+) -> dict[str, Any]:
+    """The three month figures; needs history + repeats months of files."""
+    base, months = by_month(paths)
+    if len(months) < history + repeats:
+        raise ValueError(f"{len(months)} months of files; need {history + repeats}")
+    after_1: list[float] = []
+    after_n: list[float] = []
+    full: list[float] = []
+    with scratch_database(warehouse_url, admin_url, "months") as url:
+        _load(url, [*base, *months[0]])
+        _build(url)
+        for k in range(1, 1 + repeats):  # months 2 .. repeats+1, each after k months
+            after_1.append(_timed_month(url, months[k]))
+            report(f"  month {k + 1} after {k}: {after_1[-1]:.1f} s")
+        _load(url, [p for m in months[1 + repeats : history] for p in m])
+        _build(url)
+        for _ in range(repeats):
+            started = time.perf_counter()
+            _build(url, full_refresh=True)
+            full.append(time.perf_counter() - started)
+            report(f"  full build of {history} months: {full[-1]:.1f} s")
+        for k in range(history, history + repeats):
+            after_n.append(_timed_month(url, months[k]))
+            report(f"  month {k + 1} after {k}: {after_n[-1]:.1f} s")
+    ratios = [n / one for n, one in zip(after_n, after_1, strict=True)]
+    return {
+        "month_end_to_end_s": {
+            "after_1_month": summarise(after_1, 1),
+            f"after_{history}_months": summarise(after_n, 1),
+        },
+        "month_cost_ratio": {f"{history}_vs_1": summarise(ratios, 2)},
+        "full_build_s": {f"{history}_months": summarise(full, 1)},
+    }

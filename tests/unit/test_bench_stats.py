@@ -1,0 +1,93 @@
+"""The benchmark driver's arithmetic and its results document (svdw.bench.stats, .report)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from svdw.bench.month_figures import by_month
+from svdw.bench.report import read_notes, render
+from svdw.bench.stats import (
+    FIGURES,
+    figure,
+    paired_ratios,
+    percentile,
+    schema_problems,
+    summarise,
+    throughput_ratio,
+)
+
+
+def test_summary_is_median_min_max_of_the_runs() -> None:
+    assert summarise([3.0, 1.0, 2.0, 10.0]) == {
+        "median": 2.5,
+        "min": 1.0,
+        "max": 10.0,
+        "runs": [3.0, 1.0, 2.0, 10.0],
+    }
+    with pytest.raises(ValueError):
+        summarise([])
+
+
+def test_ratios_pair_run_with_run_and_throughput_is_baseline_over_svdw() -> None:
+    # copy took 2 s and 4 s, svdw 8 s and 8 s: svdw has a quarter, then half, copy's throughput
+    assert paired_ratios([2.0, 4.0], [8.0, 8.0]) == [0.25, 0.5]
+    assert throughput_ratio([2.0, 4.0, 3.0], [8.0, 8.0, 3.0])["median"] == 0.5
+    with pytest.raises(ValueError):
+        paired_ratios([1.0], [1.0, 2.0])
+
+
+def test_p95_is_the_nearest_rank() -> None:
+    samples = [float(n) for n in range(1, 21)]  # 1 .. 20
+    assert percentile(samples, 0.95) == 19.0
+    assert percentile([5.0], 0.95) == 5.0
+    assert percentile(samples, 1.0) == 20.0
+
+
+def _complete() -> dict[str, Any]:
+    figures = {k: figure("skipped", reason="not here") for k in FIGURES}
+    figures["loader_vs_copy"] = figure("measured", {"real": summarise([0.4, 0.5, 0.6])})
+    return {"machine": {"cores": 2}, "run": {"options": "--only loader"}, "figures": figures}
+
+
+def test_a_complete_document_has_no_problems_and_renders_every_key() -> None:
+    results = _complete()
+    assert schema_problems(results) == []
+    text = render(results, read_notes("## loader_vs_copy\nBound by validation.\n"))
+    assert all(f"`{key}`" in text for key in FIGURES)
+    assert "0.5 (min 0.4, max 0.6; 3 runs)" in text
+    assert "Bound by validation." in text
+
+
+def test_missing_figures_unexplained_gaps_and_bad_summaries_are_problems() -> None:
+    results = _complete()
+    del results["figures"]["sql_p95_ms"]
+    results["figures"]["dashboard_p95_ms"] = {"status": "skipped", "cases": {}}
+    results["figures"]["loader_vs_copy"]["cases"]["real"]["median"] = 9.0
+    problems = schema_problems(results)
+    assert "missing figure 'sql_p95_ms'" in problems
+    assert "dashboard_p95_ms: not measured and no reason given" in problems
+    assert "loader_vs_copy.real: median outside [min, max]" in problems
+
+
+def test_months_are_told_apart_by_file_name(tmp_path: Any) -> None:
+    names = [
+        "police_uk_street/2025-08-kent-street.csv",
+        "police_uk_street/2025-09-kent-street.csv",
+        "partnership_action_plan/SVD_Action_Plan_Tracker_2025-09-30.csv",
+        "education_schools/edubase_all_schools.csv",
+        "ons_lsoa_population_estimates/sapelsoasyoa_mid-2022_lsoa2021_kent.csv",
+    ]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    base, months = by_month(sorted(tmp_path.rglob("*.csv")))
+    assert {p.name for p in base} == {
+        "sapelsoasyoa_mid-2022_lsoa2021_kent.csv",  # a mid-year, not a month
+        "edubase_all_schools.csv",
+    }
+    assert [{p.name for p in m} for m in months] == [
+        {"2025-08-kent-street.csv"},
+        {"2025-09-kent-street.csv", "SVD_Action_Plan_Tracker_2025-09-30.csv"},
+    ]
