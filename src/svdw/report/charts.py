@@ -130,14 +130,30 @@ def bar_chart(
 
 
 def heatmap(
-    key: str, title: str, alt: str, table: Table, x: str, y: str, value: str, value_title: str
+    key: str,
+    title: str,
+    alt: str,
+    table: Table,
+    rows: list[dict[str, Any]],
+    x: tuple[str, str],
+    y: tuple[str, str],
+    value: str,
+    value_title: str,
 ) -> Chart:
-    spec = _base(plot_values(table, [x, y, value]), title)
+    """Cells of `rows` (long format) at x and y, each given as (label field, sort field)."""
+    spec = _base(
+        [{name: _json_value(row.get(name)) for name in (*x, *y, value)} for row in rows], title
+    )
     spec |= {
         "mark": {"type": "rect"},
         "encoding": {
-            "x": {"field": x, "type": "ordinal", "title": "Hour of day", "sort": None},
-            "y": {"field": y, "type": "ordinal", "title": None, "sort": None},
+            "x": {
+                "field": x[0],
+                "type": "ordinal",
+                "title": "Hour of day",
+                "sort": {"field": x[1]},
+            },
+            "y": {"field": y[0], "type": "ordinal", "title": None, "sort": {"field": y[1]}},
             "color": {
                 "field": value,
                 "type": "quantitative",

@@ -16,7 +16,8 @@ Row = dict[str, Any]
 
 @dataclass(frozen=True)
 class Column:
-    """A column of sna values. kind: text, count, decimal1, decimal2, percent; `family` the
+    """A column of sna values. kind: text, count (people or events, disclosure-controlled),
+    number (rows or actions, not about people), date, decimal1, decimal2, percent; `family` the
     disclosure family of a count (police, health, ...); `withheld_flag` the sna column saying a
     NULL here was withheld rather than not available."""
 
@@ -33,7 +34,9 @@ class Column:
                 return ""
             withheld = self.withheld_flag is None or bool(row.get(self.withheld_flag))
             return CELL_WITHHELD if withheld else CELL_NOT_AVAILABLE
-        if self.kind == "count":
+        if self.kind == "date":
+            return f"{value:%d %b %Y}"
+        if self.kind in ("count", "number"):  # number: not about people, no disclosure rule
             return count_text(value)
         if self.kind == "decimal1":
             return decimal_text(value, 1)
@@ -43,9 +46,15 @@ class Column:
             return decimal_text(value, 1) + "%"
         return str(value)
 
+    def family_of(self, row: Row) -> str | None:
+        """A count's disclosure family: the row's own (tables mixing sources name it per row)."""
+        if self.kind != "count":
+            return None
+        return row.get("disclosure_family") or self.family
+
     @property
     def is_numeric(self) -> bool:
-        return self.kind != "text"
+        return self.kind not in ("text", "date")
 
 
 @dataclass(frozen=True)
