@@ -129,6 +129,11 @@ class Settings:
     smtp_port: int = field(default=25, metadata=env("SVDW_SMTP_PORT"))
     smtp_user: str = field(default="", metadata=env("SVDW_SMTP_USER"))
     smtp_password: str = field(default="", metadata=env("SVDW_SMTP_PASSWORD"))
+    # The SNA documents (svdw.report): where they are written, and the partnership's templates
+    reports_dir: Path = field(default=REPO_DIR / "reports", metadata=env("SVDW_REPORTS_DIR"))
+    report_templates_dir: Path = field(
+        default=REPO_DIR / "reports" / "templates", metadata=env("SVDW_REPORT_TEMPLATES_DIR")
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -191,6 +196,8 @@ class Settings:
             smtp_port=int(text("SVDW_SMTP_PORT", "25")),
             smtp_user=text("SVDW_SMTP_USER"),
             smtp_password=text("SVDW_SMTP_PASSWORD"),
+            reports_dir=path("SVDW_REPORTS_DIR", Path("reports")),
+            report_templates_dir=path("SVDW_REPORT_TEMPLATES_DIR", Path("reports/templates")),
         )
 
     def source(self, contract_name: str) -> tuple[str, str | None] | None:

@@ -3,7 +3,7 @@
 The same library code the Airflow tasks run, for data engineers working outside Airflow.
 """
 
-from svdw.cli import batches, extracts, warehouse  # noqa: F401  (they register their commands)
+from svdw.cli import batches, extracts, report, warehouse  # noqa: F401  (they register their commands)
 from svdw.cli.app import app
 
 __all__ = ["app"]
