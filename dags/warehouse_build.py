@@ -31,6 +31,7 @@ from svdw.airflow_support import (
     WAREHOUSE_CONN_ID,
     pin_build_for_run,
     raw_asset,
+    sna_asset,
     warehouse_settings,
 )
 from svdw.config import Settings
@@ -113,7 +114,7 @@ with DAG(
                 f"dbt failed in Airflow run {context['run_id']}: see the dbt task logs",
             )
 
-    @task
+    @task(outlets=[sna_asset()])
     def evaluate_programmes() -> None:
         """After a successful build: each programme against a matched comparison group, then the
         What works sna models (svdw.evaluation; docs/evaluation.md). Reads the marts just built;
