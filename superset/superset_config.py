@@ -105,3 +105,9 @@ FEATURE_FLAGS = {
     "DASHBOARD_RBAC": True,
     "ENABLE_TEMPLATE_PROCESSING": False,
 }
+
+# --- the SNA documents (svdw report sna) at /sna-reports/, for logged-in users ----------------
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sna_reports_route import add_reports_route  # noqa: E402
+
+FLASK_APP_MUTATOR = add_reports_route

@@ -37,6 +37,9 @@ bash infra/local/airflow.sh start
 step "Pipeline: ingestion DAGs, then the Asset-scheduled warehouse build"
 "$svdw" pipeline
 
+step "SNA documents: one per district and the partnership (HTML + PDF) into ${SVDW_REPORTS_DIR:-reports}/"
+"$svdw" report sna --all
+
 step "Superset"
 bash infra/local/superset.sh init
 bash infra/local/superset.sh import
@@ -52,6 +55,7 @@ The Serious Violence Duty warehouse is running.
             board member     user ${SUPERSET_BOARD_USER}  password ${SUPERSET_BOARD_PASSWORD}
             district partner user ${SUPERSET_DISTRICT_USER}  password ${SUPERSET_DISTRICT_PASSWORD}  (district ${SUPERSET_DISTRICT_CODE} only)
             analyst (SQL Lab) user ${SUPERSET_ANALYST_USER}  password ${SUPERSET_ANALYST_PASSWORD}
+  Reports   ${SUPERSET_URL:-http://127.0.0.1:8088}/sna-reports/   (files in ${SVDW_REPORTS_DIR:-reports}/latest/)
   Warehouse ${WAREHOUSE_URL%%:*}://svdw_engineer@127.0.0.1:${SVDW_PG_PORT:-55432}/warehouse   (password in .env)
 Passwords live in .env. Stop everything with: make down
 MSG
