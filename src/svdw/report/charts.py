@@ -105,7 +105,13 @@ def bar_chart(
     bars: dict[str, Any] = {
         "mark": {"type": "bar"},
         "encoding": {
-            "y": {"field": category, "type": "nominal", "title": None, "sort": None},
+            "y": {
+                "field": category,
+                "type": "nominal",
+                "title": None,
+                "sort": None,
+                "axis": {"labelLimit": 260},
+            },
             "x": {"field": value, "type": "quantitative", "title": value_title},
         },
     }
@@ -114,16 +120,17 @@ def bar_chart(
         bars["encoding"]["yOffset"] = {"field": colour}
     layers = [bars]
     if interval:
-        layers.append(
-            {
-                "mark": {"type": "rule", "color": "#222"},
-                "encoding": {
-                    "y": {"field": category, "type": "nominal", "sort": None},
-                    "x": {"field": interval[0], "type": "quantitative"},
-                    "x2": {"field": interval[1]},
-                },
-            }
-        )
+        rule: dict[str, Any] = {
+            "mark": {"type": "rule", "color": "#222"},
+            "encoding": {
+                "y": {"field": category, "type": "nominal", "sort": None},
+                "x": {"field": interval[0], "type": "quantitative"},
+                "x2": {"field": interval[1]},
+            },
+        }
+        if colour:
+            rule["encoding"]["yOffset"] = {"field": colour}
+        layers.append(rule)
     spec["layer"] = layers
     spec["height"] = {"step": 14 if colour else 18}
     return Chart(key, title, alt, spec, table)
