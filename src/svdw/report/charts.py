@@ -38,7 +38,10 @@ class Chart:
     @property
     def values(self) -> list[dict[str, Any]]:
         """The data points the chart draws (a withheld value is null, so never drawn)."""
-        return list(self.spec.get("data", {}).get("values", []))
+        values = self.spec.get("data", {}).get("values", [])
+        if isinstance(values, dict):  # a map: GeoJSON features, the data in their properties
+            return [feature["properties"] for feature in values.get("features", [])]
+        return list(values)
 
 
 def _base(values: list[dict[str, Any]], title: str) -> dict[str, Any]:
@@ -51,6 +54,7 @@ def _base(values: list[dict[str, Any]], title: str) -> dict[str, Any]:
         "config": {
             "font": FONT,
             "view": {"stroke": None},
+            "axis": {"labelLimit": 260},
             "range": {"category": {"scheme": PALETTE}},
         },
     }
