@@ -39,8 +39,8 @@ def periods_block(reader: SnaReader, year: str) -> Block:
                         months,
                         Source("sna_core_measures", "months_covered", key),
                     ),
-                    f" month{'s' if months != 1 else ''}, {row['period_start']:%B %Y} to "
-                    f"{row['period_end']:%B %Y}"
+                    f" month{'s' if months != 1 else ''} of the financial year "
+                    f"({row['period_start']:%B %Y} to {row['period_end']:%B %Y})"
                     + ("; rates are annualised." if row["is_part_period"] else "."),
                 )
             )
