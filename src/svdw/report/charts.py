@@ -30,6 +30,13 @@ class Chart:
     alt: str
     spec: dict[str, Any]
     table: Table
+    plotted: str  # the field the chart draws the size of (bar length, colour)
+
+    @property
+    def has_values(self) -> bool:
+        """False when every value is withheld or missing: Vega cannot size an empty chart, and
+        the document says so instead (the table still goes to the appendix)."""
+        return any(point.get(self.plotted) is not None for point in self.values)
 
     def data_uri(self) -> str:
         png = vl_convert.vegalite_to_png(vl_spec=json.dumps(self.spec, default=str), scale=2)
@@ -88,7 +95,7 @@ def line_chart(
             "color": {"field": colour, "type": "nominal", "title": None},
         },
     }
-    return Chart(key, title, alt, spec, table)
+    return Chart(key, title, alt, spec, table, y)
 
 
 def bar_chart(
@@ -137,7 +144,7 @@ def bar_chart(
         layers.append(rule)
     spec["layer"] = layers
     spec["height"] = {"step": 14 if colour else 18}
-    return Chart(key, title, alt, spec, table)
+    return Chart(key, title, alt, spec, table, value)
 
 
 def heatmap(
@@ -173,4 +180,4 @@ def heatmap(
             },
         },
     }
-    return Chart(key, title, alt, spec, table)
+    return Chart(key, title, alt, spec, table, value)

@@ -62,4 +62,4 @@ def rate_map(key: str, title: str, alt: str, polygons: list[dict[str, Any]], tab
             }
         },
     }
-    return Chart(key, title, alt, spec, table)
+    return Chart(key, title, alt, spec, table, "violence_rate_per_1000")
