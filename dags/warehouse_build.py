@@ -32,6 +32,7 @@ from svdw.airflow_support import (
     dbt_conn_id,
     pin_build_for_run,
     raw_asset,
+    sna_asset,
     warehouse_settings,
 )
 from svdw.config import Settings
@@ -114,7 +115,7 @@ with DAG(
                 f"dbt failed in Airflow run {context['run_id']}: see the dbt task logs",
             )
 
-    @task
+    @task(outlets=[sna_asset()])
     def evaluate_programmes() -> None:
         """After a successful build: each programme against a matched comparison group, then the
         What works sna models (svdw.evaluation; docs/evaluation.md). Reads the marts just built;

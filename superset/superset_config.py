@@ -116,7 +116,6 @@ def _limit_login_posts(app: object) -> None:
             manager.limiter.limit(AUTH_RATE_LIMIT, methods=["POST"])(view.blueprint)
 
 
-FLASK_APP_MUTATOR = _limit_login_posts
 # No phone-home analytics.
 SCARF_ANALYTICS = False
 # Roles, users and permissions as code over the REST API (/api/v1/security/...).
@@ -169,3 +168,17 @@ FEATURE_FLAGS = {
     "DASHBOARD_RBAC": True,
     "ENABLE_TEMPLATE_PROCESSING": False,
 }
+
+# --- the SNA documents (svdw report sna) at /sna-reports/, for logged-in users ----------------
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sna_reports_route import add_reports_route  # noqa: E402
+
+
+
+def _mutate_app(app: object) -> None:
+    """Superset takes one app mutator: the login-post limit and the reports route."""
+    _limit_login_posts(app)
+    add_reports_route(app)
+
+
+FLASK_APP_MUTATOR = _mutate_app

@@ -40,6 +40,9 @@ step "Warehouse setup as its owner (schemas, tables, grants): the loader and dbt
 step "Pipeline: ingestion DAGs, then the Asset-scheduled warehouse build"
 "$svdw" pipeline
 
+step "SNA documents: one per district and the partnership (HTML + PDF) into ${SVDW_REPORTS_DIR:-reports}/"
+"$svdw" report sna --all
+
 step "Superset"
 bash infra/local/superset.sh init
 bash infra/local/superset.sh import
@@ -55,6 +58,7 @@ The Serious Violence Duty warehouse is running.
             board member     user ${SUPERSET_BOARD_USER}
             district partner user ${SUPERSET_DISTRICT_USER}  (district ${SUPERSET_DISTRICT_CODE} only)
             analyst (SQL Lab) user ${SUPERSET_ANALYST_USER}
+  Reports   ${SUPERSET_URL:-http://127.0.0.1:8088}/sna-reports/   (files in ${SVDW_REPORTS_DIR:-reports}/latest/)
   Warehouse ${WAREHOUSE_URL%%:*}://svdw_engineer@127.0.0.1:${SVDW_PG_PORT:-55432}/warehouse
 Every password is in .env (AIRFLOW_ADMIN_PASSWORD, SUPERSET_ADMIN_PASSWORD, SUPERSET_BOARD_PASSWORD,
 SUPERSET_DISTRICT_PASSWORD, SUPERSET_ANALYST_PASSWORD, WAREHOUSE_PASSWORD); none is printed here.

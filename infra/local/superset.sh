@@ -100,6 +100,8 @@ superset_env() {
 # warehouse owner's, loader's or transformer's passwords, nor Airflow's, which .env also holds.
 only_superset_env() {
   local name
+  # Where the SNA documents are (sna_reports_route.py): not a secret, handed over by name.
+  export SUPERSET_REPORTS_DIR="${SUPERSET_REPORTS_DIR:-${SVDW_REPORTS_DIR:-}}"
   for name in $(compgen -e); do
     case "$name" in
       SUPERSET_* | FLASK_APP | PYTHON* | PATH | HOME | USER | LOGNAME | SHELL | TERM | TZ | TMPDIR | LANG | LANGUAGE | LC_*) ;;

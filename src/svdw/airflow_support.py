@@ -62,6 +62,18 @@ def raw_asset(contract: Contract) -> Asset:
     )
 
 
+def sna_asset() -> Asset:
+    """The sna schema as built and evaluated: emitted after a successful warehouse build (and
+    the programme evaluation), consumed by the SNA documents DAG."""
+    url = urlsplit(Settings.from_env().warehouse_url)
+    database = url.path.lstrip("/") or "warehouse"
+    return Asset(
+        name="sna.built",
+        uri=f"postgres://{url.hostname or 'localhost'}:{url.port or 5432}/{database}/sna/built",
+        group="sna",
+    )
+
+
 def warehouse_settings() -> Settings:
     """Settings for a task, with the warehouse URL taken from the Airflow connection. Tasks
     connect through the service's own URL: `loader_url` to load, `transformer_url` to build."""

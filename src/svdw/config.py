@@ -150,6 +150,12 @@ class Settings:
     loader_database_url: str = field(default="", metadata=env("LOADER_DATABASE_URL"))
     transformer_database_url: str = field(default="", metadata=env("TRANSFORMER_DATABASE_URL"))
 
+    # The SNA documents (svdw.report): where they are written, and the partnership's templates
+    reports_dir: Path = field(default=REPO_DIR / "reports", metadata=env("SVDW_REPORTS_DIR"))
+    report_templates_dir: Path = field(
+        default=REPO_DIR / "reports" / "templates", metadata=env("SVDW_REPORT_TEMPLATES_DIR")
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Settings from `environ` (default: os.environ after reading .env)."""
@@ -221,6 +227,9 @@ class Settings:
             archive_age_identity=text("SVDW_ARCHIVE_AGE_IDENTITY"),
             loader_database_url=text("LOADER_DATABASE_URL"),
             transformer_database_url=text("TRANSFORMER_DATABASE_URL"),
+
+            reports_dir=path("SVDW_REPORTS_DIR", Path("reports")),
+            report_templates_dir=path("SVDW_REPORT_TEMPLATES_DIR", Path("reports/templates")),
         )
 
     @property

@@ -17,6 +17,7 @@ DAGS = REPO_DIR / "dags"
 EXPECTED_DAGS = {f"ingest_{name}" for name in load_contracts()} | {
     "warehouse_build",
     "archive_purge",
+    "sna_reports",
 }
 
 
@@ -92,3 +93,15 @@ def test_programmes_are_evaluated_after_a_successful_build(dagbag) -> None:
     evaluate = build.get_task("evaluate_programmes")
     assert evaluate.upstream_task_ids == {"finish_build"}
     assert evaluate.trigger_rule == "all_success"
+
+
+def test_sna_documents_are_rendered_after_each_successful_build(dagbag) -> None:
+    """The reports DAG is scheduled on the Asset that only a successful build's last task emits."""
+    build = dagbag.dags["warehouse_build"]
+    emitted = {o.uri for t in build.tasks for o in t.outlets}
+    evaluate = build.get_task("evaluate_programmes")
+    assert [o.uri for o in evaluate.outlets] == list(emitted)
+    reports = dagbag.dags["sna_reports"]
+    scheduled_on = {asset.uri for asset in reports.timetable.asset_condition.objects}
+    assert scheduled_on == emitted
+    assert [t.task_id for t in reports.tasks] == ["render_sna_documents"]

@@ -8,6 +8,7 @@ from svdw.cli import (  # noqa: F401  (they register their commands)
     batches,
     extracts,
     recovery,
+    report,
     setup,
     warehouse,
 )

@@ -1,0 +1,98 @@
+"""Write the SNA document for one area, or for every district and the partnership, into a
+directory: <out>/<year as 2025-26>/sna_<area>.html and .pdf, plus an index.html listing them
+(the page the Superset Overview dashboard links to)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+from svdw.report.data import Area, SnaReader, districts, latest_financial_year, partnership
+from svdw.report.document import build_document, render_html, render_pdf
+from svdw.report.partnership_config import load_config
+
+
+@dataclass(frozen=True)
+class Rendered:
+    area: Area
+    html: Path
+    pdf: Path | None
+
+
+def year_dir(out_dir: Path, year: str) -> Path:
+    return out_dir / year.replace("/", "-")
+
+
+def resolve_year(conn: psycopg.Connection, year: str | None) -> str:
+    found = year or latest_financial_year(conn)
+    if not found:
+        raise ValueError("sna_core_measures has no financial year: build the warehouse first")
+    return found
+
+
+def render_area(
+    conn: psycopg.Connection,
+    area: Area,
+    year: str,
+    out_dir: Path,
+    templates_dir: Path,
+    pdf: bool = True,
+) -> Rendered:
+    document = build_document(SnaReader(conn, area), year)
+    html = render_html(document, templates_dir, load_config(templates_dir))
+    target = year_dir(out_dir, year)
+    target.mkdir(parents=True, exist_ok=True)
+    html_path = target / f"sna_{area.slug}.html"
+    html_path.write_text(html, encoding="utf-8")
+    pdf_path = None
+    if pdf:
+        pdf_path = target / f"sna_{area.slug}.pdf"
+        render_pdf(html, pdf_path)
+    return Rendered(area, html_path, pdf_path)
+
+
+def all_areas(conn: psycopg.Connection) -> list[Area]:
+    return [partnership(conn), *districts(conn)]
+
+
+def render_all(
+    conn: psycopg.Connection,
+    year: str,
+    out_dir: Path,
+    templates_dir: Path,
+    progress: Callable[[Area], None] = lambda _area: None,
+    pdf: bool = True,
+) -> list[Rendered]:
+    rendered = []
+    for area in all_areas(conn):
+        rendered.append(render_area(conn, area, year, out_dir, templates_dir, pdf))
+        progress(area)
+    write_index(out_dir, year, rendered)
+    return rendered
+
+
+def write_index(out_dir: Path, year: str, rendered: list[Rendered]) -> Path:
+    """A plain page linking every area's HTML and PDF, for the year and as `latest`."""
+    folder = year_dir(out_dir, year)
+    items = "\n".join(
+        f'<li>{r.area.name}: <a href="{r.html.name}">HTML</a>'
+        + (f' · <a href="{r.pdf.name}">PDF</a>' if r.pdf else "")
+        + "</li>"
+        for r in rendered
+    )
+    page = (
+        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
+        f"<title>SNA documents {year}</title></head><body>"
+        f"<h1>Serious Violence Strategic Needs Assessments {year}</h1><ul>{items}</ul>"
+        "</body></html>"
+    )
+    index = folder / "index.html"
+    index.write_text(page, encoding="utf-8")
+    latest = out_dir / "latest"
+    if latest.is_symlink() or latest.exists():
+        latest.unlink()
+    latest.symlink_to(folder.name, target_is_directory=True)
+    return index
