@@ -1,8 +1,8 @@
-"""The SNA documents (`svdw report sna`, SVDW_REPORTS_DIR, as SUPERSET_REPORTS_DIR) served by Superset itself at
-/sna-reports/, so the Overview dashboard links to them with a relative URL that works wherever
-Superset runs, and only a logged-in user can open them (a file:// link from an http page is
-blocked by browsers; a second web server would need its own port, login and URL).
-/sna-reports/ is the latest year's index (reports/latest -> the newest year's folder)."""
+"""The SNA documents (`svdw report sna`; SVDW_REPORTS_DIR, as SUPERSET_REPORTS_DIR) served by
+Superset itself at /sna-reports/, so the Overview dashboard links to them with a relative URL
+that works wherever Superset runs, and only a logged-in user can open them (a file:// link from
+an http page is blocked by browsers; a second web server would need its own port, login and
+URL). /sna-reports/ is the latest year's index (reports/latest -> the newest year's folder)."""
 
 from __future__ import annotations
 

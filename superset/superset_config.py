@@ -174,7 +174,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sna_reports_route import add_reports_route  # noqa: E402
 
 
-
 def _mutate_app(app: object) -> None:
     """Superset takes one app mutator: the login-post limit and the reports route."""
     _limit_login_posts(app)

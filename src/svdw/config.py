@@ -227,7 +227,6 @@ class Settings:
             archive_age_identity=text("SVDW_ARCHIVE_AGE_IDENTITY"),
             loader_database_url=text("LOADER_DATABASE_URL"),
             transformer_database_url=text("TRANSFORMER_DATABASE_URL"),
-
             reports_dir=path("SVDW_REPORTS_DIR", Path("reports")),
             report_templates_dir=path("SVDW_REPORT_TEMPLATES_DIR", Path("reports/templates")),
         )
