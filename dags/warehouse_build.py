@@ -17,6 +17,7 @@ from airflow.sdk import DAG, AssetAny, task
 from cosmos import (
     DbtTaskGroup,
     ExecutionConfig,
+    ExecutionMode,
     InvocationMode,
     LoadMode,
     ProfileConfig,
@@ -33,6 +34,7 @@ from svdw.airflow_support import (
     raw_asset,
     warehouse_settings,
 )
+from svdw.airflow_watcher import watch_after_the_producer
 from svdw.config import Settings
 from svdw.contracts import load_contracts
 from svdw.transform import BUILD_ID_VAR, dbt_project_dir
@@ -69,11 +71,15 @@ with DAG(
                 conn_id=WAREHOUSE_CONN_ID, profile_args={"schema": "public"}
             ),
         ),
-        # dbt runs inside the task's process (dbtRunner) rather than as a subprocess per model:
-        # each of the ~95 tasks saves starting Python and importing dbt again.
-        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
-        # Tests run once, after every model: relationship tests span models (fct -> dim), so a
-        # per-model `dbt test --select` would run them before the other side exists.
+        # WATCHER: one task (dbt.dbt_producer_watcher) runs a single `dbt build` of every model
+        # inside its process (dbtRunner); each model keeps its own task in the UI, a sensor that
+        # reads the model's result from the producer's XComs instead of starting dbt again
+        # (svdw.airflow_watcher; docs/runbook.md "Warehouse build in Airflow").
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.WATCHER, invocation_mode=InvocationMode.DBT_RUNNER
+        ),
+        # Tests run once, after every model (`dbt test`, one task): relationship tests span
+        # models (fct -> dim), and the producer's build leaves tests out.
         # No Asset per model: nothing is scheduled on single marts tables, and emitting them
         # costs every one of the ~95 tasks a second or two.
         render_config=RenderConfig(
@@ -124,5 +130,6 @@ with DAG(
 
     pinned = pin_snapshot()
     finished = finish_build()
+    watch_after_the_producer(dbt_build, pinned)
     pinned >> dbt_build >> [finished, record_failed_build()]
     finished >> evaluate_programmes()

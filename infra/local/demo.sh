@@ -9,7 +9,25 @@ repo="$(cd "$(dirname "$0")/../.." && pwd)"; cd "$repo"
 # shellcheck source=airflow_env.sh
 . "$repo/infra/local/airflow_env.sh"
 svdw="$repo/.venv/bin/svdw"
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# Each step's time, and the total, printed as the demo goes and summed up at the end. `make demo`
+# sets SVDW_DEMO_STARTED before installing (venvs, PostgreSQL): that time is counted too.
+demo_started="${SVDW_DEMO_STARTED:-$(date +%s)}"
+step_name=""; step_started=0; timings=()
+end_step() {
+  [ -n "$step_name" ] || return 0
+  local took=$(($(date +%s) - step_started))
+  printf '    %s: %ss\n' "${step_name%%:*}" "$took"
+  timings+=("$(printf '%6ss  %s' "$took" "${step_name%%:*}")")
+  step_name=""
+}
+step() {
+  end_step
+  step_name="$*"; step_started=$(date +%s)
+  printf '\n\033[1m==> %s\033[0m\n' "$*"
+}
+if [ -n "${SVDW_DEMO_STARTED:-}" ]; then
+  timings+=("$(printf '%6ss  %s' "$(($(date +%s) - demo_started))" "Installs and PostgreSQL (make venvs pg)")")
+fi
 
 step "Synthetic partnership on the real Hertfordshire geography (reference/): every partner extract into ${SVDW_LANDING_DIR:-landing}/"
 # Same seed, same files: on a second run the loader recognises each file and adds nothing. The
@@ -43,7 +61,12 @@ bash infra/local/superset.sh import
 bash infra/local/superset.sh start
 [ "$SVDW_EXECUTOR" = celery ] && bash infra/local/superset.sh worker start
 
+step "Status"
 "$svdw" status --limit 1
+end_step
+printf '\n\033[1mTime per step\033[0m\n'
+printf '%s\n' "${timings[@]}"
+printf '%6ss  total (make demo: %s)\n' "$(($(date +%s) - demo_started))" "$(uptime | sed 's/.*load/load/')"
 cat <<MSG
 
 The Serious Violence Duty warehouse is running.
