@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 import os
 from types import ModuleType
 
 import pytest
 
-from svdw.config import REPO_DIR
+from svdw.airflow_watcher import ALL_DONE_MIN_ONE_SUCCESS, PRODUCER_TASK
+from svdw.config import REPO_DIR, Settings
 from svdw.contracts import load_contracts
 
 DAGS = REPO_DIR / "dags"
@@ -44,7 +46,9 @@ def test_dag_policy(dagbag, dag_id: str) -> None:
     assert dag.doc_md, "document every DAG"
     for task in dag.tasks:
         assert task.owner == "svdw-data-engineering", task.task_id
-        assert task.retries >= 1, task.task_id
+        # The one exception: a retried WATCHER producer skips (svdw.airflow_watcher).
+        if not task.task_id.endswith(f".{PRODUCER_TASK}"):
+            assert task.retries >= 1, task.task_id
 
 
 @functools.cache
@@ -89,3 +93,49 @@ def test_programmes_are_evaluated_after_a_successful_build(dagbag) -> None:
     evaluate = build.get_task("evaluate_programmes")
     assert evaluate.upstream_task_ids == {"finish_build"}
     assert evaluate.trigger_rule == "all_success"
+
+
+def dbt_models() -> set[str]:
+    """Every model and seed of the dbt project, from the manifest the DAG renders from."""
+    manifest = json.loads((Settings.from_env().dbt_target_dir / "manifest.json").read_text())
+    return {
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in {"model", "seed"} and node["package_name"] == "svdw"
+    }
+
+
+def test_the_warehouse_build_runs_dbt_once_and_keeps_a_task_per_model(dagbag) -> None:
+    """WATCHER mode: one producer task runs dbt; every model keeps a task of its own that only
+    reads its result, after the producer (`dags test` runs one task at a time); the tests run
+    once after every model; the build is recorded as failed when any dbt task fails."""
+    build = dagbag.dags["warehouse_build"]
+    dbt_tasks = [t for t in build.tasks if t.task_id.startswith("dbt.")]
+    producer = build.get_task(f"dbt.{PRODUCER_TASK}")
+    assert type(producer).__name__ == "DbtProducerWatcherOperator"
+    assert producer.upstream_task_ids == {"pin_snapshot"} and producer.retries == 0
+    assert "--resource-type" in producer.dbt_cmd_flags  # the tests are not in the build
+    sensor_types = {"DbtRunWatcherOperator", "DbtSeedWatcherOperator"}
+    sensors = {t.task_id: t for t in dbt_tasks if type(t).__name__ in sensor_types}
+    others = sorted(
+        type(t).__name__ for t in dbt_tasks if t is not producer and t not in sensors.values()
+    )
+    # Besides the producer, only the tests start dbt (EmptyOperator: Cosmos' producer gate).
+    assert others == ["DbtTestLocalOperator", "EmptyOperator"]
+    (tests,) = [t for t in dbt_tasks if type(t).__name__ == "DbtTestLocalOperator"]
+
+    per_model = {task_id.removeprefix("dbt.").rsplit("_", 1)[0] for task_id in sensors}
+    assert per_model == dbt_models()
+    roots = [t for t in sensors.values() if not t.upstream_task_ids & set(sensors)]
+    assert roots and all(
+        t.upstream_task_ids == {producer.task_id, "pin_snapshot"}
+        and t.trigger_rule == ALL_DONE_MIN_ONE_SUCCESS
+        for t in roots
+    )
+    # Every dbt invocation reads the snapshot pin_snapshot pinned.
+    assert all("pin_snapshot" in str(t.vars) for t in [producer, tests, *sensors.values()])
+
+    assert set(build.get_task("finish_build").upstream_task_ids) >= {tests.task_id}
+    assert tests.upstream_task_ids <= set(sensors) and tests.upstream_task_ids
+    failed = build.get_task("record_failed_build")
+    assert failed.trigger_rule == "one_failed" and tests.task_id in failed.upstream_task_ids
