@@ -1,7 +1,8 @@
 """The warehouse build, scheduled on the raw tables' Assets (never on a clock): pin the snapshot
 (Great Expectations gates every pending load batch; the build reads the passed and accepted
-batches, fixed now), then dbt builds staging -> marts -> sna from that snapshot through Cosmos,
-with the credentials of the Airflow connection `warehouse` (no profiles file in the build),
+batches, fixed now), then dbt builds seeds and staging -> marts -> sna from that snapshot, one
+Cosmos task per layer (svdw.airflow_layers: each lists its models' results), and tests them all
+once, with the credentials of the Airflow connection `warehouse` (no profiles file in the build);
 then the build is recorded as finished and the programmes are evaluated (svdw.evaluation).
 
 A batch that fails the gate fails this run (naming expectation, table and batch) and stays out of
@@ -13,20 +14,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk import DAG, AssetAny, task
-from cosmos import (
-    DbtTaskGroup,
-    ExecutionConfig,
-    ExecutionMode,
-    InvocationMode,
-    LoadMode,
-    ProfileConfig,
-    ProjectConfig,
-    RenderConfig,
-    TestBehavior,
+from airflow.sdk import DAG, AssetAny, TaskGroup, task
+from cosmos import InvocationMode, ProfileConfig
+from cosmos.operators.local import (
+    DbtRunLocalOperator,
+    DbtSeedLocalOperator,
+    DbtTestLocalOperator,
 )
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
+from svdw.airflow_layers import LAYERS, report_models
 from svdw.airflow_support import (
     DEFAULT_ARGS,
     WAREHOUSE_CONN_ID,
@@ -34,14 +31,10 @@ from svdw.airflow_support import (
     raw_asset,
     warehouse_settings,
 )
-from svdw.airflow_watcher import watch_after_the_producer
-from svdw.config import Settings
 from svdw.contracts import load_contracts
 from svdw.transform import BUILD_ID_VAR, dbt_project_dir
 
 DBT_DIR = dbt_project_dir()
-# Written by `dbt parse` (make demo, svdw.transform.dbt_parse) where dbt writes its target.
-MANIFEST = Settings.from_env().dbt_target_dir / "manifest.json"
 RAW_ASSETS = [raw_asset(c) for c in load_contracts().values()]
 PIN_TASK = "pin_snapshot"
 
@@ -61,41 +54,34 @@ with DAG(
         """Gate the pending batches and pin this build's snapshot; skip dbt when nothing new."""
         return pin_build_for_run(context)
 
-    dbt_build = DbtTaskGroup(
-        group_id="dbt",
-        project_config=ProjectConfig(dbt_project_path=DBT_DIR, manifest_path=MANIFEST),
-        profile_config=ProfileConfig(
+    # One dbt task per layer (svdw.airflow_layers), each a Cosmos operator running dbt inside the
+    # task's process (dbtRunner), with the credentials of the Airflow connection `warehouse`.
+    # Every one reads the snapshot pin_snapshot pinned (Cosmos templates `vars`), so layers built
+    # minutes apart read the same load batches.
+    dbt_args: dict[str, Any] = {
+        "project_dir": str(DBT_DIR),
+        "profile_config": ProfileConfig(
             profile_name="svdw",
             target_name="airflow",
             profile_mapping=PostgresUserPasswordProfileMapping(
                 conn_id=WAREHOUSE_CONN_ID, profile_args={"schema": "public"}
             ),
         ),
-        # WATCHER: one task (dbt.dbt_producer_watcher) runs a single `dbt build` of every model
-        # inside its process (dbtRunner); each model keeps its own task in the UI, a sensor that
-        # reads the model's result from the producer's XComs instead of starting dbt again
-        # (svdw.airflow_watcher; docs/runbook.md "Warehouse build in Airflow").
-        execution_config=ExecutionConfig(
-            execution_mode=ExecutionMode.WATCHER, invocation_mode=InvocationMode.DBT_RUNNER
-        ),
-        # Tests run once, after every model (`dbt test`, one task): relationship tests span
-        # models (fct -> dim), and the producer's build leaves tests out.
-        # No Asset per model: nothing is scheduled on single marts tables, and emitting them
-        # costs every one of the ~95 tasks a second or two.
-        render_config=RenderConfig(
-            load_method=LoadMode.DBT_MANIFEST,
-            test_behavior=TestBehavior.AFTER_ALL,
-            emit_datasets=False,
-        ),
-        # Every dbt task of the run reads the snapshot pin_snapshot pinned (Cosmos templates
-        # `vars`), so models built minutes apart still read the same load batches. (A new build
-        # id changes dbt's vars, so the first task of a run parses the project in full; Cosmos
-        # then caches that parse for the run's other tasks.)
-        operator_args={
-            "install_deps": False,
-            "vars": {BUILD_ID_VAR: "{{ ti.xcom_pull(task_ids='" + PIN_TASK + "') }}"},
-        },
-    )
+        "invocation_mode": InvocationMode.DBT_RUNNER,
+        "install_deps": False,
+        "emit_datasets": False,
+        "vars": {BUILD_ID_VAR: "{{ ti.xcom_pull(task_ids='" + PIN_TASK + "') }}"},
+        "callback": report_models,
+    }
+    with TaskGroup(group_id="dbt") as dbt_build:
+        seeds = DbtSeedLocalOperator(task_id="seeds", **dbt_args)
+        staging, marts, sna = (
+            DbtRunLocalOperator(task_id=layer, select=LAYERS[layer], **dbt_args)
+            for layer in ("staging", "marts", "sna")
+        )
+        # Tests run once, after every model: relationship tests span layers (fct -> dim).
+        tests = DbtTestLocalOperator(task_id="tests", **dbt_args)
+        [seeds, staging] >> marts >> sna >> tests
 
     @task
     def finish_build(**context: Any) -> None:
@@ -130,6 +116,5 @@ with DAG(
 
     pinned = pin_snapshot()
     finished = finish_build()
-    watch_after_the_producer(dbt_build, pinned)
     pinned >> dbt_build >> [finished, record_failed_build()]
     finished >> evaluate_programmes()

@@ -29,20 +29,11 @@ if [ -n "${SVDW_DEMO_STARTED:-}" ]; then
   timings+=("$(printf '%6ss  %s' "$(($(date +%s) - demo_started))" "Installs and PostgreSQL (make venvs pg)")")
 fi
 
-# dbt's parse (the manifest the warehouse DAG renders from) needs neither the files nor a database:
-# it runs beside the generator, two single-threaded jobs on two cores.
-parse_log="$AIRFLOW_HOME/dbt-parse.log"
-"$repo/.venv/bin/python" -c "from svdw.transform import dbt_parse; dbt_parse()" >"$parse_log" 2>&1 &
-parse_pid=$!
-
 step "Synthetic partnership on the real Hertfordshire geography (reference/): every partner extract into ${SVDW_LANDING_DIR:-landing}/"
 # Same seed, same files: on a second run the loader recognises each file and adds nothing. The
 # published reference files (ONS lookup, IMD 2019, IoD population, boundaries) are copied from
 # reference/ as they are and loaded through their contracts like any partner extract.
 "$svdw" generate --out "${SVDW_LANDING_DIR:-landing}" --months "${SVDW_DEMO_MONTHS:-24}"
-
-step "dbt manifest for Cosmos (parsed beside the generator)"
-wait "$parse_pid" || { tail -30 "$parse_log"; echo "dbt parse failed: see $parse_log" >&2; exit 1; }
 
 # A failed task retries sooner here than in production (300 s), so the demo reports promptly.
 export SVDW_RETRY_DELAY_SECONDS="${SVDW_RETRY_DELAY_SECONDS:-30}"

@@ -11,8 +11,8 @@ from types import ModuleType
 
 import pytest
 
-from svdw.airflow_watcher import ALL_DONE_MIN_ONE_SUCCESS, PRODUCER_TASK
-from svdw.config import REPO_DIR, Settings
+from svdw.airflow_layers import LAYERS, layer_of
+from svdw.config import REPO_DIR
 from svdw.contracts import load_contracts
 
 DAGS = REPO_DIR / "dags"
@@ -21,9 +21,6 @@ EXPECTED_DAGS = {f"ingest_{name}" for name in load_contracts()} | {"warehouse_bu
 
 @pytest.fixture(scope="module")
 def dagbag(tmp_path_factory: pytest.TempPathFactory):
-    from svdw.transform import dbt_parse
-
-    dbt_parse()  # Cosmos renders the warehouse DAG from dbt's manifest
     os.environ.setdefault("AIRFLOW_HOME", str(tmp_path_factory.mktemp("airflow_home")))
     os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
     os.environ["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] = "False"
@@ -46,9 +43,7 @@ def test_dag_policy(dagbag, dag_id: str) -> None:
     assert dag.doc_md, "document every DAG"
     for task in dag.tasks:
         assert task.owner == "svdw-data-engineering", task.task_id
-        # The one exception: a retried WATCHER producer skips (svdw.airflow_watcher).
-        if not task.task_id.endswith(f".{PRODUCER_TASK}"):
-            assert task.retries >= 1, task.task_id
+        assert task.retries >= 1, task.task_id
 
 
 @functools.cache
@@ -95,47 +90,58 @@ def test_programmes_are_evaluated_after_a_successful_build(dagbag) -> None:
     assert evaluate.trigger_rule == "all_success"
 
 
-def dbt_models() -> set[str]:
-    """Every model and seed of the dbt project, from the manifest the DAG renders from."""
-    manifest = json.loads((Settings.from_env().dbt_target_dir / "manifest.json").read_text())
+@pytest.fixture(scope="module")
+def dbt_nodes() -> dict[str, dict]:
+    """Every model and seed of the dbt project, by unique id, from the manifest dbt parses."""
+    from svdw.transform import dbt_parse
+
+    manifest = json.loads(dbt_parse().read_text())
     return {
-        node["name"]
-        for node in manifest["nodes"].values()
+        unique_id: node
+        for unique_id, node in manifest["nodes"].items()
         if node["resource_type"] in {"model", "seed"} and node["package_name"] == "svdw"
     }
 
 
-def test_the_warehouse_build_runs_dbt_once_and_keeps_a_task_per_model(dagbag) -> None:
-    """WATCHER mode: one producer task runs dbt; every model keeps a task of its own that only
-    reads its result, after the producer (`dags test` runs one task at a time); the tests run
-    once after every model; the build is recorded as failed when any dbt task fails."""
+def test_every_model_is_built_in_one_layer_after_the_layers_it_reads(dbt_nodes) -> None:
+    """The warehouse DAG builds by layer (svdw.airflow_layers): a model in a folder no layer
+    selects would never be built, and a model reading a later layer would read a stale table."""
+    order = {layer: number for number, layer in enumerate(LAYERS)}
+    layers = {
+        uid: layer_of(n["resource_type"], n["original_file_path"]) for uid, n in dbt_nodes.items()
+    }
+    assert not [uid for uid, layer in layers.items() if layer is None]
+    backwards = [
+        (parent, uid)
+        for uid, node in dbt_nodes.items()
+        for parent in node.get("depends_on", {}).get("nodes", [])
+        if parent in layers and order[layers[parent]] > order[layers[uid]]
+    ]
+    assert not backwards
+    assert {layer for layer in layers.values()} == set(LAYERS)
+
+
+def test_the_warehouse_build_runs_dbt_once_per_layer_then_the_tests(dagbag) -> None:
+    """One dbt task per layer in build order, every one reading the snapshot pin_snapshot
+    pinned; the tests once after every model; a failed dbt task records the build as failed."""
     build = dagbag.dags["warehouse_build"]
-    dbt_tasks = [t for t in build.tasks if t.task_id.startswith("dbt.")]
-    producer = build.get_task(f"dbt.{PRODUCER_TASK}")
-    assert type(producer).__name__ == "DbtProducerWatcherOperator"
-    assert producer.upstream_task_ids == {"pin_snapshot"} and producer.retries == 0
-    assert "--resource-type" in producer.dbt_cmd_flags  # the tests are not in the build
-    sensor_types = {"DbtRunWatcherOperator", "DbtSeedWatcherOperator"}
-    sensors = {t.task_id: t for t in dbt_tasks if type(t).__name__ in sensor_types}
-    others = sorted(
-        type(t).__name__ for t in dbt_tasks if t is not producer and t not in sensors.values()
-    )
-    # Besides the producer, only the tests start dbt (EmptyOperator: Cosmos' producer gate).
-    assert others == ["DbtTestLocalOperator", "EmptyOperator"]
-    (tests,) = [t for t in dbt_tasks if type(t).__name__ == "DbtTestLocalOperator"]
-
-    per_model = {task_id.removeprefix("dbt.").rsplit("_", 1)[0] for task_id in sensors}
-    assert per_model == dbt_models()
-    roots = [t for t in sensors.values() if not t.upstream_task_ids & set(sensors)]
-    assert roots and all(
-        t.upstream_task_ids == {producer.task_id, "pin_snapshot"}
-        and t.trigger_rule == ALL_DONE_MIN_ONE_SUCCESS
-        for t in roots
-    )
-    # Every dbt invocation reads the snapshot pin_snapshot pinned.
-    assert all("pin_snapshot" in str(t.vars) for t in [producer, tests, *sensors.values()])
-
-    assert set(build.get_task("finish_build").upstream_task_ids) >= {tests.task_id}
-    assert tests.upstream_task_ids <= set(sensors) and tests.upstream_task_ids
+    dbt_tasks = {
+        t.task_id.removeprefix("dbt."): t for t in build.tasks if t.task_id.startswith("dbt.")
+    }
+    assert set(dbt_tasks) == {*LAYERS, "tests"}
+    upstream = {
+        name: {u.removeprefix("dbt.") for u in t.upstream_task_ids} for name, t in dbt_tasks.items()
+    }
+    assert upstream == {
+        "seeds": {"pin_snapshot"},
+        "staging": {"pin_snapshot"},
+        "marts": {"seeds", "staging"},
+        "sna": {"marts"},
+        "tests": {"sna"},
+    }
+    for layer in ("staging", "marts", "sna"):
+        assert dbt_tasks[layer].select == LAYERS[layer]
+    assert all("pin_snapshot" in str(t.vars) for t in dbt_tasks.values())
+    assert build.get_task("finish_build").upstream_task_ids == {"dbt.tests"}
     failed = build.get_task("record_failed_build")
-    assert failed.trigger_rule == "one_failed" and tests.task_id in failed.upstream_task_ids
+    assert failed.trigger_rule == "one_failed" and failed.upstream_task_ids == {"dbt.tests"}
