@@ -13,6 +13,7 @@ import requests
 from svdw.contracts import load_contracts
 
 TERMINAL = {"success", "failed"}
+API_TIMEOUT_S = 180
 WAREHOUSE_DAG = "warehouse_build"
 
 
@@ -42,9 +43,18 @@ class AirflowClient:
         self.session.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
 
     def api(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self.session.request(
-            method, f"{self.base_url}/api/v2{path}", timeout=60, **kwargs
-        )
+        # A busy machine (the demo's whole stack on two cores) can keep the api-server from
+        # answering for a minute or more: wait longer, and ask again when only reading.
+        attempts = 3 if method == "GET" else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                response = self.session.request(
+                    method, f"{self.base_url}/api/v2{path}", timeout=API_TIMEOUT_S, **kwargs
+                )
+                break
+            except requests.Timeout:
+                if attempt == attempts:
+                    raise
         if response.status_code >= 400:
             raise PipelineError(f"{method} {path}: {response.status_code} {response.text[:300]}")
         return response.json() if response.content else None
