@@ -64,7 +64,10 @@ with DAG(
             profile_name="svdw",
             target_name="airflow",
             profile_mapping=PostgresUserPasswordProfileMapping(
-                conn_id=WAREHOUSE_CONN_ID, profile_args={"schema": "public"}
+                # dbt's threads, as dbt/profiles.yml (`svdw build`): a layer's independent
+                # models build side by side (Cosmos' profile would leave dbt at one thread).
+                conn_id=WAREHOUSE_CONN_ID,
+                profile_args={"schema": "public", "threads": 4},
             ),
         ),
         "invocation_mode": InvocationMode.DBT_RUNNER,
