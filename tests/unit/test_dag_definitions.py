@@ -142,6 +142,10 @@ def test_the_warehouse_build_runs_dbt_once_per_layer_then_the_tests(dagbag) -> N
     for layer in ("staging", "marts", "sna"):
         assert dbt_tasks[layer].select == LAYERS[layer]
     assert all("pin_snapshot" in str(t.vars) for t in dbt_tasks.values())
+    # dbt builds each layer's independent models side by side, as `svdw build` does.
+    assert {
+        t.profile_config.profile_mapping.profile_args["threads"] for t in dbt_tasks.values()
+    } == {4}
     assert build.get_task("finish_build").upstream_task_ids == {"dbt.tests"}
     failed = build.get_task("record_failed_build")
     assert failed.trigger_rule == "one_failed" and failed.upstream_task_ids == {"dbt.tests"}
