@@ -38,13 +38,15 @@ def layer_of(resource_type: str, path: str) -> str | None:
 
 
 def model_results(project_dir: str | Path) -> dict[str, str]:
-    """model -> "status (seconds)" from the run_results.json a dbt invocation left in its target."""
+    """model (or seed, or test) -> "status (seconds)" from the run_results.json a dbt invocation
+    left in its target; the project's hooks (operation.*), which every invocation runs, left out."""
     results = json.loads((Path(project_dir) / "target" / "run_results.json").read_text())
     return {
         result["unique_id"].rsplit(".", 1)[-1]: (
             f"{result['status']} ({float(result.get('execution_time') or 0):.1f} s)"
         )
         for result in results["results"]
+        if not result["unique_id"].startswith("operation.")
     }
 
 
