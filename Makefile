@@ -11,6 +11,8 @@ PY := .venv/bin/python
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
+# demo.sh prints the time of each step and the total from here (installs included).
+demo: export SVDW_DEMO_STARTED := $(shell date +%s)
 demo: venvs pg ## set up everything, run the pipeline through Airflow, start Airflow and Superset (EXECUTOR=celery: Redis + 2 Celery workers)
 	@bash infra/local/demo.sh
 

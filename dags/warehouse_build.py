@@ -1,8 +1,9 @@
 """The warehouse build, scheduled on the raw tables' Assets (never on a clock): pin the snapshot
 (Great Expectations gates every pending load batch; the build reads the passed and accepted
-batches, fixed now), then dbt builds staging -> marts -> sna from that snapshot through Cosmos,
-with the credentials of the Airflow connection `warehouse_transformer` (svdw_transformer;
-`warehouse` when a deployment has none), no profiles file in the build,
+batches, fixed now), then dbt builds seeds and staging -> marts -> sna from that snapshot, one
+Cosmos task per layer (svdw.airflow_layers: each lists its models' results), and tests them all
+once, with the credentials of the Airflow connection `warehouse_transformer` (svdw_transformer;
+`warehouse` when a deployment has none), no profiles file in the build;
 then the build is recorded as finished and the programmes are evaluated (svdw.evaluation).
 
 A batch that fails the gate fails this run (naming expectation, table and batch) and stays out of
@@ -14,19 +15,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk import DAG, AssetAny, task
-from cosmos import (
-    DbtTaskGroup,
-    ExecutionConfig,
-    InvocationMode,
-    LoadMode,
-    ProfileConfig,
-    ProjectConfig,
-    RenderConfig,
-    TestBehavior,
+from airflow.sdk import DAG, AssetAny, TaskGroup, task
+from cosmos import InvocationMode, ProfileConfig
+from cosmos.operators.local import (
+    DbtRunLocalOperator,
+    DbtSeedLocalOperator,
+    DbtTestLocalOperator,
 )
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
+from svdw.airflow_layers import LAYERS, report_models
 from svdw.airflow_support import (
     DEFAULT_ARGS,
     dbt_conn_id,
@@ -35,13 +33,10 @@ from svdw.airflow_support import (
     sna_asset,
     warehouse_settings,
 )
-from svdw.config import Settings
 from svdw.contracts import load_contracts
 from svdw.transform import BUILD_ID_VAR, dbt_project_dir
 
 DBT_DIR = dbt_project_dir()
-# Written by `dbt parse` (make demo, svdw.transform.dbt_parse) where dbt writes its target.
-MANIFEST = Settings.from_env().dbt_target_dir / "manifest.json"
 RAW_ASSETS = [raw_asset(c) for c in load_contracts().values()]
 PIN_TASK = "pin_snapshot"
 
@@ -61,37 +56,37 @@ with DAG(
         """Gate the pending batches and pin this build's snapshot; skip dbt when nothing new."""
         return pin_build_for_run(context)
 
-    dbt_build = DbtTaskGroup(
-        group_id="dbt",
-        project_config=ProjectConfig(dbt_project_path=DBT_DIR, manifest_path=MANIFEST),
-        profile_config=ProfileConfig(
+    # One dbt task per layer (svdw.airflow_layers), each a Cosmos operator running dbt inside the
+    # task's process (dbtRunner), as svdw_transformer (airflow_support.dbt_conn_id).
+    # Every one reads the snapshot pin_snapshot pinned (Cosmos templates `vars`), so layers built
+    # minutes apart read the same load batches.
+    dbt_args: dict[str, Any] = {
+        "project_dir": str(DBT_DIR),
+        "profile_config": ProfileConfig(
             profile_name="svdw",
             target_name="airflow",
             profile_mapping=PostgresUserPasswordProfileMapping(
-                conn_id=dbt_conn_id(), profile_args={"schema": "public"}
+                # dbt's threads, as dbt/profiles.yml (`svdw build`): a layer's independent
+                # models build side by side (Cosmos' profile would leave dbt at one thread).
+                conn_id=dbt_conn_id(),
+                profile_args={"schema": "public", "threads": 4},
             ),
         ),
-        # dbt runs inside the task's process (dbtRunner) rather than as a subprocess per model:
-        # each of the ~95 tasks saves starting Python and importing dbt again.
-        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
-        # Tests run once, after every model: relationship tests span models (fct -> dim), so a
-        # per-model `dbt test --select` would run them before the other side exists.
-        # No Asset per model: nothing is scheduled on single marts tables, and emitting them
-        # costs every one of the ~95 tasks a second or two.
-        render_config=RenderConfig(
-            load_method=LoadMode.DBT_MANIFEST,
-            test_behavior=TestBehavior.AFTER_ALL,
-            emit_datasets=False,
-        ),
-        # Every dbt task of the run reads the snapshot pin_snapshot pinned (Cosmos templates
-        # `vars`), so models built minutes apart still read the same load batches. (A new build
-        # id changes dbt's vars, so the first task of a run parses the project in full; Cosmos
-        # then caches that parse for the run's other tasks.)
-        operator_args={
-            "install_deps": False,
-            "vars": {BUILD_ID_VAR: "{{ ti.xcom_pull(task_ids='" + PIN_TASK + "') }}"},
-        },
-    )
+        "invocation_mode": InvocationMode.DBT_RUNNER,
+        "install_deps": False,
+        "emit_datasets": False,
+        "vars": {BUILD_ID_VAR: "{{ ti.xcom_pull(task_ids='" + PIN_TASK + "') }}"},
+        "callback": report_models,
+    }
+    with TaskGroup(group_id="dbt") as dbt_build:
+        seeds = DbtSeedLocalOperator(task_id="seeds", **dbt_args)
+        staging, marts, sna = (
+            DbtRunLocalOperator(task_id=layer, select=LAYERS[layer], **dbt_args)
+            for layer in ("staging", "marts", "sna")
+        )
+        # Tests run once, after every model: relationship tests span layers (fct -> dim).
+        tests = DbtTestLocalOperator(task_id="tests", **dbt_args)
+        [seeds, staging] >> marts >> sna >> tests
 
     @task
     def finish_build(**context: Any) -> None:

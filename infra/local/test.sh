@@ -9,7 +9,8 @@ repo="$(cd "$(dirname "$0")/../.." && pwd)"; cd "$repo"
 # tens of minutes on two cores, so it has its own target, `make test-distributed`.
 markers=(-m "not distributed")
 for arg in "$@"; do [ "$arg" = "-m" ] && markers=(); done
-.venv/bin/pytest "${markers[@]}" "$@"
+# --durations: every run names its slowest tests (the suite must stay well inside 30 minutes).
+.venv/bin/pytest "${markers[@]}" --durations=30 "$@"
 status=$?
 if [ "$status" -eq 5 ]; then
   echo "pytest collected no tests: that is a failure here, not a pass" >&2

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from svdw.config import REPO_DIR
-from svdw.transform import dbt_parse
 
 AIRFLOW = Path(sys.executable).parent / "airflow"
 
@@ -25,10 +24,9 @@ def airflow_env(
     landing: Path,
     extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The demo's Airflow settings (infra/local/airflow_env.sh) pointed at test databases, and
-    dbt's manifest, which the warehouse DAG renders from (demo.sh parses dbt before Airflow too;
-    a fresh clone has none). `extra` is set before airflow_env.sh reads the environment."""
-    dbt_parse()
+    """The demo's Airflow settings (infra/local/airflow_env.sh) pointed at test databases, whose
+    warehouse is set up by its owner first (as `svdw setup` in demo.sh). `extra` is set before
+    airflow_env.sh reads the environment."""
     set_up_warehouse(warehouse_url)
     env = {
         **os.environ,

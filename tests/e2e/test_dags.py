@@ -151,6 +151,11 @@ def test_warehouse_dag_builds_the_marts(pipeline: Pipeline) -> None:
         ).fetchone()
         assert len(builds) == 1 and builds[0][:2] == ("succeeded", loaded[0] if loaded else -1)
         assert builds[0][2].startswith("airflow warehouse_build ")
+    # Each layer's task lists its models' results (the UI's XCom tab): dbt ran once per layer.
+    marts = task_xcom(pipeline.metadata_url, "warehouse_build", "dbt.marts", "models")
+    sna = task_xcom(pipeline.metadata_url, "warehouse_build", "dbt.sna", "models")
+    assert marts["fct_police_crime"].startswith("success") and "sna_data_freshness" in sna, marts
+    assert not set(marts) & set(sna)
 
 
 def test_a_rejected_file_fails_the_ingestion_run_and_alerts(pipeline: Pipeline) -> None:
@@ -265,6 +270,18 @@ def asset_event_batch_ids(metadata_url: str, dag_id: str) -> list[int]:
     assert row is not None, f"{dag_id} emitted no Asset event"
     extra = row[0] if isinstance(row[0], dict) else json.loads(row[0])
     return [int(b) for b in extra["batch_ids"]]
+
+
+def task_xcom(metadata_url: str, dag_id: str, task_id: str, key: str) -> dict[str, str]:
+    """An XCom the task pushed in the DAG's latest run (Airflow keeps it as JSON)."""
+    with psycopg.connect(metadata_url) as conn:
+        row = conn.execute(
+            "select value from xcom where dag_id = %s and task_id = %s and key = %s"
+            " order by timestamp desc limit 1",
+            (dag_id, task_id, key),
+        ).fetchone()
+    assert row is not None, f"{task_id} pushed no XCom {key!r}"
+    return row[0] if isinstance(row[0], dict) else json.loads(row[0])
 
 
 def task_states(metadata_url: str, dag_id: str) -> dict[str, str]:

@@ -46,15 +46,6 @@ def svdw(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(SVDW), *args], env=env, capture_output=True, text=True, timeout=1200)
 
 
-def in_project(env: dict[str, str], call: str) -> subprocess.CompletedProcess[str]:
-    """A svdw.transform call (dbt parse or build) in a process with the project's environment:
-    the copied contracts directory and dbt project."""
-    code = f"import os\nfrom svdw.transform import dbt_parse\n{call}\n"
-    return subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1800
-    )
-
-
 def test_a_contract_and_a_staging_folder_are_all_a_new_extract_needs(
     make_database: Callable[[str], str], tmp_path: Path
 ) -> None:
@@ -83,8 +74,6 @@ def test_a_contract_and_a_staging_folder_are_all_a_new_extract_needs(
     assert sampled.returncode == 0, sampled.stdout + sampled.stderr
     listed = svdw(env, "contracts")  # the CLI lists the new contract with the others
     assert "probation_caseload" in listed.stdout, listed.stderr
-    parsed = in_project(env, "dbt_parse()")  # the warehouse DAG renders dbt's manifest
-    assert parsed.returncode == 0, parsed.stdout[-3000:] + parsed.stderr[-3000:]
     migrate_metadata_db(env)
     (run,) = run_dags_in_one_process(["ingest_probation_caseload"], env, tmp_path / "logs")
     assert run.succeeded, run.describe()

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 import os
 from types import ModuleType
 
 import pytest
 
+from svdw.airflow_layers import LAYERS, layer_of
 from svdw.config import REPO_DIR
 from svdw.contracts import load_contracts
 
@@ -23,9 +25,6 @@ EXPECTED_DAGS = {f"ingest_{name}" for name in load_contracts()} | {
 
 @pytest.fixture(scope="module")
 def dagbag(tmp_path_factory: pytest.TempPathFactory):
-    from svdw.transform import dbt_parse
-
-    dbt_parse()  # Cosmos renders the warehouse DAG from dbt's manifest
     os.environ.setdefault("AIRFLOW_HOME", str(tmp_path_factory.mktemp("airflow_home")))
     os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
     os.environ["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] = "False"
@@ -105,3 +104,64 @@ def test_sna_documents_are_rendered_after_each_successful_build(dagbag) -> None:
     scheduled_on = {asset.uri for asset in reports.timetable.asset_condition.objects}
     assert scheduled_on == emitted
     assert [t.task_id for t in reports.tasks] == ["render_sna_documents"]
+
+
+@pytest.fixture(scope="module")
+def dbt_nodes() -> dict[str, dict]:
+    """Every model and seed of the dbt project, by unique id, from the manifest dbt parses."""
+    from svdw.transform import dbt_parse
+
+    manifest = json.loads(dbt_parse().read_text())
+    return {
+        unique_id: node
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] in {"model", "seed"} and node["package_name"] == "svdw"
+    }
+
+
+def test_every_model_is_built_in_one_layer_after_the_layers_it_reads(dbt_nodes) -> None:
+    """The warehouse DAG builds by layer (svdw.airflow_layers): a model in a folder no layer
+    selects would never be built, and a model reading a later layer would read a stale table."""
+    order = {layer: number for number, layer in enumerate(LAYERS)}
+    layers = {
+        uid: layer_of(n["resource_type"], n["original_file_path"]) for uid, n in dbt_nodes.items()
+    }
+    assert not [uid for uid, layer in layers.items() if layer is None]
+    backwards = [
+        (parent, uid)
+        for uid, node in dbt_nodes.items()
+        for parent in node.get("depends_on", {}).get("nodes", [])
+        if parent in layers and order[layers[parent]] > order[layers[uid]]
+    ]
+    assert not backwards
+    assert {layer for layer in layers.values()} == set(LAYERS)
+
+
+def test_the_warehouse_build_runs_dbt_once_per_layer_then_the_tests(dagbag) -> None:
+    """One dbt task per layer in build order, every one reading the snapshot pin_snapshot
+    pinned; the tests once after every model; a failed dbt task records the build as failed."""
+    build = dagbag.dags["warehouse_build"]
+    dbt_tasks = {
+        t.task_id.removeprefix("dbt."): t for t in build.tasks if t.task_id.startswith("dbt.")
+    }
+    assert set(dbt_tasks) == {*LAYERS, "tests"}
+    upstream = {
+        name: {u.removeprefix("dbt.") for u in t.upstream_task_ids} for name, t in dbt_tasks.items()
+    }
+    assert upstream == {
+        "seeds": {"pin_snapshot"},
+        "staging": {"pin_snapshot"},
+        "marts": {"seeds", "staging"},
+        "sna": {"marts"},
+        "tests": {"sna"},
+    }
+    for layer in ("staging", "marts", "sna"):
+        assert dbt_tasks[layer].select == LAYERS[layer]
+    assert all("pin_snapshot" in str(t.vars) for t in dbt_tasks.values())
+    # dbt builds each layer's independent models side by side, as `svdw build` does.
+    assert {
+        t.profile_config.profile_mapping.profile_args["threads"] for t in dbt_tasks.values()
+    } == {4}
+    assert build.get_task("finish_build").upstream_task_ids == {"dbt.tests"}
+    failed = build.get_task("record_failed_build")
+    assert failed.trigger_rule == "one_failed" and failed.upstream_task_ids == {"dbt.tests"}

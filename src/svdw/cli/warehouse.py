@@ -161,15 +161,12 @@ def docs(
 
 @app.command()
 def pipeline(
-    # A warehouse build runs one Airflow task per dbt model (~95): on 2 cores with the ingestion
-    # DAGs still loading, each of the two Asset-triggered builds takes 5-10 minutes.
-    timeout: Annotated[
-        int, typer.Option(help="Seconds to wait for each DAG run, and for the builds to settle")
-    ] = 2700,
+    # Generous: on 2 cores a whole warehouse build in Airflow takes minutes.
+    timeout: Annotated[int, typer.Option(help="Seconds to wait for each DAG run")] = 2700,
 ) -> None:
     """Run the pipeline in the running Airflow (AIRFLOW_URL) and wait for it.
 
-    Every ingestion DAG, then the warehouse build that their Assets schedule.
+    Every ingestion DAG, then one warehouse build over everything they loaded.
     """
     from svdw.airflow_client import AirflowClient, PipelineError, run_pipeline
 
