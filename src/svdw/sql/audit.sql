@@ -113,3 +113,15 @@ create index if not exists batch_status_event_batch on audit.batch_status_event 
 
 -- Rows whose postcode is not in the ONS lookup: loaded, but with no LSOA (svdw.pseudonymise).
 alter table audit.load_batch add column if not exists postcodes_unmatched integer not null default 0;
+
+-- Which build's snapshot each incremental dbt model last merged (dbt/macros/incremental_batches.sql):
+-- written by the model's post-hook in the model's own transaction, so it is true exactly when
+-- the model's rows are. `dimensions_md5` fingerprints the dimensions the model joins; when they
+-- change, the model recomputes every row.
+create table if not exists audit.incremental_build (
+    model_name      text        not null,
+    build_id        bigint      not null,
+    dimensions_md5  text,
+    built_at        timestamptz not null default now(),
+    primary key (model_name, build_id)
+);
