@@ -156,9 +156,7 @@ def test_month_by_month_builds_equal_a_full_refresh(
     with psycopg.connect(url) as conn:
         conn.execute("create schema incremental_copy")
         for schema, table in incremental_tables:
-            conn.execute(
-                f"create table incremental_copy.{table} as table {schema}.{table}"
-            )
+            conn.execute(f"create table incremental_copy.{table} as table {schema}.{table}")
 
     _build(url, full_refresh=True)
 
