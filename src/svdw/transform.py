@@ -126,6 +126,7 @@ def dbt_build(
     select: list[str] | None = None,
     full_refresh: bool = False,
     build_id: int | None = None,
+    exclude: list[str] | None = None,
 ) -> float:
     """Build (models, data tests, unit tests) the project; returns the seconds it took.
 
@@ -141,6 +142,8 @@ def dbt_build(
     if build_id is None:  # pin_build registered them when it pinned the snapshot
         register_known_contracts(warehouse_url)
     build = ["build", *(["--select", *select] if select else [])]
+    if exclude:
+        build += ["--exclude", *exclude]
     if full_refresh:
         build.append("--full-refresh")
     if build_id is not None:
@@ -168,19 +171,29 @@ def build_warehouse(
     *,
     trigger: str = "svdw build",
     rebuild: bool = False,
+    full_refresh: bool = False,
+    exclude: list[str] | None = None,
 ) -> PinnedBuild:
     """The whole build outside Airflow: pin the snapshot (the gate on pending batches), dbt build
     from it, record the outcome; `report` gets one line per step. A build with nothing new is
-    skipped unless `rebuild`. Raises BuildInProgress, DataQualityError (a batch failed: marts
+    skipped unless `rebuild` or `full_refresh` (dbt --full-refresh: the incremental facts are
+    rebuilt from every admitted batch instead of the changed ones); `select`/`exclude` are dbt
+    node selections. Raises BuildInProgress, DataQualityError (a batch failed: marts
     unchanged) or DbtError."""
     from svdw.snapshot import finish_build, pin_build, record_failure
 
-    pinned = pin_build(warehouse_url, trigger, rebuild=rebuild)
+    pinned = pin_build(warehouse_url, trigger, rebuild=rebuild or full_refresh)
     report(pinned.describe())
     if pinned.skipped:
         return pinned
     try:
-        seconds = dbt_build(warehouse_url, select=select, build_id=pinned.build_id)
+        seconds = dbt_build(
+            warehouse_url,
+            select=select,
+            full_refresh=full_refresh,
+            build_id=pinned.build_id,
+            exclude=exclude,
+        )
     except BaseException as exc:
         record_failure(warehouse_url, pinned.build_id, str(exc))
         raise

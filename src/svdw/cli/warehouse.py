@@ -21,6 +21,14 @@ def build(
     rebuild: Annotated[
         bool, typer.Option(help="Build even when no new batch was admitted (after a model change)")
     ] = False,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(
+            "--full-refresh",
+            help="Rebuild the incremental facts from every admitted batch, not only the changed"
+            " ones (dbt --full-refresh); builds even when nothing new was admitted",
+        ),
+    ] = False,
 ) -> None:
     """Build the warehouse as the warehouse_build DAG does: pin the snapshot (Great Expectations
     gates every pending load batch; the build reads passed and accepted batches), then dbt build
@@ -43,6 +51,7 @@ def build(
                 report=console.print,
                 trigger=f"svdw build by {getpass.getuser()}",
                 rebuild=rebuild,
+                full_refresh=full_refresh,
             )
         except DataQualityError as exc:
             raise _fail(

@@ -145,3 +145,15 @@ create table if not exists audit.pseudonym_key (
     recorded_at     timestamptz not null default now()
 );
 create unique index if not exists pseudonym_key_one_row on audit.pseudonym_key ((true));
+
+-- Which build's snapshot each incremental dbt model last merged (dbt/macros/incremental_batches.sql):
+-- written by the model's post-hook in the model's own transaction, so it is true exactly when
+-- the model's rows are. `dimensions_md5` fingerprints the dimensions the model joins; when they
+-- change, the model recomputes every row.
+create table if not exists audit.incremental_build (
+    model_name      text        not null,
+    build_id        bigint      not null,
+    dimensions_md5  text,
+    built_at        timestamptz not null default now(),
+    primary key (model_name, build_id)
+);

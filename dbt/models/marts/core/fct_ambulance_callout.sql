@@ -1,9 +1,23 @@
 -- Ambulance call-out fact: one row per 999 incident coded as assault or penetrating trauma.
+-- Incremental on its load batches (macros/incremental_batches.sql): a build re-reads only the
+-- batches whose rows changed since this table last merged.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='_batch_id',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['_batch_id']}, {'columns': ['call_date']}],
+    meta={'incremental_dimensions': ['int_lsoa_codes_mapped', 'dim_geography']},
+    pre_hook="{{ incremental_delete_changed_batches() }}",
+    post_hook="{{ incremental_record_build() }}",
+) }}
+{%- set batches = incremental_batches(person_columns=[]) %}
 with
 
 callouts as (
 
     select * from {{ ref('stg_health__ambulance_callouts') }}
+    where {{ incremental_batch_filter(batches) }}
 
 ),
 

@@ -3,6 +3,32 @@
 -- identifiable ED feed (its own legal basis), linked by site and arrival date and time where
 -- that arrival is one attendance on each side; without the feed (or the link) they are NULL and
 -- is_identified is false, so every figure by home area, age or person has no ED rows.
+-- Incremental on its load batches (macros/incremental_batches.sql): a build re-reads only the
+-- batches whose rows changed since this table last merged, and the batches of the site and
+-- arrival dates whose identifiable rows changed (the link is made per site and arrival date).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='_batch_id',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['_batch_id']}, {'columns': ['site_code', 'arrival_date']}, {'columns': ['arrival_date']}],
+    meta={'incremental_dimensions': ['int_lsoa_codes_mapped', 'dim_geography', 'dim_age_band']},
+    pre_hook="{{ incremental_delete_changed_batches() }}",
+    post_hook="{{ incremental_record_build() }}",
+) }}
+{%- set batches = incremental_batches(person_columns=['person_key']) %}
+{%- if batches %}
+    {%- set relinked -%}
+        select distinct fact._batch_id from {{ this }} as fact
+        where (fact.site_code, fact.arrival_date) in (
+            select site_code, arrival_date from {{ ref('stg_health__ed_attendances_identifiable') }}
+            where {{ incremental_batch_filter(batches) }}
+        )
+    {%- endset -%}
+    {%- for batch_id in run_query(relinked).columns[0].values() %}
+        {%- do batches.append(batch_id | int) %}
+    {%- endfor %}
+{%- endif %}
 with
 
 attendances as (
@@ -11,6 +37,7 @@ attendances as (
         *,
         count(*) over (partition by site_code, arrival_date, arrival_time) as arrivals_at_time
     from {{ ref('stg_health__ed_assault_attendances') }}
+    where {{ incremental_batch_filter(batches) }}
 
 ),
 
@@ -20,6 +47,14 @@ identifiable as (
         *,
         count(*) over (partition by site_code, arrival_date, arrival_time) as arrivals_at_time
     from {{ ref('stg_health__ed_attendances_identifiable') }}
+    {%- if batches is not none %}
+    -- only the site and arrival dates of the attendances re-read (all of their rows, whatever
+    -- their batch: the one-to-one check counts arrivals per site, date and time)
+    where (site_code, arrival_date) in (
+        select site_code, arrival_date from {{ ref('stg_health__ed_assault_attendances') }}
+        where {{ incremental_batch_filter(batches) }}
+    )
+    {%- endif %}
 
 ),
 

@@ -3,11 +3,25 @@
 -- icd10_assault_codes), assault by a sharp object X99 (seed home_office_measure_codes); the
 -- spell-level flags say whether any episode of the spell has them, so measures count each spell
 -- once (on its first episode).
+-- Incremental on its load batches (macros/incremental_batches.sql): a build re-reads only the
+-- batches whose rows changed since this table last merged.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='_batch_id',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['_batch_id']}, {'columns': ['admission_date']}],
+    meta={'incremental_dimensions': ['icd10_assault_codes', 'home_office_measure_codes', 'int_lsoa_codes_mapped', 'dim_geography', 'dim_age_band']},
+    pre_hook="{{ incremental_delete_changed_batches() }}",
+    post_hook="{{ incremental_record_build() }}",
+) }}
+{%- set batches = incremental_batches(person_columns=['person_key']) %}
 with
 
 admissions as (
 
     select * from {{ ref('stg_health__hospital_admissions') }}
+    where {{ incremental_batch_filter(batches) }}
 
 ),
 

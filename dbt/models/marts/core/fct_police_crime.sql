@@ -1,9 +1,23 @@
 -- Police crime fact: one row per published police.uk street-level crime or ASB record.
+-- Incremental on its load batches (macros/incremental_batches.sql): a build re-reads only the
+-- batches whose rows changed since this table last merged.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='_batch_id',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['_batch_id']}, {'columns': ['month_start']}, {'columns': ['district_code', 'month_start']}],
+    meta={'incremental_dimensions': ['int_lsoa_codes_mapped', 'dim_geography', 'dim_offence']},
+    pre_hook="{{ incremental_delete_changed_batches() }}",
+    post_hook="{{ incremental_record_build() }}",
+) }}
+{%- set batches = incremental_batches(person_columns=[]) %}
 with
 
 crimes as (
 
     select * from {{ ref('stg_police__street_crimes') }}
+    where {{ incremental_batch_filter(batches) }}
 
 ),
 

@@ -1,10 +1,24 @@
 -- Force crime fact: one row per row of the force's crime extract, i.e. per crime, victim and
 -- suspect (a crime with two victims is two rows; count crimes with is_first_row_of_crime).
+-- Incremental on its load batches (macros/incremental_batches.sql): a build re-reads only the
+-- batches whose rows changed since this table last merged.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='_batch_id',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['_batch_id']}, {'columns': ['offence_date']}, {'columns': ['recorded_date']}],
+    meta={'incremental_dimensions': ['dim_offence', 'int_lsoa_codes_mapped', 'dim_geography', 'dim_age_band']},
+    pre_hook="{{ incremental_delete_changed_batches() }}",
+    post_hook="{{ incremental_record_build() }}",
+) }}
+{%- set batches = incremental_batches(person_columns=['victim_person_key', 'suspect_person_key']) %}
 with
 
 crimes as (
 
     select * from {{ ref('stg_police__force_crimes') }}
+    where {{ incremental_batch_filter(batches) }}
 
 ),
 

@@ -1,11 +1,25 @@
 -- School attendance fact: one row per pupil per school per term (one raw row). Persistent
 -- absence: 10% or more of possible sessions missed (authorised plus unauthorised), compared in
 -- integers so that exactly 10% counts.
+-- Incremental on its load batches (macros/incremental_batches.sql): a build re-reads only the
+-- batches whose rows changed since this table last merged.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='_batch_id',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['_batch_id']}, {'columns': ['academic_year', 'term']}],
+    meta={'incremental_dimensions': []},
+    pre_hook="{{ incremental_delete_changed_batches() }}",
+    post_hook="{{ incremental_record_build() }}",
+) }}
+{%- set batches = incremental_batches(person_columns=[]) %}
 with
 
 attendance as (
 
     select * from {{ ref('stg_education__attendance') }}
+    where {{ incremental_batch_filter(batches) }}
 
 ),
 
