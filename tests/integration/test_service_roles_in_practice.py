@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from age_keys import IDENTITY
 from db import scalar
 
 from svdw.config import Settings
@@ -33,6 +34,7 @@ def service_settings(warehouse_url: str, tmp_path: Path) -> Settings:
         tmp_path / "archive",
         loader_database_url=os.environ["LOADER_DATABASE_URL"],
         transformer_database_url=os.environ["TRANSFORMER_DATABASE_URL"],
+        archive_age_identity=IDENTITY,
     )
 
 
