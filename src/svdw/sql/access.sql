@@ -28,8 +28,8 @@ begin
         end loop;
         -- What a build records (svdw.snapshot, svdw.quality, svdw.freshness): its own rows in
         -- audit, and each gated batch's quality status. Never a raw or history row.
-        execute 'grant insert, update on audit.build, audit.contract to svdw_transformer';
-        execute 'grant insert on audit.build_batch, audit.expectation_result, audit.batch_status_event, audit.incremental_build to svdw_transformer';
+        execute 'grant insert, update on audit.build, audit.contract, audit.incremental_build to svdw_transformer';
+        execute 'grant insert on audit.build_batch, audit.expectation_result, audit.batch_status_event to svdw_transformer';
         execute 'grant update (quality_status) on audit.load_batch to svdw_transformer';
         execute 'grant usage on all sequences in schema audit to svdw_transformer';
         -- dbt creates (and so owns) staging, marts and sna; its intermediate models go in public.
