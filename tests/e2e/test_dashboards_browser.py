@@ -116,6 +116,21 @@ def _csp_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     return violations
 
 
+def _blocking_what_the_dashboard_needs(violations: list[str], base_url: str) -> list[str]:
+    """The violations that matter: a resource of Superset's own blocked, or inline code. Two kinds
+    are the policy doing its job, not a broken dashboard: a request to another host (Superset's
+    bundle still asks for the Scarf telemetry pixel) and `eval`, which Superset's own production
+    policy (superset/config.py TALISMAN_CONFIG) forbids too and its bundle only feature-detects."""
+    host = base_url.split("://", 1)[1].split("/", 1)[0]
+
+    def harmless(text: str) -> bool:
+        urls = re.findall(r"https?://[^\s'\"]+", text)
+        elsewhere = bool(urls) and all(host not in url for url in urls)
+        return elsewhere or text.rstrip().endswith("script-src eval")
+
+    return [v for v in violations if not harmless(v)]
+
+
 @pytest.mark.parametrize("path", DASHBOARDS, ids=[p.stem for p in DASHBOARDS])
 def test_dashboard_renders_without_errors(
     browser,
@@ -141,7 +156,8 @@ def test_dashboard_renders_without_errors(
         assert not messages, f"dashboard {slug}: chart error(s): {messages}"
         # Talisman's policy is on, and nothing the dashboard needs falls foul of it.
         assert "default-src 'self'" in response.headers.get("content-security-policy", "")
-        assert not violations, f"dashboard {slug}: blocked by the CSP: {violations[:5]}"
+        blocked = _blocking_what_the_dashboard_needs(violations, superset.url)
+        assert not blocked, f"dashboard {slug}: blocked by the CSP: {blocked[:5]}"
         # Each chart drew something: a canvas or svg (ECharts), a table, or a big number.
         for i in range(charts):
             holder = page.locator(CHART).nth(i)
