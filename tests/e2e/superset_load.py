@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import requests
 
+from svdw.bench.chart_figures import login
+
 MAX_VIEWS_PER_VIEWER = 20
 
 
@@ -41,18 +43,6 @@ class LoadResult:
             f" chart request median {median:7.1f} ms, p95 {self.percentile(0.95):7.1f} ms;"
             f" {self.cached}/{self.requests} from cache, {self.failures} failed"
         )
-
-
-def login(url: str, user: str, password: str) -> requests.Session:
-    session = requests.Session()
-    response = session.post(
-        f"{url}/api/v1/security/login",
-        json={"username": user, "password": password, "provider": "db", "refresh": False},
-        timeout=30,
-    )
-    response.raise_for_status()
-    session.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
-    return session
 
 
 def dashboard_charts(session: requests.Session, url: str, slug: str) -> list[int]:
