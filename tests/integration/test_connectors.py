@@ -133,6 +133,16 @@ def sftp(tmp_path: Path) -> Iterator[tuple[SftpServer, Path, Path]]:
         server.stop()
 
 
+def trust_sftp_server(
+    server: SftpServer, key_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Point the SFTP connector at the test server: its host key known, the client key set."""
+    known_hosts = tmp_path / "known_hosts"
+    known_hosts.write_text(f"[{HOST}]:{server.port} {server.host_public_key}\n")
+    monkeypatch.setenv("SVDW_SFTP_KEY_FILE", str(key_file))
+    monkeypatch.setenv("SVDW_SFTP_KNOWN_HOSTS", str(known_hosts))
+
+
 def test_sftp_fetches_new_files_once(
     sftp: tuple[SftpServer, Path, Path], settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -181,14 +191,11 @@ def test_sftp_from_environment_variables(
     server, remote, key_file = sftp
     data = street_csv("2024-03", 3)
     (remote / "2024-03-hertfordshire-street.csv").write_bytes(data)
-    known_hosts = tmp_path / "known_hosts"
-    known_hosts.write_text(f"[{HOST}]:{server.port} {server.host_public_key}\n")
+    trust_sftp_server(server, key_file, tmp_path, monkeypatch)
     monkeypatch.setenv(
         "SVDW_SOURCE_POLICE_UK_STREET", f"sftp://partner@{HOST}:{server.port}/outgoing"
     )
     monkeypatch.delenv("SVDW_SOURCE_POLICE_UK_STREET_CONN_ID", raising=False)
-    monkeypatch.setenv("SVDW_SFTP_KEY_FILE", str(key_file))
-    monkeypatch.setenv("SVDW_SFTP_KNOWN_HOSTS", str(known_hosts))
 
     fetched = fetch_configured_source("police_uk_street", settings)
 

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from age_keys import IDENTITY
 from db import rows, scalar
-from test_connectors import HOST, SftpServer, sftp, street_csv  # noqa: F401 (fixture)
+from test_connectors import HOST, SftpServer, sftp, street_csv, trust_sftp_server  # noqa: F401 (fixture)
 from test_loader import police_row, write_police
 
 from svdw.backfill import backfill
@@ -195,10 +195,7 @@ def test_a_same_name_redelivery_waits_beside_the_first_and_loads_after_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     server, remote, key_file = sftp
-    known_hosts = tmp_path / "known_hosts"
-    known_hosts.write_text(f"[{HOST}]:{server.port} {server.host_public_key}\n")
-    monkeypatch.setenv("SVDW_SFTP_KEY_FILE", str(key_file))
-    monkeypatch.setenv("SVDW_SFTP_KNOWN_HOSTS", str(known_hosts))
+    trust_sftp_server(server, key_file, tmp_path, monkeypatch)
     settings = Settings(
         warehouse_url, tmp_path / "landing", tmp_path / "archive", archive_age_identity=IDENTITY
     )
@@ -230,10 +227,7 @@ def test_unsafe_remote_names_are_refused_by_name_and_the_rest_fetched(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     server, remote, key_file = sftp
-    known_hosts = tmp_path / "known_hosts"
-    known_hosts.write_text(f"[{HOST}]:{server.port} {server.host_public_key}\n")
-    monkeypatch.setenv("SVDW_SFTP_KEY_FILE", str(key_file))
-    monkeypatch.setenv("SVDW_SFTP_KNOWN_HOSTS", str(known_hosts))
+    trust_sftp_server(server, key_file, tmp_path, monkeypatch)
     settings = Settings(
         "postgresql://unused@127.0.0.1:1/x",
         tmp_path / "landing",
