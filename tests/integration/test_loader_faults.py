@@ -45,6 +45,10 @@ def env_for(warehouse_url: str, tmp_path: Path) -> dict[str, str]:
         "SVDW_LANDING_DIR": str(tmp_path / "landing"),
         "SVDW_ARCHIVE_DIR": str(tmp_path / "archive"),
         "SVDW_ARCHIVE_AGE_IDENTITY": IDENTITY,
+        # The faults here are the loader's, not its role's: it connects as WAREHOUSE_URL's
+        # owner (a fresh test database has no `svdw setup` for svdw_loader; .env names one).
+        "LOADER_DATABASE_URL": "",
+        "TRANSFORMER_DATABASE_URL": "",
     }
 
 
@@ -54,14 +58,36 @@ def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def finish(process: subprocess.Popen[str]) -> tuple[int, str, int]:
-    """Wait for the process: (exit code, its stdout and stderr, peak RSS in bytes), the peak
-    read from the kernel's accounting of that one child (os.wait4)."""
-    assert process.stdout is not None and process.stderr is not None
-    out, err = process.stdout.read(), process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, " ".join((out + err).split()), usage.ru_maxrss * 1024
+def finish(process: subprocess.Popen[str]) -> tuple[int, str]:
+    """Wait for the process: (exit code, its stdout and stderr on one line)."""
+    out, err = process.communicate()
+    return process.returncode, " ".join((out + err).split())
+
+
+# Runs a command and reports its peak RSS. Why a launcher: Linux keeps a forked child's high-water
+# RSS across exec, so a child forked from this (large) pytest process reports pytest's size as
+# its peak. The launcher is small when it forks, so its child's peak is the command's own.
+PEAK_RSS_LAUNCHER = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:])
+_, status, usage = os.wait4(child.pid, 0)
+print(f"peak-rss-kib={usage.ru_maxrss}", file=sys.stderr)
+sys.exit(os.waitstatus_to_exitcode(status) & 0xFF)
+"""
+
+
+def run_measuring_peak(args: list[str], env: dict[str, str]) -> tuple[int, str, int]:
+    """Run svdw to the end: (exit code, its output on one line, its peak RSS in bytes)."""
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS_LAUNCHER, str(SVDW), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    output, _, peak = done.stderr.rpartition("peak-rss-kib=")
+    assert peak, f"the launcher reported no peak RSS: {done.stderr[-2000:]}"
+    return done.returncode, " ".join((done.stdout + output).split()), int(peak) * 1024
 
 
 def poll(condition: Callable[[], object], what: str) -> object:
@@ -100,6 +126,8 @@ def test_a_loader_killed_mid_copy_leaves_nothing_and_the_next_run_loads_once(
     with psycopg.connect(warehouse_url, autocommit=True) as watcher:
 
         def copying() -> int:
+            if process.poll() is not None:  # it ended before we could kill it: say why
+                raise AssertionError(f"the loader ended first: {finish(process)}")
             found = rows(
                 watcher,
                 "select p.tuples_processed from pg_stat_progress_copy p"
@@ -109,7 +137,7 @@ def test_a_loader_killed_mid_copy_leaves_nothing_and_the_next_run_loads_once(
 
         streamed = poll(copying, "the loader's COPY to stream rows")
         os.kill(process.pid, signal.SIGKILL)
-        code, _, _ = finish(process)
+        code, _ = finish(process)
         assert code == -signal.SIGKILL
         assert 0 < int(str(streamed)) < data_rows  # it died mid-COPY
         poll(
@@ -127,7 +155,7 @@ def test_a_loader_killed_mid_copy_leaves_nothing_and_the_next_run_loads_once(
         assert scalar(watcher, "select count(*) from raw.police_uk__street_crimes") == 0
         assert path.exists(), "the file must stay in landing for the next run"
 
-        code, output, _ = finish(start(["ingest", "police_uk_street"], env))
+        code, output = finish(start(["ingest", "police_uk_street"], env))
         assert code == 0, output
         assert scalar(watcher, "select count(*) from raw.police_uk__street_crimes") == data_rows
         assert rows(watcher, "select status, rows_loaded from audit.load_batch") == [
@@ -173,14 +201,14 @@ def test_the_same_file_twice_at_once_loads_once_and_neither_fails(
         poll(lambda: waiting_for_locks(gate, 2), "both loaders to reach the lock")
         gate.execute("select pg_advisory_unlock_all()")
         results = [finish(process) for process in both]
-        assert [code for code, _, _ in results] == [0, 0], results
+        assert [code for code, _ in results] == [0, 0], results
         assert rows(
             gate,
             "select count(*), sum(rows_loaded) from audit.load_batch"
             " where file_name = '2024-05-x-street.csv'",
         ) == [(1, 5)]
         assert scalar(gate, "select count(*) from raw.police_uk__street_crimes") == 6
-    outputs = " | ".join(output for _, output, _ in results)
+    outputs = " | ".join(output for _, output in results)
     assert outputs.count("loaded ") >= 1
     if command == "load":
         assert "already loaded as batch" in outputs
@@ -312,7 +340,7 @@ def test_a_100_mb_field_is_rejected_naming_line_and_field_in_flat_memory(
             handle.write(chunk)
         handle.write("," + ",".join(police_row()[7:]) + "\n")
         handle.write(",".join(police_row()) + "\n")
-    code, output, peak = finish(start(["load", str(path)], env_for(warehouse_url, tmp_path)))
+    code, output, peak = run_measuring_peak(["load", str(path)], env_for(warehouse_url, tmp_path))
     assert code == 1
     assert f"{path.name}: line 3, field 'Location' (column 7)" in output
     assert "max_record_chars" in output
@@ -328,7 +356,7 @@ def test_a_5_gb_sparse_file_is_rejected_before_it_is_read(
     size = 5 * 2**30
     os.truncate(path, size)  # a hole: no disk used, but every byte reads as NUL
     assert path.stat().st_blocks * 512 < 2**30
-    code, output, peak = finish(start(["load", str(path)], env_for(warehouse_url, tmp_path)))
+    code, output, peak = run_measuring_peak(["load", str(path)], env_for(warehouse_url, tmp_path))
     assert code == 1
     assert f"{path.name}: the file is {size:,} bytes (5.0 GiB)" in output
     assert "max_file_bytes" in output
