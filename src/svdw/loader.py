@@ -13,6 +13,7 @@ import contextlib
 import csv
 import hashlib
 import io
+import itertools
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ import psycopg
 from psycopg import sql
 
 from svdw.contracts import Contract, contract_for_headers, load_contracts
+from svdw.fast_rows import FastRows, copy_line, copy_text
 from svdw.geojson_reader import (
     GEOMETRY,
     GeoJsonFileError,
@@ -52,6 +54,7 @@ SNIFF_BYTES = 64 * 1024
 # What a landing folder's extracts are named (a directory load picks these up).
 EXTRACT_SUFFIXES = (".csv", ".geojson")
 COPY_CHUNK_ROWS = 5000
+COPY_BLOCK_CHARS = 1 << 20  # COPY text sent at a time
 # Real free-text fields can be long; the csv module's default cap (128 KiB) is too tight.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -241,8 +244,25 @@ class _Row:
     chars_read: int  # progress through the file
 
 
-def _rows(path: Path, contract: Contract) -> Iterator[_Row]:
-    """The file's data rows in its contract's format; FileRejected if it cannot be read."""
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """Consecutive valid rows as COPY text (the fast path, svdw.fast_rows)."""
+
+    text: str
+    rows: int
+    chars_read: int  # progress through the file
+
+
+FAST_BLOCK_ROWS = 2000
+FastLine = Callable[[list[str]], "str | None"]
+
+
+def _rows(
+    path: Path, contract: Contract, fast: FastLine | None = None, tail: str = ""
+) -> Iterator[_Row | _Block]:
+    """The file's data rows in its contract's format; FileRejected if it cannot be read. With
+    `fast`, the rows it turns into COPY text come in blocks (each line ending in `tail` and the
+    line number); the others, and every row of a file that lacks defaulted columns, one by one."""
     if contract.format == "geojson":
         features = _geojson_features(path, contract)
         for feature in feature_rows(features, contract.headers, contract.geometry_types):
@@ -255,22 +275,12 @@ def _rows(path: Path, contract: Contract) -> Iterator[_Row]:
             header = next(reader)  # checked already
             tap.take()
             fill = _defaults_filler(contract, header)
+            if fast is not None and fill is None:
+                yield from _fast_rows(path, contract, tap, len(header), fast, tail)
+                return
             for record in reader:
-                if tap.at_end and len(tap.current) > 1 and _quote_left_open(tap, contract):
-                    problem = unterminated_quote(
-                        tap.first_line, tap.lines_read, record, contract.headers
-                    )
-                    raise FileRejected(path, problem)
-                line_number, raw_text = tap.take()
-                if not record or (len(record) == 1 and not record[0].strip()):
-                    continue  # a blank line is not a row
-                if len(record) != len(header):  # which field is which cannot be known
-                    problem = f"expected {len(header)} fields, found {len(record)}"
-                    yield _Row(line_number, raw_text, None, problem, tap.chars_read)
-                    continue
-                if fill:
-                    record = fill(record)
-                yield _Row(line_number, raw_text, record, None, tap.chars_read)
+                if row := _record_row(path, contract, tap, record, len(header), fill):
+                    yield row
         except UnicodeDecodeError as exc:
             raise FileRejected(
                 path,
@@ -288,6 +298,98 @@ def _rows(path: Path, contract: Contract) -> Iterator[_Row]:
                 contract.limits.max_record_chars,
             )
             raise FileRejected(path, problem) from exc
+
+
+def _record_row(
+    path: Path,
+    contract: Contract,
+    tap: _LineTap,
+    record: list[str],
+    width: int,
+    fill: Callable[[list[str]], list[str]] | None,
+) -> _Row | None:
+    """The row of one record the csv module read through `tap`; None for a blank line."""
+    if tap.at_end and len(tap.current) > 1 and _quote_left_open(tap, contract):
+        problem = unterminated_quote(tap.first_line, tap.lines_read, record, contract.headers)
+        raise FileRejected(path, problem)
+    line_number, raw_text = tap.take()
+    if not record or (len(record) == 1 and not record[0].strip()):
+        return None  # a blank line is not a row
+    if len(record) != width:  # which field is which cannot be known
+        problem = f"expected {width} fields, found {len(record)}"
+        return _Row(line_number, raw_text, None, problem, tap.chars_read)
+    if fill:
+        record = fill(record)
+    return _Row(line_number, raw_text, record, None, tap.chars_read)
+
+
+def _fast_rows(
+    path: Path, contract: Contract, tap: _LineTap, width: int, fast: FastLine, tail: str
+) -> Iterator[_Row | _Block]:
+    """The data rows after the header. A line with nothing the csv module would treat
+    specially (no quote, no backslash, tab or NUL; not longer than a field may be) is split on
+    the delimiter, which is what the csv module gives for it, and `fast` makes its COPY line;
+    any other line starts a record the csv module reads through `tap`, as _rows does."""
+    readline = tap._handle.readline
+    cap = contract.limits.max_record_chars
+    simple = min(cap, contract.limits.max_field_chars)
+    delimiter = contract.delimiter
+    tabs_allowed = delimiter == "\t"
+    number, chars = tap.lines_read, tap.chars_read
+    lines: list[str] = []
+    while True:
+        try:
+            line = readline(cap + 1)
+        except UnicodeDecodeError:
+            tap.lines_read = number
+            raise
+        if not line:
+            tap.at_end = True
+            break
+        if (
+            len(line) <= simple
+            and '"' not in line
+            and "\\" not in line
+            and "\x00" not in line
+            and (tabs_allowed or "\t" not in line)
+        ):
+            number += 1
+            chars += len(line)
+            body = line.rstrip("\r\n")
+            if delimiter not in body and not body.strip():
+                continue  # a blank line is not a row
+            record = body.split(delimiter)
+            if len(record) == width and (text := fast(record)) is not None:
+                lines.append(f"{text}\t{tail}{number}\n")
+                if len(lines) >= FAST_BLOCK_ROWS:
+                    yield _Block("".join(lines), len(lines), chars)
+                    lines = []
+                continue
+            if lines:
+                yield _Block("".join(lines), len(lines), chars - len(line))
+                lines = []
+            if len(record) == width:  # the row validator says why
+                yield _Row(number, body, record, None, chars)
+            else:
+                problem = f"expected {width} fields, found {len(record)}"
+                yield _Row(number, body, None, problem, chars)
+            continue
+        if lines:
+            yield _Block("".join(lines), len(lines), chars)
+            lines = []
+        # The csv module reads this record (a quoted field may span lines).
+        tap.lines_read, tap.chars_read = number + 1, chars + len(line)
+        tap.current, tap.current_chars = [line], len(line)
+        if tap.current_chars > cap:
+            raise RecordTooLong
+        record = next(csv.reader(itertools.chain([line], tap), delimiter=delimiter))
+        if row := _record_row(path, contract, tap, record, width, None):
+            yield row
+        number, chars = tap.lines_read, tap.chars_read
+        if tap.at_end:
+            break
+    if lines:
+        yield _Block("".join(lines), len(lines), chars)
 
 
 def _quote_left_open(tap: _LineTap, contract: Contract) -> bool:
@@ -492,29 +594,48 @@ def _load_rows(
         sql.SQL(", ").join(map(sql.Identifier, names)),
     )
     rows_read = rows_loaded = 0
+    # The lineage columns after a row's own: (file-name value,) batch id, then line number.
+    tail = "".join(copy_text(value) + "\t" for value in (*from_name, batch_id))
+    fast = FastRows(contract, validator, pseudonymiser).line
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as rejects:
         reject_writer = csv.writer(rejects)
         rows_quarantined = 0
         with conn.cursor().copy(copy_sql) as copy:
-            for row in _rows(path, contract):
-                rows_read += 1
-                if row.record is None:
-                    values, reason = None, row.problem
+            out: list[str] = []  # COPY text, written in large blocks
+            out_chars = 0
+            for row in _rows(path, contract, fast, tail):
+                before = rows_read
+                if isinstance(row, _Block):
+                    out.append(row.text)
+                    out_chars += len(row.text)
+                    rows_read += row.rows
+                    rows_loaded += row.rows
                 else:
-                    values, reason = validator.validate(row.record)
-                if values is None:
-                    # never keep an identifier, even in quarantine
-                    raw_text = pseudonymiser.quarantine_text(row.record, row.raw_text)
-                    cap = contract.limits.max_quarantined_chars  # a hostile row stays small
-                    reject_writer.writerow(
-                        (row.number, truncated(raw_text, cap), truncated(str(reason), cap))
-                    )
-                    rows_quarantined += 1
-                else:
-                    copy.write_row((*pseudonymiser.apply(values), *from_name, batch_id, row.number))
-                    rows_loaded += 1
-                if on_progress and rows_read % COPY_CHUNK_ROWS == 0:
+                    rows_read += 1
+                    if row.record is None:
+                        values, reason = None, row.problem
+                    else:
+                        values, reason = validator.validate(row.record)
+                    if values is None:
+                        # never keep an identifier, even in quarantine
+                        raw_text = pseudonymiser.quarantine_text(row.record, row.raw_text)
+                        cap = contract.limits.max_quarantined_chars  # a hostile row stays small
+                        reject_writer.writerow(
+                            (row.number, truncated(raw_text, cap), truncated(str(reason), cap))
+                        )
+                        rows_quarantined += 1
+                    else:
+                        stored = (*pseudonymiser.apply(values), *from_name, batch_id, row.number)
+                        out.append(copy_line(stored) + "\n")
+                        out_chars += len(out[-1])
+                        rows_loaded += 1
+                if out_chars >= COPY_BLOCK_CHARS:
+                    copy.write("".join(out))
+                    out, out_chars = [], 0
+                if on_progress and rows_read // COPY_CHUNK_ROWS > before // COPY_CHUNK_ROWS:
                     on_progress(completed=row.chars_read)
+            if out:
+                copy.write("".join(out))
         if rows_quarantined:
             rejects.seek(0)
             with conn.cursor().copy(

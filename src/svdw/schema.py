@@ -110,9 +110,13 @@ def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
             ("history", LINEAGE_COLUMNS + SUPERSEDED_COLUMNS),
         )
     }
-    if not _missing(conn, table, wanted) and conn.execute(
-        "select to_regclass(%s)", (f"{schema}.{table}__batch",)
-    ).fetchone() != (None,):
+    indexes = [f"{schema}.{table}__batch"] + (
+        [f"{schema}.{table}__scope"] if contract.replace_scope else []
+    )
+    if not _missing(conn, table, wanted) and all(
+        conn.execute("select to_regclass(%s)", (index,)).fetchone() != (None,)
+        for index in indexes
+    ):
         return
     require_owner(conn)
     lock_schema_changes(conn)
@@ -144,6 +148,16 @@ def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
             sql.Identifier(f"{table}__batch"), sql.Identifier(schema, table)
         )
     )
+    if contract.replace_scope:
+        # A re-delivery finds the rows it replaces (loader._supersede) through this index,
+        # not by scanning every month already loaded.
+        conn.execute(
+            sql.SQL("create index if not exists {} on {} ({})").format(
+                sql.Identifier(f"{table}__scope"),
+                sql.Identifier(schema, table),
+                sql.SQL(", ").join(map(sql.Identifier, contract.replace_scope)),
+            )
+        )
 
 
 def _missing(

@@ -192,8 +192,9 @@ class RowValidator:
         contract's `today` bound means."""
         self.columns = contract.columns
         day = today or date.today()
+        self.today = day
         fields = {c.name: _field_type(c, day) for c in contract.columns}
-        self._orders = _order_rules(contract)
+        self._orders = self.orders = _order_rules(contract)
         row_type = TypedDict(f"{contract.name}_row", fields)  # type: ignore[misc]
         self._adapter: TypeAdapter[Any] = TypeAdapter(row_type)
         self._by_name = {c.name: c for c in contract.columns}

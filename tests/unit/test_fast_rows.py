@@ -1,0 +1,62 @@
+"""The loader's fast path (svdw.fast_rows) decides every field as the row validator does: for
+each column of every contract and awkward values, it accepts exactly what the contract's field
+type accepts, and writes text PostgreSQL reads as the validator's typed value."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from svdw.contracts import Column, load_contracts
+from svdw.fast_rows import NULL, column_converter, copy_line, copy_text
+from svdw.validation import _field_type
+
+TODAY = date(2026, 11, 30)
+AWKWARD = [
+    "", " ", "0", "007", "-0", "+5", "1,514", "1_000", " 12 ", "12.0", "12.", ".5", "1e3", "NaN",
+    "inf", "0.5", "-0.2", "-180", "180", "180.000001", "-90.5", "95.1", "1" * 25, "2018-10",
+    "0000-10", "2018-1", "2018-13", " 2018-10 ", "\u0663\u0660", "Y", "N", "y", "Yes", "No", "X",
+    "01/02/2020", "1/2/2020", "31/02/2020", "29/02/2019", "12:30", "24:00", "2020-01-01",
+    "E01023987", "e01023987", "E01023987 ", "W01000001", "Anti-social behaviour",
+    "anti-social behaviour", "0" * 64, "c656b990527ef323f85f5b0ed10832599bf4fc2c5e453f7f3c95b6014e3ea7c0",
+    "caf\u00e9", "8N", " 8n", "AL1 1AA", "a@b.cd", "REF-12345", "485 777 3456", "4857773456",
+    "20/21", "2020-21 Q1", "mid-2019", "S21.1", "RWH01", "U", "M", "F",
+]  # fmt: skip
+
+
+def _columns() -> list[Column]:
+    return [c for contract in load_contracts().values() for c in contract.columns]
+
+
+def _same_value(column: Column, text: str, typed: Any) -> bool:
+    """Whether PostgreSQL reads `text` as the value psycopg writes for `typed`."""
+    if column.type == "integer":
+        return int(text) == typed
+    if column.type == "decimal":
+        return Decimal(text) == typed and Decimal(text).as_tuple().exponent == typed.as_tuple().exponent
+    return text == copy_text(typed)
+
+
+@pytest.mark.parametrize("column", _columns(), ids=lambda c: f"{c.name}:{c.type}")
+def test_each_field_is_decided_as_the_validator_decides(column: Column) -> None:
+    convert, _ = column_converter(column, TODAY)
+    exact: TypeAdapter[Any] = TypeAdapter(_field_type(column, TODAY))
+    for raw in AWKWARD + list(column.allowed or ()) + list(column.true_values or ()):
+        text = convert(raw)
+        if not raw.strip():
+            assert text == (None if column.required else NULL), raw
+            continue
+        try:
+            typed = exact.validate_python(raw if column.type == "text" else raw.strip())
+        except ValidationError:
+            assert text is None, f"{column.name} accepted {raw!r}, which the validator rejects"
+            continue
+        assert text is not None, f"{column.name} sent {raw!r} to the validator, which accepts it"
+        assert _same_value(column, text, typed), (column.name, raw, text, typed)
+
+
+def test_copy_text_writes_what_psycopg_writes() -> None:
+    row = (None, True, False, "a\tb\\c\nd", Decimal("0.50"), date(2018, 10, 1), 7)
+    assert copy_line(row) == "\\N\tt\tf\ta\\tb\\\\c\\nd\t0.50\t2018-10-01\t7"
