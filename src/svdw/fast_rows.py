@@ -22,6 +22,7 @@ from psycopg import DataError
 from pydantic import TypeAdapter, ValidationError
 
 from svdw.contracts import Column, Contract
+from svdw.line_pattern import line_pattern
 from svdw.pseudonymise import Pseudonymiser
 from svdw.validation import RowValidator, _field_type, _resolve
 
@@ -65,8 +66,8 @@ def copy_text(value: Any) -> str:
     return str(value)
 
 
-def copy_line(values: Sequence[Any]) -> str:
-    return "\t".join(map(copy_text, values))
+def copy_line(values: Sequence[Any], null: str = NULL) -> str:
+    return "\t".join(null if value is None else copy_text(value) for value in values)
 
 
 class _Exact:
@@ -131,7 +132,9 @@ def _quick(column: Column, today: date) -> Callable[[str], str | None]:
                 return None
             if low is not None or high is not None:
                 parsed = number(value)  # a bound itself is left to the field type
-                if (low is not None and not parsed > low) or (high is not None and not parsed < high):
+                if (low is not None and not parsed > low) or (
+                    high is not None and not parsed < high
+                ):
                     return None
             return value
 
@@ -157,7 +160,7 @@ def _quick(column: Column, today: date) -> Callable[[str], str | None]:
     return lambda raw: None  # dates and times: the field type, remembered per value
 
 
-def column_converter(column: Column, today: date) -> tuple[Converter, _Exact]:
+def column_converter(column: Column, today: date, null: str = NULL) -> tuple[Converter, _Exact]:
     """A column's COPY text for a raw field, or None when the row validator must see the row
     (the value is invalid, or empty where required); and its exact field type."""
     quick, exact = _quick(column, today), _Exact(column, today)
@@ -165,7 +168,7 @@ def column_converter(column: Column, today: date) -> tuple[Converter, _Exact]:
 
     def convert(raw: str) -> str | None:
         if not raw or raw.isspace():
-            return None if required else NULL  # a required empty value: the validator says so
+            return None if required else null  # a required empty value: the validator says so
         text = quick(raw)
         if text is not None:
             return text
@@ -176,27 +179,46 @@ def column_converter(column: Column, today: date) -> tuple[Converter, _Exact]:
 
 
 class FastRows:
-    """Turns a record into the body of its COPY line (without the lineage columns), or None
-    when the row validator must see it."""
+    """Turns the text of a one-line record into the body of its COPY line (without the lineage
+    columns), or None when the row validator must see it. `null` is how the COPY reads NULL:
+    '' where the whole-line pattern applies (svdw.line_pattern), else psycopg's \\N."""
 
     def __init__(
-        self, contract: Contract, validator: RowValidator, pseudonymiser: Pseudonymiser
+        self,
+        contract: Contract,
+        validator: RowValidator,
+        pseudonymiser: Pseudonymiser,
+        lineage: Sequence[Any] = (),
     ) -> None:
         today = validator.today
-        pairs = [column_converter(column, today) for column in contract.columns]
-        self._convert = [convert for convert, _ in pairs]
         self._orders = validator.orders
         self._pseudonymiser = pseudonymiser
         steps = [index for index, _ in pseudonymiser.steps]
         age = list(pseudonymiser.age or ())
         ordered = [i for order in self._orders for i in (order.index, order.other_index)]
+        typed = sorted({*steps, *age, *ordered})
+        # A row that needs typed values, or an empty lineage value, cannot use NULL ''.
+        plain = not typed and "" not in lineage and contract.format != "geojson"
+        self.pattern = line_pattern(contract, today) if plain else None
+        self.null = "" if self.pattern else NULL
+        pairs = [column_converter(column, today, self.null) for column in contract.columns]
+        self._convert = [convert for convert, _ in pairs]
         # Columns whose typed values the row needs: identifiers, ages, order rules.
-        self._typed = [(i, pairs[i][1]) for i in sorted({*steps, *age, *ordered})]
+        self._typed = [(i, pairs[i][1]) for i in typed]
         self._replaced = steps
         self._with_age = bool(age)
         self._width = len(contract.columns)
+        self._delimiter = contract.delimiter
 
-    def line(self, record: list[str]) -> str | None:
+    def line(self, body: str) -> str | None:
+        if self.pattern is not None and (text := self.pattern.copy_text(body)) is not None:
+            return text
+        record = body.split(self._delimiter)
+        if len(record) != self._width:
+            return None
+        return self._fields(record)
+
+    def _fields(self, record: list[str]) -> str | None:
         texts = []
         for convert, raw in zip(self._convert, record, strict=True):
             text = convert(raw)
@@ -219,7 +241,7 @@ class FastRows:
                 return None
         stored = self._pseudonymiser.apply(row)  # counts unmatched postcodes: after all checks
         for index in self._replaced:
-            texts[index] = copy_text(stored[index])
+            texts[index] = copy_line((stored[index],))
         if self._with_age:
-            texts.append(copy_text(stored[-1]))
+            texts.append(copy_line((stored[-1],)))
         return "\t".join(texts)

@@ -25,7 +25,7 @@ import psycopg
 from psycopg import sql
 
 from svdw.contracts import Contract, contract_for_headers, load_contracts
-from svdw.fast_rows import FastRows, copy_line, copy_text
+from svdw.fast_rows import NULL, FastRows, copy_line
 from svdw.geojson_reader import (
     GEOMETRY,
     GeoJsonFileError,
@@ -254,7 +254,7 @@ class _Block:
 
 
 FAST_BLOCK_ROWS = 2000
-FastLine = Callable[[list[str]], "str | None"]
+FastLine = Callable[[str], "str | None"]
 
 
 def _rows(
@@ -358,13 +358,13 @@ def _fast_rows(
             body = line.rstrip("\r\n")
             if delimiter not in body and not body.strip():
                 continue  # a blank line is not a row
-            record = body.split(delimiter)
-            if len(record) == width and (text := fast(record)) is not None:
+            if (text := fast(body)) is not None:
                 lines.append(f"{text}\t{tail}{number}\n")
                 if len(lines) >= FAST_BLOCK_ROWS:
                     yield _Block("".join(lines), len(lines), chars)
                     lines = []
                 continue
+            record = body.split(delimiter)
             if lines:
                 yield _Block("".join(lines), len(lines), chars - len(line))
                 lines = []
@@ -595,15 +595,17 @@ def _load_rows(
     )
     rows_read = rows_loaded = 0
     # The lineage columns after a row's own: (file-name value,) batch id, then line number.
-    tail = "".join(copy_text(value) + "\t" for value in (*from_name, batch_id))
-    fast = FastRows(contract, validator, pseudonymiser).line
+    fast = FastRows(contract, validator, pseudonymiser, from_name)
+    tail = copy_line((*from_name, batch_id), fast.null) + "\t"
+    if fast.null != NULL:
+        copy_sql = sql.SQL("{} with (null {})").format(copy_sql, sql.Literal(fast.null))
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as rejects:
         reject_writer = csv.writer(rejects)
         rows_quarantined = 0
         with conn.cursor().copy(copy_sql) as copy:
             out: list[str] = []  # COPY text, written in large blocks
             out_chars = 0
-            for row in _rows(path, contract, fast, tail):
+            for row in _rows(path, contract, fast.line, tail):
                 before = rows_read
                 if isinstance(row, _Block):
                     out.append(row.text)
@@ -626,7 +628,7 @@ def _load_rows(
                         rows_quarantined += 1
                     else:
                         stored = (*pseudonymiser.apply(values), *from_name, batch_id, row.number)
-                        out.append(copy_line(stored) + "\n")
+                        out.append(copy_line(stored, fast.null) + "\n")
                         out_chars += len(out[-1])
                         rows_loaded += 1
                 if out_chars >= COPY_BLOCK_CHARS:

@@ -114,8 +114,7 @@ def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
         [f"{schema}.{table}__scope"] if contract.replace_scope else []
     )
     if not _missing(conn, table, wanted) and all(
-        conn.execute("select to_regclass(%s)", (index,)).fetchone() != (None,)
-        for index in indexes
+        conn.execute("select to_regclass(%s)", (index,)).fetchone() != (None,) for index in indexes
     ):
         return
     require_owner(conn)

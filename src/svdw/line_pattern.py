@@ -1,0 +1,136 @@
+"""One regular expression per contract that recognises a whole line of valid, plain fields, and
+turns it into COPY text with a few string operations: the loader's fastest path.
+
+Only for contracts where every column's rule can be written as a regular expression that
+accepts a subset of what the contract's field type accepts (plain text, allowed values, simple
+anchored patterns, integers, decimals, months, Y/N flags; bounds are checked on the captured
+value), and whose rows need no typed value (no identifier to replace, no order rule). A line
+it does not recognise goes to the per-field path (svdw.fast_rows), then the row validator.
+
+COPY reads these lines with NULL '' (an empty field is NULL): the loader never stores an empty
+string (a blank value is NULL), so the delimiter becomes a tab and nothing else changes, except
+a month, which gains its first day.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from svdw.contracts import Column, Contract
+from svdw.validation import _resolve
+
+# Anchored patterns of literals, classes (not negated) and repeats: they match only the
+# characters they list, so one inside a line cannot run into the next field.
+SIMPLE_PATTERN = re.compile(
+    r"\^((?:[0-9A-Za-z /-]|\[(?:[0-9A-Za-z](?:-[0-9A-Za-z])?)+\]"
+    r"|\{[0-9]+(?:,[0-9]*)?\}|[?+*]|\\\.)*)\$"
+)
+# Flag spellings PostgreSQL reads as the same boolean (its input is case-insensitive).
+PG_TRUE = frozenset({"t", "true", "y", "yes", "on", "1"})
+PG_FALSE = frozenset({"f", "false", "n", "no", "off", "0"})
+NUMBER = {"integer": r"-?[0-9]{1,18}", "decimal": r"-?[0-9]{1,20}(?:\.[0-9]{1,20})?"}
+MONTH = r"[0-9]{4}-(?:0[1-9]|1[0-2])"
+
+
+@dataclass(frozen=True)
+class _Bound:
+    group: int
+    low: float | None
+    high: float | None
+
+
+class LinePattern:
+    """Recognises a valid line of a contract and gives its COPY text (NULL '')."""
+
+    def __init__(self, regex: re.Pattern[str], delimiter: str, bounds: list[_Bound],
+                 months: list[tuple[int, str | None, str | None]]) -> None:  # fmt: skip
+        self._regex = regex
+        self._delimiter = delimiter
+        self._bounds = bounds
+        self._months = months
+
+    def copy_text(self, body: str) -> str | None:
+        match = self._regex.fullmatch(body)
+        if match is None:
+            return None
+        for bound in self._bounds:
+            value = match.group(bound.group)
+            if value and not _inside(float(value), bound.low, bound.high):
+                return None
+        if self._months:
+            for group, earliest, latest in self._months:
+                day = match.group(group) + "-01"
+                if day.startswith("0000") or (earliest and day < earliest):
+                    return None
+                if latest and day > latest:
+                    return None
+            ends = [match.end(group) for group, _, _ in self._months]
+            pieces, start = [], 0
+            for end in ends:
+                pieces += [body[start:end], "-01"]
+                start = end
+            body = "".join([*pieces, body[start:]])
+        return body if self._delimiter == "\t" else body.replace(self._delimiter, "\t")
+
+
+def _inside(value: float, low: float | None, high: float | None) -> bool:
+    """Strictly inside the bounds by more than a float's rounding of the decimal text (a value
+    at a bound, or too close to tell, is left to the field type)."""
+    margin = 1e-9
+    if low is not None and not value > low + margin * max(1.0, abs(low)):
+        return False
+    return high is None or value < high - margin * max(1.0, abs(high))
+
+
+def _fragment(column: Column, delimiter: str) -> str | None:
+    """The column's regular expression (no groups of its own), or None when it has none."""
+    other = f"[^{re.escape(delimiter)}]"
+    not_blank = f"[^{re.escape(delimiter)}\\s]"
+    if column.type == "text":
+        if column.allowed_from:
+            return None
+        if column.allowed:
+            if column.pattern or any(delimiter in v or not v.strip() for v in column.allowed):
+                return None
+            return "(?:" + "|".join(map(re.escape, column.allowed)) + ")"
+        if column.pattern:
+            simple = SIMPLE_PATTERN.fullmatch(column.pattern)
+            if not simple or delimiter in simple.group(1):
+                return None
+            return f"(?:{simple.group(1)})"
+        return f"{other}*{not_blank}{other}*"  # not blank: a blank value is NULL
+    if column.type in NUMBER:
+        return NUMBER[column.type]
+    if column.type == "month":
+        return MONTH
+    flags = column.true_values + column.false_values
+    if (
+        column.type == "boolean"
+        and {v.lower() for v in column.true_values} <= PG_TRUE
+        and {v.lower() for v in column.false_values} <= PG_FALSE
+    ):
+        return "(?:" + "|".join(map(re.escape, flags)) + ")"
+    return None
+
+
+def line_pattern(contract: Contract, today: date) -> LinePattern | None:
+    """The contract's line pattern, or None when a column's rule cannot be one."""
+    delimiter = contract.delimiter
+    parts, bounds, months = [], [], []
+    for number, column in enumerate(contract.columns, start=1):
+        fragment = _fragment(column, delimiter)
+        if fragment is None:
+            return None
+        parts.append(f"({fragment})" if column.required else f"({fragment}|)")
+        low, high = column.number_bounds
+        if low is not None or high is not None:
+            bounds.append(_Bound(number, low, high))
+        if column.type == "month":
+            first, last = (_resolve(bound, today) for bound in column.date_bounds)
+            months.append(
+                (number, first.isoformat() if first else None, last.isoformat() if last else None)
+            )
+    regex = re.compile(re.escape(delimiter).join(parts))
+    return LinePattern(regex, delimiter, bounds, months)
