@@ -211,8 +211,7 @@ class FastRows:
         self._delimiter = contract.delimiter
 
     def line(self, body: str) -> str | None:
-        if self.pattern is not None and (text := self.pattern.copy_text(body)) is not None:
-            return text
+        """Field by field (the caller tries `pattern` first, where there is one)."""
         record = body.split(self._delimiter)
         if len(record) != self._width:
             return None

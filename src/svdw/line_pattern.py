@@ -14,8 +14,8 @@ a month, which gains its first day.
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from svdw.contracts import Column, Contract
@@ -30,69 +30,72 @@ SIMPLE_PATTERN = re.compile(
 # Flag spellings PostgreSQL reads as the same boolean (its input is case-insensitive).
 PG_TRUE = frozenset({"t", "true", "y", "yes", "on", "1"})
 PG_FALSE = frozenset({"f", "false", "n", "no", "off", "0"})
+# What a plain field holds none of: what the csv module reads specially (quotes, and NUL, which
+# it may refuse), and what COPY text would need escaped (tab, backslash; line ends cannot occur).
+PLAIN_EXCLUDED = '"\\\\\\t\\x00'
 NUMBER = {"integer": r"-?[0-9]{1,18}", "decimal": r"-?[0-9]{1,20}(?:\.[0-9]{1,20})?"}
 MONTH = r"[0-9]{4}-(?:0[1-9]|1[0-2])"
-
-
-@dataclass(frozen=True)
-class _Bound:
-    group: int
-    low: float | None
-    high: float | None
 
 
 class LinePattern:
     """Recognises a valid line of a contract and gives its COPY text (NULL '')."""
 
-    def __init__(self, regex: re.Pattern[str], delimiter: str, bounds: list[_Bound],
-                 months: list[tuple[int, str | None, str | None]]) -> None:  # fmt: skip
-        self._regex = regex
+    def __init__(
+        self,
+        regex: re.Pattern[str],
+        delimiter: str,
+        bounds: list[tuple[int, float, float]],
+        months: list[tuple[int, str, str]],
+    ) -> None:
+        self._fullmatch = regex.fullmatch
         self._delimiter = delimiter
-        self._bounds = bounds
-        self._months = months
+        self._bounds = bounds  # (group, low, high), already moved inwards: see _inwards
+        self._months = months  # (group, earliest, latest day), "" and "~" when unbounded
 
     def copy_text(self, body: str) -> str | None:
-        match = self._regex.fullmatch(body)
+        match = self._fullmatch(body)
         if match is None:
             return None
-        for bound in self._bounds:
-            value = match.group(bound.group)
-            if value and not _inside(float(value), bound.low, bound.high):
+        group = match.group
+        for number, low, high in self._bounds:
+            value = group(number)
+            if value and not low < float(value) < high:
                 return None
         if self._months:
-            for group, earliest, latest in self._months:
-                day = match.group(group) + "-01"
-                if day.startswith("0000") or (earliest and day < earliest):
-                    return None
-                if latest and day > latest:
-                    return None
-            ends = [match.end(group) for group, _, _ in self._months]
             pieces, start = [], 0
-            for end in ends:
+            for number, earliest, latest in self._months:
+                day = group(number) + "-01"
+                if not earliest <= day <= latest or day.startswith("0000"):
+                    return None
+                end = match.end(number)
                 pieces += [body[start:end], "-01"]
                 start = end
             body = "".join([*pieces, body[start:]])
         return body if self._delimiter == "\t" else body.replace(self._delimiter, "\t")
 
 
-def _inside(value: float, low: float | None, high: float | None) -> bool:
-    """Strictly inside the bounds by more than a float's rounding of the decimal text (a value
-    at a bound, or too close to tell, is left to the field type)."""
-    margin = 1e-9
-    if low is not None and not value > low + margin * max(1.0, abs(low)):
-        return False
-    return high is None or value < high - margin * max(1.0, abs(high))
+def _inwards(bound: float | None, side: int) -> float:
+    """A bound moved inwards by more than a float's rounding of a decimal's text, so a value
+    strictly inside it is inside the exact bound (a value at or near a bound, and an integer
+    too large for a float, go to the field type)."""
+    if bound is None:
+        return -side * math.inf
+    return bound + side * 1e-9 * max(1.0, abs(bound))
+
+
+def _plain(value: str, delimiter: str) -> bool:
+    return bool(value.strip()) and not re.search(f"[{re.escape(delimiter)}{PLAIN_EXCLUDED}]", value)
 
 
 def _fragment(column: Column, delimiter: str) -> str | None:
     """The column's regular expression (no groups of its own), or None when it has none."""
-    other = f"[^{re.escape(delimiter)}]"
-    not_blank = f"[^{re.escape(delimiter)}\\s]"
+    plain = re.escape(delimiter) + PLAIN_EXCLUDED
+    other, not_blank = f"[^{plain}]", f"[^{plain}\\s]"
     if column.type == "text":
         if column.allowed_from:
             return None
         if column.allowed:
-            if column.pattern or any(delimiter in v or not v.strip() for v in column.allowed):
+            if column.pattern or not all(_plain(v, delimiter) for v in column.allowed):
                 return None
             return "(?:" + "|".join(map(re.escape, column.allowed)) + ")"
         if column.pattern:
@@ -116,9 +119,14 @@ def _fragment(column: Column, delimiter: str) -> str | None:
 
 
 def line_pattern(contract: Contract, today: date) -> LinePattern | None:
-    """The contract's line pattern, or None when a column's rule cannot be one."""
+    """The contract's line pattern, or None when a column's rule cannot be one (or the
+    contract has one column: a blank line, which is no row, would match it)."""
     delimiter = contract.delimiter
-    parts, bounds, months = [], [], []
+    if len(contract.columns) < 2:
+        return None
+    parts: list[str] = []
+    bounds: list[tuple[int, float, float]] = []
+    months: list[tuple[int, str, str]] = []
     for number, column in enumerate(contract.columns, start=1):
         fragment = _fragment(column, delimiter)
         if fragment is None:
@@ -126,11 +134,11 @@ def line_pattern(contract: Contract, today: date) -> LinePattern | None:
         parts.append(f"({fragment})" if column.required else f"({fragment}|)")
         low, high = column.number_bounds
         if low is not None or high is not None:
-            bounds.append(_Bound(number, low, high))
+            bounds.append((number, _inwards(low, 1), _inwards(high, -1)))
         if column.type == "month":
             first, last = (_resolve(bound, today) for bound in column.date_bounds)
             months.append(
-                (number, first.isoformat() if first else None, last.isoformat() if last else None)
+                (number, first.isoformat() if first else "", last.isoformat() if last else "~")
             )
     regex = re.compile(re.escape(delimiter).join(parts))
     return LinePattern(regex, delimiter, bounds, months)

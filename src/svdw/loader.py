@@ -254,11 +254,10 @@ class _Block:
 
 
 FAST_BLOCK_ROWS = 2000
-FastLine = Callable[[str], "str | None"]
 
 
 def _rows(
-    path: Path, contract: Contract, fast: FastLine | None = None, tail: str = ""
+    path: Path, contract: Contract, fast: FastRows | None = None, tail: str = ""
 ) -> Iterator[_Row | _Block]:
     """The file's data rows in its contract's format; FileRejected if it cannot be read. With
     `fast`, the rows it turns into COPY text come in blocks (each line ending in `tail` and the
@@ -324,17 +323,19 @@ def _record_row(
 
 
 def _fast_rows(
-    path: Path, contract: Contract, tap: _LineTap, width: int, fast: FastLine, tail: str
+    path: Path, contract: Contract, tap: _LineTap, width: int, fast: FastRows, tail: str
 ) -> Iterator[_Row | _Block]:
     """The data rows after the header. A line with nothing the csv module would treat
-    specially (no quote, no backslash, tab or NUL; not longer than a field may be) is split on
-    the delimiter, which is what the csv module gives for it, and `fast` makes its COPY line;
+    specially (no quote, no backslash, tab or NUL; not longer than a field may be) is read
+    without it: the contract's line pattern takes it whole when it can, else it is split on the
+    delimiter (what the csv module gives for it) and `fast` makes its COPY line field by field;
     any other line starts a record the csv module reads through `tap`, as _rows does."""
     readline = tap._handle.readline
     cap = contract.limits.max_record_chars
     simple = min(cap, contract.limits.max_field_chars)
     delimiter = contract.delimiter
     tabs_allowed = delimiter == "\t"
+    pattern = fast.pattern.copy_text if fast.pattern else None
     number, chars = tap.lines_read, tap.chars_read
     lines: list[str] = []
     while True:
@@ -346,6 +347,16 @@ def _fast_rows(
         if not line:
             tap.at_end = True
             break
+        if len(line) <= simple and pattern is not None:
+            text = pattern(line.rstrip("\r\n"))  # the commonest case: a plain valid line
+            if text is not None:
+                number += 1
+                chars += len(line)
+                lines.append(f"{text}\t{tail}{number}\n")
+                if len(lines) >= FAST_BLOCK_ROWS:
+                    yield _Block("".join(lines), len(lines), chars)
+                    lines = []
+                continue
         if (
             len(line) <= simple
             and '"' not in line
@@ -358,7 +369,7 @@ def _fast_rows(
             body = line.rstrip("\r\n")
             if delimiter not in body and not body.strip():
                 continue  # a blank line is not a row
-            if (text := fast(body)) is not None:
+            if (text := fast.line(body)) is not None:
                 lines.append(f"{text}\t{tail}{number}\n")
                 if len(lines) >= FAST_BLOCK_ROWS:
                     yield _Block("".join(lines), len(lines), chars)
@@ -605,7 +616,7 @@ def _load_rows(
         with conn.cursor().copy(copy_sql) as copy:
             out: list[str] = []  # COPY text, written in large blocks
             out_chars = 0
-            for row in _rows(path, contract, fast.line, tail):
+            for row in _rows(path, contract, fast, tail):
                 before = rows_read
                 if isinstance(row, _Block):
                     out.append(row.text)
