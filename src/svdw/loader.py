@@ -656,7 +656,6 @@ def _load_rows(
             ) as copy:
                 for line_text, raw_text, reason in csv.reader(rejects):
                     copy.write_row((int(line_text), raw_text, reason, batch_id))
-    superseded = _supersede(conn, contract, batch_id)
     periods = None
     if contract.period_column:
         periods = conn.execute(
@@ -669,6 +668,7 @@ def _load_rows(
             ),
             (batch_id,),
         ).fetchone()[0]  # type: ignore[index]
+    superseded = _supersede(conn, contract, batch_id, periods)
     conn.execute(
         "update audit.load_batch set rows_read = %s, rows_loaded = %s, rows_quarantined = %s,"
         " rows_superseded = %s, periods = %s, postcodes_unmatched = %s, finished_at = now()"
@@ -717,7 +717,9 @@ def record_status_event(
     )
 
 
-def _supersede(conn: psycopg.Connection, contract: Contract, batch_id: int) -> int:
+def _supersede(
+    conn: psycopg.Connection, contract: Contract, batch_id: int, periods: list[str] | None
+) -> int:
     """Move rows of earlier batches that this batch replaces into history.<table>, and add this
     batch to the superseders of rows already there in its scope.
 
@@ -730,18 +732,24 @@ def _supersede(conn: psycopg.Connection, contract: Contract, batch_id: int) -> i
     columns = sql.SQL(", ").join(
         map(sql.Identifier, [n for n, _ in contract.stored_columns] + ["_batch_id", "_line_number"])
     )
+    params: dict[str, Any] = {"b": batch_id}
     condition: sql.Composable = sql.SQL("")
     if contract.replace_scope:
         scope = sql.SQL(", ").join(map(sql.Identifier, contract.replace_scope))
         condition = sql.SQL(
             "and ({scope}) in (select distinct {scope} from {raw} where _batch_id = %(b)s)"
         ).format(scope=scope, raw=raw)
+        # Only an earlier batch that delivered rows in this batch's scope holds rows to
+        # replace: found through audit.load_batch.scopes and the _batch_id index, not by
+        # reading every row already loaded.
+        params["earlier"] = _batches_in_scope(conn, contract, batch_id, periods)
+        condition = sql.SQL("and _batch_id = any(%(earlier)s) {}").format(condition)
     conn.execute(
         sql.SQL(
             "update {history} set _superseded_by_batches = _superseded_by_batches || %(b)s::bigint"
             " where _batch_id <> %(b)s and not (%(b)s = any(_superseded_by_batches)) {condition}"
         ).format(history=history, condition=condition),
-        {"b": batch_id},
+        params,
     )
     moved = conn.execute(
         sql.SQL(
@@ -751,9 +759,45 @@ def _supersede(conn: psycopg.Connection, contract: Contract, batch_id: int) -> i
             " _superseded_by_batches)"
             " select {columns}, %(b)s, now(), array[%(b)s::bigint] from moved"
         ).format(raw=raw, condition=condition, columns=columns, history=history),
-        {"b": batch_id},
+        params,
     )
     return moved.rowcount
+
+
+def _batches_in_scope(
+    conn: psycopg.Connection, contract: Contract, batch_id: int, periods: list[str] | None
+) -> list[int]:
+    """Records this batch's scopes; returns the other batches into its table that delivered
+    any of them, or whose scopes were not recorded (of its periods, where the scope holds
+    the period column)."""
+    raw = sql.Identifier(contract.schema_name, contract.table_name)
+    scope = sql.SQL(", ").join(map(sql.Identifier, contract.replace_scope))
+    scopes = conn.execute(
+        sql.SQL(
+            "update audit.load_batch set scopes = (select array_agg(distinct row({scope})::text)"
+            " from {raw} where _batch_id = %(b)s) where batch_id = %(b)s returning scopes"
+        ).format(scope=scope, raw=raw),
+        {"b": batch_id},
+    ).fetchone()[0]  # type: ignore[index]
+    unrecorded = (
+        "(periods is null or periods && %(periods)s::text[])"
+        if contract.period_column in contract.replace_scope
+        else "true"
+    )
+    return [
+        row[0]
+        for row in conn.execute(
+            "select batch_id from audit.load_batch where target_table = %(table)s"
+            " and batch_id <> %(b)s and (scopes && %(scopes)s::text[]"
+            f" or (scopes is null and {unrecorded}))",
+            {
+                "table": contract.table,
+                "b": batch_id,
+                "scopes": scopes or [],
+                "periods": periods or [],
+            },
+        )
+    ]
 
 
 def connect(url: str) -> psycopg.Connection:

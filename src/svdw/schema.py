@@ -110,12 +110,9 @@ def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
             ("history", LINEAGE_COLUMNS + SUPERSEDED_COLUMNS),
         )
     }
-    indexes = [f"{schema}.{table}__batch"] + (
-        [f"{schema}.{table}__scope"] if contract.replace_scope else []
-    )
-    if not _missing(conn, table, wanted) and all(
-        conn.execute("select to_regclass(%s)", (index,)).fetchone() != (None,) for index in indexes
-    ):
+    if not _missing(conn, table, wanted) and conn.execute(
+        "select to_regclass(%s)", (f"{schema}.{table}__batch",)
+    ).fetchone() != (None,):
         return
     require_owner(conn)
     lock_schema_changes(conn)
@@ -147,16 +144,6 @@ def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
             sql.Identifier(f"{table}__batch"), sql.Identifier(schema, table)
         )
     )
-    if contract.replace_scope:
-        # A re-delivery finds the rows it replaces (loader._supersede) through this index,
-        # not by scanning every month already loaded.
-        conn.execute(
-            sql.SQL("create index if not exists {} on {} ({})").format(
-                sql.Identifier(f"{table}__scope"),
-                sql.Identifier(schema, table),
-                sql.SQL(", ").join(map(sql.Identifier, contract.replace_scope)),
-            )
-        )
 
 
 def _missing(

@@ -114,6 +114,11 @@ create index if not exists batch_status_event_batch on audit.batch_status_event 
 -- Rows whose postcode is not in the ONS lookup: loaded, but with no LSOA (svdw.pseudonymise).
 alter table audit.load_batch add column if not exists postcodes_unmatched integer not null default 0;
 
+-- The distinct values of a batch's replace scope (row(scope)::text), so a re-delivery finds the
+-- earlier batches it replaces without reading every loaded row (svdw.loader._supersede). Null:
+-- not recorded (a batch loaded before this column, or a contract without a scope).
+alter table audit.load_batch add column if not exists scopes text[];
+
 -- ---------------------------------------------------------------------------------------------
 -- Identifiable data at rest (svdw.archive, svdw.key_fingerprint).
 -- ---------------------------------------------------------------------------------------------
