@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench.py                       # every part
     .venv/bin/python benchmarks/bench.py --only loader,memory  # `make bench ONLY=loader,memory`
     .venv/bin/python benchmarks/bench.py --only month --scale county --months 6
+    .venv/bin/python benchmarks/bench.py --only loader --loader-sets real  # the real month only
 
 Parts (each writes its figures; figures of parts not run are kept from the last results.json):
   generate  generate_national_month   time and peak memory of `svdw generate --scale national`
@@ -106,13 +107,19 @@ def run_loader(args: argparse.Namespace, urls: tuple[str, str], scratch: Path) -
     skipped: list[str] = []
     real = sorted((args.realdata / "police_uk" / "all_forces_2018-10").glob("*-street.csv"))
     sets = []
-    if real:
+    chosen = set(args.loader_sets.split(","))
+    if "real" not in chosen:
+        skipped.append("the real month was not chosen (--loader-sets)")
+    elif real:
         sets.append(loader_figures.file_set("real_police_uk_month", real))
     else:
         skipped.append(f"no real all-forces police.uk month under {args.realdata}")
-    directory, _ = national_month(args, scratch)
-    extracts = sorted(p for p in directory.rglob("*") if p.suffix in EXTRACT_SUFFIXES)
-    sets.append(loader_figures.file_set("synthetic_national_month", extracts))
+    if "synthetic" in chosen:
+        directory, _ = national_month(args, scratch)
+        extracts = sorted(p for p in directory.rglob("*") if p.suffix in EXTRACT_SUFFIXES)
+        sets.append(loader_figures.file_set("synthetic_national_month", extracts))
+    else:
+        skipped.append("the synthetic national month was not chosen (--loader-sets)")
     for files in sets:
         say(f"  {files.label}: {len(files.files)} files, {files.megabytes} MB")
         cases[files.label] = loader_figures.compare(
@@ -209,6 +216,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=["county", "national"], default="national")
     parser.add_argument("--files-dir", type=Path, help="a national month to reuse (or to keep)")
     parser.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")
+    parser.add_argument(
+        "--loader-sets",
+        default="real,synthetic",
+        help="file sets of the loader part: real (the all-forces police.uk month), synthetic"
+        " (a generated national month: ~20 minutes to generate unless --files-dir has one)",
+    )
     parser.add_argument("--run-demo", action="store_true", help="time `make demo` in a clone")
     parser.add_argument(
         "--realdata",
