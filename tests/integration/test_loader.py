@@ -347,6 +347,40 @@ def _population_file(path: Path, lsoa_total: int) -> Path:
     return path
 
 
+def test_a_redelivery_finds_what_it_replaces_by_scope_and_in_batches_loaded_before_scopes(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    """audit.load_batch.scopes says which batches a re-delivery can replace; a batch loaded
+    before scopes were recorded is still searched."""
+
+    def rows(force: str, crime_type: str, n: int) -> list[list[str]]:
+        row = police_row("2023-01", crime_type)
+        row[2] = row[3] = force
+        return [row] * n
+
+    with psycopg.connect(warehouse_url) as conn:
+        legacy = load_file(
+            conn, write_police(tmp_path / "legacy.csv", rows("Legacy Force", "Drugs", 2))
+        )
+        other = load_file(
+            conn, write_police(tmp_path / "other.csv", rows("Other Force", "Drugs", 3))
+        )
+        conn.execute(
+            "update audit.load_batch set scopes = null where batch_id = %s", (legacy.batch_id,)
+        )
+        again = load_file(
+            conn, write_police(tmp_path / "again.csv", rows("Legacy Force", "Robbery", 1))
+        )
+        assert again.rows_superseded == 2
+        assert conn.execute(
+            "select scopes from audit.load_batch where batch_id = %s", (other.batch_id,)
+        ).fetchone() == (['(2023-01-01,"Other Force")'],)
+        assert conn.execute(
+            "select falls_within, crime_type, count(*) from raw.police_uk__street_crimes"
+            " where month = '2023-01-01' group by 1, 2 order by 1"
+        ).fetchall() == [("Legacy Force", "Robbery", 1), ("Other Force", "Drugs", 3)]
+
+
 def test_the_mid_year_comes_from_the_file_name_and_replaces_only_that_year(
     warehouse_url: str, tmp_path: Path
 ) -> None:
