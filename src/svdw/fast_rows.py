@@ -27,7 +27,7 @@ from svdw.pseudonymise import Pseudonymiser
 from svdw.validation import RowValidator, _field_type, _resolve
 
 NULL = "\\N"  # COPY text format's NULL
-CACHE_LIMIT = 50_000  # distinct values remembered per column (memory stays flat)
+CACHE_LIMIT = 20_000  # distinct values remembered per column (memory stays flat)
 INTEGER = re.compile(r"-?[0-9]{1,18}")
 DECIMAL = re.compile(r"-?[0-9]{1,20}(?:\.[0-9]{1,20})?")
 MONTH = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")
@@ -203,8 +203,11 @@ class FastRows:
         self.null = "" if self.pattern else NULL
         pairs = [column_converter(column, today, self.null) for column in contract.columns]
         self._convert = [convert for convert, _ in pairs]
-        # Columns whose typed values the row needs: identifiers, ages, order rules.
-        self._typed = [(i, pairs[i][1]) for i in typed]
+        # Columns whose typed values the row needs: identifiers, ages, order rules. A text
+        # value is its field as it is (not remembered: identifiers are mostly unique).
+        self._typed = [
+            (i, None if contract.columns[i].type == "text" else pairs[i][1]) for i in typed
+        ]
         self._replaced = steps
         self._with_age = bool(age)
         self._width = len(contract.columns)
@@ -230,6 +233,9 @@ class FastRows:
         for index, exact in self._typed:
             raw = record[index]
             if raw and not raw.isspace():
+                if exact is None:
+                    values[index] = raw
+                    continue
                 found = exact(raw)
                 if found is None:
                     return None

@@ -27,8 +27,19 @@ AWKWARD = [
 ]  # fmt: skip
 
 
+# What decides a field's validity (order rules and pseudonymisation act on the row).
+RULES = {"type", "required", "pattern", "allowed", "allowed_from", "minimum", "maximum", "format"}
+RULES |= {"true_values", "false_values"}
+
+
 def _columns() -> list[Column]:
-    return [c for contract in load_contracts().values() for c in contract.columns]
+    """One column of each kind of rule across the contracts (names and descriptions aside)."""
+    kinds = {
+        column.model_dump_json(include=RULES): column
+        for contract in load_contracts().values()
+        for column in contract.columns
+    }
+    return list(kinds.values())
 
 
 def _same_value(column: Column, text: str, typed: Any) -> bool:
