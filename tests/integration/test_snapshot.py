@@ -54,8 +54,8 @@ def _build(url: str) -> PinnedBuild:
     return build_warehouse(url, select=SELECTION, report=lambda _line: None, trigger="tests")
 
 
-@pytest.fixture
-def police_warehouse(make_database: Callable[[str], str], synthetic_dir: Path) -> str:
+@pytest.fixture(scope="module")
+def built_police_warehouse(make_database: Callable[..., str], synthetic_dir: Path) -> str:
     """Reference data and three months of force crimes, loaded and built once."""
     url = make_database("snapshot")
     reference = [c.name for c in load_contracts().values() if c.partner == "reference"]
@@ -66,6 +66,13 @@ def police_warehouse(make_database: Callable[[str], str], synthetic_dir: Path) -
         _load(url, path)
     _build(url)
     return url
+
+
+@pytest.fixture
+def police_warehouse(make_database: Callable[..., str], built_police_warehouse: str) -> str:
+    """A copy of the built police warehouse for one test to change (a copy is the same
+    database, built once: its batches, builds and relations, their oids included)."""
+    return make_database("snapshot", template=built_police_warehouse)
 
 
 def _month_delivery(synthetic_dir: Path, out: Path, month: int, keep: float) -> Path:
