@@ -44,13 +44,16 @@ def build_ingest_dag(contract: Contract) -> DAG:
         default_args=DEFAULT_ARGS,
         tags=["svdw", "ingest", contract.partner],
     ) as dag:
-
-        @task
-        def find_landed_files() -> list[str]:
+        # Finding the files and loading them is one task: each task instance is a process that
+        # parses this file, and the listing alone is not worth a process (make demo runs all of
+        # these DAGs on two cores). The rejected files fail the run in a task of their own, after
+        # this one has emitted the Asset for the files it loaded.
+        @task(outlets=[asset])
+        def load_files(**context: Any) -> dict[str, Any]:
             """Fetch new files from the partner's source (SFTP/S3, when SVDW_SOURCE_<CONTRACT>
-            is set), then list what waits in the landing directory."""
+            is set), then load every file waiting in the landing directory."""
             from svdw.connectors import fetch_configured_source, source_config_for
-            from svdw.ingest import landed_files
+            from svdw.ingest import ingest_landing, landed_files
 
             settings = warehouse_settings()
             if source_config_for(contract.name):
@@ -59,19 +62,11 @@ def build_ingest_dag(contract: Contract) -> DAG:
             files = landed_files(contract, settings)
             if not files:
                 raise AirflowSkipException(f"no files waiting for {contract.name}")
-            return [str(p) for p in files]
-
-        @task(outlets=[asset])
-        def load_files(files: list[str], **context: Any) -> dict[str, Any]:
-            from pathlib import Path
-
-            from svdw.ingest import ingest_landing
-
             summary = ingest_landing(
                 contract.name,
-                warehouse_settings(),
+                settings,
                 loaded_by=f"airflow {context['run_id']}",
-                files=[Path(f) for f in files],
+                files=files,
             )
             print(summary.describe())
             rejected = [str(r.error) for r in summary.rejected]
@@ -90,7 +85,7 @@ def build_ingest_dag(contract: Contract) -> DAG:
                     + " | ".join(report["rejected"])
                 )
 
-        fail_on_rejected_files(load_files(find_landed_files()))
+        fail_on_rejected_files(load_files())
     return dag
 
 
