@@ -11,6 +11,7 @@ from typing import Any
 import requests
 
 from svdw.contracts import load_contracts
+from svdw.postcode_lookup import TABLE as POSTCODE_LOOKUP_TABLE
 
 TERMINAL = {"success", "failed"}
 API_TIMEOUT_S = 180
@@ -117,10 +118,12 @@ def run_pipeline(client: AirflowClient, report: Callable[[str], None] = print) -
     pipeline renders the documents once, explicitly (run_reports), also when the build had
     nothing new to admit and so emitted no `sna.built` event."""
     contracts = load_contracts().values()
-    # Reference data first: loading other extracts needs it (postcodes become LSOAs).
+    # The postcode lookup first: loading an extract with postcodes needs it (they become LSOAs,
+    # svdw.loader.make_pseudonymiser). No other load reads another table, so everything else,
+    # the rest of the reference data included, loads side by side after it.
     waves = [
-        [f"ingest_{c.name}" for c in contracts if c.partner == "reference"],
-        [f"ingest_{c.name}" for c in contracts if c.partner != "reference"],
+        [f"ingest_{c.name}" for c in contracts if c.table == POSTCODE_LOOKUP_TABLE],
+        [f"ingest_{c.name}" for c in contracts if c.table != POSTCODE_LOOKUP_TABLE],
     ]
     client.wait_for_dags([*waves[0], *waves[1], WAREHOUSE_DAG, REPORTS_DAG])
     outcome: dict[str, str] = {}

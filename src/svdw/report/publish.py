@@ -98,17 +98,26 @@ def render_all_parallel(
     workers: int | None = None,
     progress: Callable[[Area], None] = lambda _area: None,
     pdf: bool = True,
+    areas: list[Area] | None = None,
 ) -> list[Rendered]:
     """render_all with the areas shared out among `workers` processes (default_workers), each
     reading sna on its own connection: the same files, in about 1/workers of the time on a
     machine with that many idle cores. The partnership's document (about twice a district's)
-    is first in the queue, so the last area to finish is a short one."""
-    with psycopg.connect(warehouse_url) as conn:
-        areas = all_areas(conn)
-    count = workers or default_workers()
-    if count <= 1:
+    is first in the queue, so the last area to finish is a short one. `areas`: these only
+    (default all_areas), in this order."""
+    if areas is None:
         with psycopg.connect(warehouse_url) as conn:
-            return render_all(conn, year, out_dir, templates_dir, progress, pdf)
+            areas = all_areas(conn)
+    count = workers or default_workers()
+    rendered: list[Rendered] = []
+    if count <= 1:
+        for area in areas:
+            rendered.append(
+                _render_in_worker(warehouse_url, area, year, out_dir, templates_dir, pdf)
+            )
+            progress(area)
+        write_index(out_dir, year, rendered)
+        return rendered
     # spawn, not fork: the caller may be an Airflow task or a CLI with threads of its own, and a
     # forked child could inherit a lock held by one of them.
     context = multiprocessing.get_context("spawn")
@@ -117,7 +126,6 @@ def render_all_parallel(
             pool.submit(_render_in_worker, warehouse_url, area, year, out_dir, templates_dir, pdf)
             for area in areas
         ]
-        rendered = []
         for future in futures:
             rendered.append(future.result())
             progress(rendered[-1].area)
