@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,24 +62,8 @@ def all_areas(conn: psycopg.Connection) -> list[Area]:
     return [partnership(conn), *districts(conn)]
 
 
-def render_all(
-    conn: psycopg.Connection,
-    year: str,
-    out_dir: Path,
-    templates_dir: Path,
-    progress: Callable[[Area], None] = lambda _area: None,
-    pdf: bool = True,
-) -> list[Rendered]:
-    rendered = []
-    for area in all_areas(conn):
-        rendered.append(render_area(conn, area, year, out_dir, templates_dir, pdf))
-        progress(area)
-    write_index(out_dir, year, rendered)
-    return rendered
-
-
 def _render_in_worker(
-    warehouse_url: str, area: Area, year: str, out_dir: Path, templates_dir: Path, pdf: bool
+    area: Area, warehouse_url: str, year: str, out_dir: Path, templates_dir: Path, pdf: bool
 ) -> Rendered:
     with psycopg.connect(warehouse_url) as conn:
         return render_area(conn, area, year, out_dir, templates_dir, pdf)
@@ -100,35 +85,32 @@ def render_all_parallel(
     pdf: bool = True,
     areas: list[Area] | None = None,
 ) -> list[Rendered]:
-    """render_all with the areas shared out among `workers` processes (default_workers), each
-    reading sna on its own connection: the same files, in about 1/workers of the time on a
-    machine with that many idle cores. The partnership's document (about twice a district's)
-    is first in the queue, so the last area to finish is a short one. `areas`: these only
-    (default all_areas), in this order."""
+    """Every area's document (render_area) and the index, the areas shared out among `workers`
+    processes (default_workers; 1: one after another in this process), each reading sna on its
+    own connection: the same files, in about 1/workers of the time on a machine with that many
+    idle cores. The partnership's document (about twice a district's) is first in the queue, so
+    the last area to finish is a short one. `areas`: these only (default all_areas), in order."""
     if areas is None:
         with psycopg.connect(warehouse_url) as conn:
             areas = all_areas(conn)
     count = workers or default_workers()
+    args = (warehouse_url, year, out_dir, templates_dir, pdf)
     rendered: list[Rendered] = []
-    if count <= 1:
-        for area in areas:
-            rendered.append(
-                _render_in_worker(warehouse_url, area, year, out_dir, templates_dir, pdf)
+    with ExitStack() as stack:
+        results: Iterator[Rendered]
+        if count <= 1:
+            results = (_render_in_worker(area, *args) for area in areas)
+        else:
+            # spawn, not fork: the caller may be an Airflow task or a CLI with threads of its
+            # own, and a forked child could inherit a lock one of them holds.
+            pool = stack.enter_context(
+                ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
             )
-            progress(area)
-        write_index(out_dir, year, rendered)
-        return rendered
-    # spawn, not fork: the caller may be an Airflow task or a CLI with threads of its own, and a
-    # forked child could inherit a lock held by one of them.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        futures = [
-            pool.submit(_render_in_worker, warehouse_url, area, year, out_dir, templates_dir, pdf)
-            for area in areas
-        ]
-        for future in futures:
-            rendered.append(future.result())
-            progress(rendered[-1].area)
+            futures = [pool.submit(_render_in_worker, area, *args) for area in areas]
+            results = (future.result() for future in futures)
+        for result in results:
+            rendered.append(result)
+            progress(result.area)
     write_index(out_dir, year, rendered)
     return rendered
 
