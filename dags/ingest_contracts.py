@@ -46,10 +46,12 @@ def build_ingest_dag(contract: Contract) -> DAG:
     ) as dag:
         # Finding the files and loading them is one task: each task instance is a process that
         # parses this file, and the listing alone is not worth a process (make demo runs all of
-        # these DAGs on two cores). The rejected files fail the run in a task of their own, after
-        # this one has emitted the Asset for the files it loaded.
-        @task(outlets=[asset])
-        def load_files(**context: Any) -> dict[str, Any]:
+        # these DAGs on two cores). Rejected files fail the run in a task of their own, after
+        # this one has emitted the Asset for the files it loaded; a short circuit, so that when
+        # no file was rejected (it returns None) the scheduler skips that task without starting
+        # a process for it.
+        @task.short_circuit(outlets=[asset])
+        def load_files(**context: Any) -> dict[str, Any] | None:
             """Fetch new files from the partner's source (SFTP/S3, when SVDW_SOURCE_<CONTRACT>
             is set), then load every file waiting in the landing directory."""
             from svdw.connectors import fetch_configured_source, source_config_for
@@ -75,10 +77,12 @@ def build_ingest_dag(contract: Contract) -> DAG:
                     raise AirflowFailException("rejected: " + " | ".join(rejected))
                 raise AirflowSkipException("every file was already loaded: nothing new")
             context["outlet_events"][asset].extra = {"batch_ids": summary.batch_ids}
-            return {"batch_ids": summary.batch_ids, "rejected": rejected}
+            context["ti"].xcom_push(key="batch_ids", value=summary.batch_ids)
+            return {"batch_ids": summary.batch_ids, "rejected": rejected} if rejected else None
 
         @task
         def fail_on_rejected_files(report: dict[str, Any]) -> None:
+            """Runs only when load_files rejected a file (else it is skipped): fail the run."""
             if report["rejected"]:
                 raise AirflowFailException(
                     f"{len(report['rejected'])} file(s) rejected, see rejected/*.reason.txt: "
