@@ -31,8 +31,13 @@ with DAG(
         settings = warehouse_settings()
         with psycopg.connect(settings.warehouse_url) as conn:
             year = resolve_year(conn, None)
+        # fork: a spawned worker would re-import the `airflow` command (render_all_parallel).
         rendered = render_all_parallel(
-            settings.warehouse_url, year, settings.reports_dir, settings.report_templates_dir
+            settings.warehouse_url,
+            year,
+            settings.reports_dir,
+            settings.report_templates_dir,
+            start_method="fork",
         )
         return [str(r.html) for r in rendered] + [str(r.pdf) for r in rendered if r.pdf]
 

@@ -84,12 +84,18 @@ def render_all_parallel(
     progress: Callable[[Area], None] = lambda _area: None,
     pdf: bool = True,
     areas: list[Area] | None = None,
+    start_method: str = "spawn",
 ) -> list[Rendered]:
     """Every area's document (render_area) and the index, the areas shared out among `workers`
     processes (default_workers; 1: one after another in this process), each reading sna on its
     own connection: the same files, in about 1/workers of the time on a machine with that many
     idle cores. The partnership's document (about twice a district's) is first in the queue, so
-    the last area to finish is a short one. `areas`: these only (default all_areas), in order."""
+    the last area to finish is a short one. `areas`: these only (default all_areas), in order.
+
+    `start_method` of the worker processes: spawn (a fresh interpreter) by default, as the CLI
+    may have threads of its own (a forked child could inherit a lock one of them holds); an
+    Airflow task passes fork, since a spawned child first re-imports the parent's main script,
+    the `airflow` command, which needs the metadata database a task process is not given."""
     if areas is None:
         with psycopg.connect(warehouse_url) as conn:
             areas = all_areas(conn)
@@ -101,11 +107,8 @@ def render_all_parallel(
         if count <= 1:
             results = (_render_in_worker(area, *args) for area in areas)
         else:
-            # spawn, not fork: the caller may be an Airflow task or a CLI with threads of its
-            # own, and a forked child could inherit a lock one of them holds.
-            pool = stack.enter_context(
-                ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
-            )
+            context = multiprocessing.get_context(start_method)
+            pool = stack.enter_context(ProcessPoolExecutor(count, mp_context=context))
             futures = [pool.submit(_render_in_worker, area, *args) for area in areas]
             results = (future.result() for future in futures)
         for result in results:
