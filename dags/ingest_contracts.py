@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk import DAG, task
+from airflow.sdk import DAG, get_parsing_context, task
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from svdw.airflow_support import DEFAULT_ARGS, raw_asset, warehouse_settings
@@ -44,13 +44,18 @@ def build_ingest_dag(contract: Contract) -> DAG:
         default_args=DEFAULT_ARGS,
         tags=["svdw", "ingest", contract.partner],
     ) as dag:
-
-        @task
-        def find_landed_files() -> list[str]:
+        # Finding the files and loading them is one task: each task instance is a process that
+        # parses this file, and the listing alone is not worth a process (make demo runs all of
+        # these DAGs on two cores). Rejected files fail the run in a task of their own, after
+        # this one has emitted the Asset for the files it loaded; a short circuit, so that when
+        # no file was rejected (it returns None) the scheduler skips that task without starting
+        # a process for it.
+        @task.short_circuit(outlets=[asset])
+        def load_files(**context: Any) -> dict[str, Any] | None:
             """Fetch new files from the partner's source (SFTP/S3, when SVDW_SOURCE_<CONTRACT>
-            is set), then list what waits in the landing directory."""
+            is set), then load every file waiting in the landing directory."""
             from svdw.connectors import fetch_configured_source, source_config_for
-            from svdw.ingest import landed_files
+            from svdw.ingest import ingest_landing, landed_files
 
             settings = warehouse_settings()
             if source_config_for(contract.name):
@@ -59,19 +64,11 @@ def build_ingest_dag(contract: Contract) -> DAG:
             files = landed_files(contract, settings)
             if not files:
                 raise AirflowSkipException(f"no files waiting for {contract.name}")
-            return [str(p) for p in files]
-
-        @task(outlets=[asset])
-        def load_files(files: list[str], **context: Any) -> dict[str, Any]:
-            from pathlib import Path
-
-            from svdw.ingest import ingest_landing
-
             summary = ingest_landing(
                 contract.name,
-                warehouse_settings(),
+                settings,
                 loaded_by=f"airflow {context['run_id']}",
-                files=[Path(f) for f in files],
+                files=files,
             )
             print(summary.describe())
             rejected = [str(r.error) for r in summary.rejected]
@@ -80,19 +77,26 @@ def build_ingest_dag(contract: Contract) -> DAG:
                     raise AirflowFailException("rejected: " + " | ".join(rejected))
                 raise AirflowSkipException("every file was already loaded: nothing new")
             context["outlet_events"][asset].extra = {"batch_ids": summary.batch_ids}
-            return {"batch_ids": summary.batch_ids, "rejected": rejected}
+            context["ti"].xcom_push(key="batch_ids", value=summary.batch_ids)
+            return {"batch_ids": summary.batch_ids, "rejected": rejected} if rejected else None
 
         @task
         def fail_on_rejected_files(report: dict[str, Any]) -> None:
+            """Runs only when load_files rejected a file (else it is skipped): fail the run."""
             if report["rejected"]:
                 raise AirflowFailException(
                     f"{len(report['rejected'])} file(s) rejected, see rejected/*.reason.txt: "
                     + " | ".join(report["rejected"])
                 )
 
-        fail_on_rejected_files(load_files(find_landed_files()))
+        fail_on_rejected_files(load_files())
     return dag
 
 
+# A task's process parses this file to run one task of one DAG, and Airflow names that DAG in the
+# parsing context: build only it there (the scheduler and dag-processor parse with none, so
+# they get every DAG).
+_only = get_parsing_context().dag_id
 for _contract in load_contracts().values():
-    globals()[f"ingest_{_contract.name}"] = build_ingest_dag(_contract)
+    if _only is None or _only == f"ingest_{_contract.name}":
+        globals()[f"ingest_{_contract.name}"] = build_ingest_dag(_contract)

@@ -22,15 +22,23 @@ with DAG(
 
     @task
     def render_sna_documents() -> list[str]:
-        """Every area's document for the latest financial year; returns the files written."""
+        """Every area's document for the latest financial year, areas rendered side by side in
+        two processes (svdw.report.publish.render_all_parallel); returns the files written."""
         import psycopg
 
-        from svdw.report.publish import render_all, resolve_year
+        from svdw.report.publish import render_all_parallel, resolve_year
 
         settings = warehouse_settings()
         with psycopg.connect(settings.warehouse_url) as conn:
             year = resolve_year(conn, None)
-            rendered = render_all(conn, year, settings.reports_dir, settings.report_templates_dir)
+        # fork: a spawned worker would re-import the `airflow` command (render_all_parallel).
+        rendered = render_all_parallel(
+            settings.warehouse_url,
+            year,
+            settings.reports_dir,
+            settings.report_templates_dir,
+            start_method="fork",
+        )
         return [str(r.html) for r in rendered] + [str(r.pdf) for r in rendered if r.pdf]
 
     render_sna_documents()

@@ -74,6 +74,12 @@ with DAG(
             ),
         ),
         "invocation_mode": InvocationMode.DBT_RUNNER,
+        # Where each layer task leaves dbt's partial parse (target/partial_parse.msgpack) for the
+        # next: a task runs dbt in a fresh copy of the project, so without it every layer parses
+        # the whole project again (on two cores, a minute or more each). A later layer of the
+        # same build has the same vars and profile, so dbt reuses the parse; another build's
+        # vars differ and dbt parses afresh, as it must.
+        "cache_dir": cosmos_settings.cache_dir / "warehouse_build",
         "install_deps": False,
         "emit_datasets": False,
         "vars": {BUILD_ID_VAR: "{{ ti.xcom_pull(task_ids='" + PIN_TASK + "') }}"},

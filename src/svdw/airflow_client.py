@@ -11,10 +11,12 @@ from typing import Any
 import requests
 
 from svdw.contracts import load_contracts
+from svdw.postcode_lookup import TABLE as POSTCODE_LOOKUP_TABLE
 
 TERMINAL = {"success", "failed"}
 API_TIMEOUT_S = 180
 WAREHOUSE_DAG = "warehouse_build"
+REPORTS_DAG = "sna_reports"
 
 
 class PipelineError(RuntimeError):
@@ -110,34 +112,59 @@ def run_pipeline(client: AirflowClient, report: Callable[[str], None] = print) -
     Asset, so the first reference load would start a build while the other loads commit, and
     their events would queue a second one (two builds, the first of a partial delivery). A paused
     DAG queues no Asset events (Airflow drops them for it), so once every load has finished the
-    build is unpaused (Asset scheduling resumes for later deliveries) and triggered once."""
+    build is unpaused (Asset scheduling resumes for later deliveries) and triggered once.
+
+    The SNA documents DAG is paused for the same reason until the build has finished: the
+    pipeline renders the documents once, explicitly (run_reports), also when the build had
+    nothing new to admit and so emitted no `sna.built` event."""
     contracts = load_contracts().values()
-    # Reference data first: loading other extracts needs it (postcodes become LSOAs).
+    # The postcode lookup first: loading an extract with postcodes needs it (they become LSOAs,
+    # svdw.loader.make_pseudonymiser). No other load reads another table, so everything else,
+    # the rest of the reference data included, loads side by side after it.
     waves = [
-        [f"ingest_{c.name}" for c in contracts if c.partner == "reference"],
-        [f"ingest_{c.name}" for c in contracts if c.partner != "reference"],
+        [f"ingest_{c.name}" for c in contracts if c.table == POSTCODE_LOOKUP_TABLE],
+        [f"ingest_{c.name}" for c in contracts if c.table != POSTCODE_LOOKUP_TABLE],
     ]
-    client.wait_for_dags([*waves[0], *waves[1], WAREHOUSE_DAG])
+    client.wait_for_dags([*waves[0], *waves[1], WAREHOUSE_DAG, REPORTS_DAG])
     outcome: dict[str, str] = {}
-    client.set_paused(WAREHOUSE_DAG, True)
+    client.set_paused(REPORTS_DAG, True)
     try:
-        for wave in waves:
-            runs = {dag_id: client.trigger(dag_id) for dag_id in wave}
-            for dag_id, run_id in runs.items():
-                outcome[dag_id] = client.wait_for_run(dag_id, run_id)
-                loaded = client.task_states(dag_id, run_id).get("load_files")
-                report(f"{dag_id}: {outcome[dag_id]} (load_files {loaded})")
+        client.set_paused(WAREHOUSE_DAG, True)
+        try:
+            for wave in waves:
+                runs = {dag_id: client.trigger(dag_id) for dag_id in wave}
+                for dag_id, run_id in runs.items():
+                    outcome[dag_id] = client.wait_for_run(dag_id, run_id)
+                    loaded = client.task_states(dag_id, run_id).get("load_files")
+                    report(f"{dag_id}: {outcome[dag_id]} (load_files {loaded})")
+        finally:
+            client.set_paused(WAREHOUSE_DAG, False)
+        failed = [d for d, s in outcome.items() if s != "success"]
+        if failed:
+            raise PipelineError(f"ingestion failed: {failed}; see the task logs in the Airflow UI")
+        run_id = client.trigger(WAREHOUSE_DAG)
+        outcome[f"{WAREHOUSE_DAG} {run_id}"] = state = client.wait_for_run(WAREHOUSE_DAG, run_id)
+        report(f"{WAREHOUSE_DAG} ({run_id}, one build over every load): {state}")
+        if state != "success":
+            raise PipelineError(f"{WAREHOUSE_DAG} run {run_id} failed; see its task logs")
     finally:
-        client.set_paused(WAREHOUSE_DAG, False)
-    failed = [d for d, s in outcome.items() if s != "success"]
-    if failed:
-        raise PipelineError(f"ingestion failed: {failed}; see the task logs in the Airflow UI")
-    run_id = client.trigger(WAREHOUSE_DAG)
-    outcome[f"{WAREHOUSE_DAG} {run_id}"] = state = client.wait_for_run(WAREHOUSE_DAG, run_id)
-    report(f"{WAREHOUSE_DAG} ({run_id}, one build over every load): {state}")
-    if state != "success":
-        raise PipelineError(f"{WAREHOUSE_DAG} run {run_id} failed; see its task logs")
+        client.set_paused(REPORTS_DAG, False)
     return outcome
+
+
+def run_reports(client: AirflowClient, report: Callable[[str], None] = print) -> str:
+    """Render the SNA documents once through their DAG (the same task Asset scheduling runs
+    after each build) and wait for it; returns the run id. Raises PipelineError when the run
+    fails, naming the run whose task log says why."""
+    client.wait_for_dags([REPORTS_DAG])
+    run_id = client.trigger(REPORTS_DAG)
+    state = client.wait_for_run(REPORTS_DAG, run_id)
+    report(f"{REPORTS_DAG} ({run_id}): {state}")
+    if state != "success":
+        raise PipelineError(
+            f"{REPORTS_DAG} run {run_id} {state}; see its task log (render_sna_documents)"
+        )
+    return run_id
 
 
 def trigger_warehouse_build(base_url: str, username: str, password: str) -> str:

@@ -21,7 +21,7 @@ from svdw.cli import app
 from svdw.config import REPO_DIR
 from svdw.report.data import SnaReader, area_by_code, districts
 from svdw.report.document import build_document
-from svdw.report.publish import render_area
+from svdw.report.publish import render_all_parallel, render_area
 
 pytestmark = pytest.mark.integration
 
@@ -179,3 +179,28 @@ def test_district_document_holds_only_its_rows_and_partnership_comparators(repor
         row.area for table in reports["partnership"].parsed.tables for row in table.rows
     }
     assert len(partnership_areas - {"partnership"}) >= 2
+
+
+def without_timestamp(html: str) -> str:
+    return re.sub(r"Produced from the partnership's data warehouse on [^.]*\.", "", html)
+
+
+def test_areas_rendered_in_two_processes_are_the_documents_one_process_writes(
+    reports, built_warehouse, tmp_path
+) -> None:
+    """make demo's sna_reports DAG renders the areas in two processes: the same documents, each
+    area's file of its own, and the index listing them in order."""
+    with psycopg.connect(built_warehouse.url) as conn:
+        areas = [area_by_code(conn, "partnership"), area_by_code(conn, reports_district(reports))]
+    rendered = render_all_parallel(
+        built_warehouse.url, YEAR, tmp_path, TEMPLATES, workers=2, pdf=False, areas=areas
+    )
+    assert [r.area for r in rendered] == areas
+    for r in rendered:
+        assert without_timestamp(r.html.read_text()) == without_timestamp(reports[r.area.code].html)
+    index = (tmp_path / "latest" / "index.html").read_text()
+    assert index.index("sna_partnership.html") < index.index(f"sna_{areas[1].slug}.html")
+
+
+def reports_district(reports: dict[str, RenderedReport]) -> str:
+    return next(code for code in reports if code != "partnership")

@@ -37,7 +37,7 @@ def sna(
     import psycopg
 
     from svdw.report.data import area_by_code
-    from svdw.report.publish import render_all, render_area, resolve_year
+    from svdw.report.publish import render_all_parallel, render_area, resolve_year
 
     if all_areas and area:
         raise fail("give --area or --all, not both")
@@ -65,8 +65,9 @@ def sna(
             )
             with Progress(*columns, console=console) as progress:
                 task = progress.add_task(f"SNA documents {chosen_year}", total=total)
-                rendered = render_all(
-                    conn,
+                # The areas side by side in two processes, each on its own connection.
+                rendered = render_all_parallel(
+                    settings.warehouse_url,
                     chosen_year,
                     out_dir,
                     templates,

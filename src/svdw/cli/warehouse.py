@@ -168,17 +168,31 @@ def docs(
                 server.serve_forever()
 
 
+PIPELINE_STEPS = ("all", "build", "reports")
+
+
 @app.command()
 def pipeline(
     # Generous: on 2 cores a whole warehouse build in Airflow takes minutes.
     timeout: Annotated[int, typer.Option(help="Seconds to wait for each DAG run")] = 2700,
+    step: Annotated[
+        str,
+        typer.Option(
+            help="all: ingestion, build, then the SNA documents; build: ingestion and the build"
+            " only (the documents are not refreshed until `--step reports`); reports: the"
+            " documents only (make demo runs them beside Superset's start)"
+        ),
+    ] = "all",
 ) -> None:
     """Run the pipeline in the running Airflow (AIRFLOW_URL) and wait for it.
 
-    Every ingestion DAG, then one warehouse build over everything they loaded.
+    Every ingestion DAG, then one warehouse build over everything they loaded, then the SNA
+    documents DAG (sna_reports) once.
     """
-    from svdw.airflow_client import AirflowClient, PipelineError, run_pipeline
+    from svdw.airflow_client import AirflowClient, PipelineError, run_pipeline, run_reports
 
+    if step not in PIPELINE_STEPS:
+        raise _fail(f"--step must be one of {', '.join(PIPELINE_STEPS)}, not {step!r}")
     settings = Settings.from_env()
     try:
         client = AirflowClient(
@@ -187,8 +201,12 @@ def pipeline(
             settings.airflow_admin_password,
             timeout_s=timeout,
         )
-        with console.status("Airflow: running the ingestion DAGs and the warehouse build"):
-            run_pipeline(client, report=console.print)
+        if step in ("all", "build"):
+            with console.status("Airflow: running the ingestion DAGs and the warehouse build"):
+                run_pipeline(client, report=console.print)
+        if step in ("all", "reports"):
+            with console.status("Airflow: rendering the SNA documents (sna_reports)"):
+                run_reports(client, report=console.print)
     except (PipelineError, OSError) as exc:
         raise _fail(
             str(exc), "is Airflow running? `make demo` starts it (infra/local/airflow.sh)"
