@@ -84,13 +84,6 @@ with DAG(
         "emit_datasets": False,
         "vars": {BUILD_ID_VAR: "{{ ti.xcom_pull(task_ids='" + PIN_TASK + "') }}"},
         "callback": report_models,
-        # Cosmos hands dbt's partial parse from one dbt task to the next (same vars, same
-        # profile within a run), so only the run's first task parses the whole project: each
-        # full parse costs seconds of CPU (959 data tests). Operators made outside a DbtDag get
-        # no cache directory unless given one.
-        "cache_dir": cosmos_settings.cache_dir / "warehouse_build"
-        if cosmos_settings.enable_cache
-        else None,
     }
     with TaskGroup(group_id="dbt") as dbt_build:
         seeds = DbtSeedLocalOperator(task_id="seeds", **dbt_args)
