@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from svdw.bench.month_figures import by_month
+from svdw.bench.month_figures import by_month, load_and_build
 from svdw.bench.report import read_notes, render
 from svdw.bench.stats import (
     FIGURES,
@@ -91,3 +91,11 @@ def test_months_are_told_apart_by_file_name(tmp_path: Any) -> None:
         {"2025-08-kent-street.csv"},
         {"2025-09-kent-street.csv", "SVD_Action_Plan_Tracker_2025-09-30.csv"},
     ]
+
+
+def test_a_month_is_its_load_plus_its_build_run_by_run() -> None:
+    cases = load_and_build("after_1_month", [(10.0, 50.0), (30.0, 20.0), (12.0, 60.0)])
+    assert cases["after_1_month"]["runs"] == [60.0, 50.0, 72.0]
+    assert cases["after_1_month"]["median"] == 60.0
+    assert cases["after_1_month_load"]["median"] == 12.0
+    assert cases["after_1_month_build"]["median"] == 50.0

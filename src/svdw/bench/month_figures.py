@@ -107,15 +107,16 @@ def measure(
     ratios = [sum(n) / sum(one) for n, one in zip(after_n, after_1, strict=True)]
     return {
         "month_end_to_end_s": {
-            **_split("after_1_month", after_1),
-            **_split(f"after_{history}_months", after_n),
+            **load_and_build("after_1_month", after_1),
+            **load_and_build(f"after_{history}_months", after_n),
         },
         "month_cost_ratio": {f"{history}_vs_1": summarise(ratios, 2)},
         "full_build_s": {f"{history}_months": summarise(full, 1)},
     }
 
 
-def _split(case: str, runs: Sequence[tuple[float, float]]) -> dict[str, Any]:
+def load_and_build(case: str, runs: Sequence[tuple[float, float]]) -> dict[str, Any]:
+    """The case (load + build of each run) and its two parts, each summarised over the runs."""
     return {
         case: summarise([load + built for load, built in runs], 1),
         f"{case}_load": summarise([load for load, _ in runs], 1),
