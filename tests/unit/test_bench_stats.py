@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from svdw.bench.dbt_timing import breakdown
 from svdw.bench.month_figures import by_month, load_and_build
 from svdw.bench.report import read_notes, render
 from svdw.bench.stats import (
@@ -99,3 +100,26 @@ def test_a_month_is_its_load_plus_its_build_run_by_run() -> None:
     assert cases["after_1_month"]["median"] == 60.0
     assert cases["after_1_month_load"]["median"] == 12.0
     assert cases["after_1_month_build"]["median"] == 50.0
+
+
+def test_a_build_is_broken_down_by_kind_of_node_slowest_first() -> None:
+    run_results = {
+        "elapsed_time": 12.34,
+        "results": [
+            {"unique_id": "model.svdw.fct_police_crime", "execution_time": 3.0},
+            {"unique_id": "model.svdw.sna_map", "execution_time": 5.0},
+            {"unique_id": "test.svdw.not_null_x", "execution_time": 0.5},
+            {"unique_id": "unit_test.svdw.sna_map.t", "execution_time": 1.25},
+        ],
+    }
+    manifest = {
+        "nodes": {"model.svdw.fct_police_crime": {"config": {"materialized": "incremental"}}}
+    }
+    out = breakdown(run_results, manifest)
+    assert out["dbt elapsed s"] == 12.3
+    assert out["1 model (incremental): thread-s"] == 3.0
+    assert out["1 model (view): thread-s"] == 5.0  # no manifest entry: dbt's default
+    assert out["1 unit test: thread-s"] == 1.2
+    assert list(out)[-4:] == [
+        f"slowest: {n} s" for n in ("sna_map", "fct_police_crime", "t", "not_null_x")
+    ]

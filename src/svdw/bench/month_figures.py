@@ -16,7 +16,9 @@ from typing import Any
 import psycopg
 
 from svdw.bench.databases import scratch_database
+from svdw.bench.dbt_timing import last_build
 from svdw.bench.stats import summarise
+from svdw.config import Settings
 from svdw.loader import EXTRACT_SUFFIXES, load_file, loading_order
 
 Report = Callable[[str], object]
@@ -86,12 +88,15 @@ def measure(
     after_1: list[tuple[float, float]] = []
     after_n: list[tuple[float, float]] = []
     full: list[float] = []
+    target = Settings.from_env().dbt_target_dir
+    dbt: dict[str, Any] = {}  # where the last timed month's build went, after 1 and after N
     with scratch_database(warehouse_url, admin_url, "months") as url:
         load_files(url, [*base, *months[0]])
         build(url)
         for k in range(1, 1 + repeats):  # months 2 .. repeats+1, each after k months
             after_1.append(_timed_month(url, months[k]))
             report(f"  month {k + 1} after {k}: load, build {after_1[-1]} s")
+        dbt["dbt_build_after_1_month"] = last_build(target)
         load_files(url, [p for m in months[1 + repeats : history] for p in m])
         build(url)
         for _ in range(repeats):
@@ -102,6 +107,7 @@ def measure(
         for k in range(history, history + repeats):
             after_n.append(_timed_month(url, months[k]))
             report(f"  month {k + 1} after {k}: load, build {after_n[-1]} s")
+        dbt[f"dbt_build_after_{history}_months"] = last_build(target)
         if keep is not None:
             keep(url)
     ratios = [sum(n) / sum(one) for n, one in zip(after_n, after_1, strict=True)]
@@ -109,6 +115,7 @@ def measure(
         "month_end_to_end_s": {
             **load_and_build("after_1_month", after_1),
             **load_and_build(f"after_{history}_months", after_n),
+            **dbt,
         },
         "month_cost_ratio": {f"{history}_vs_1": summarise(ratios, 2)},
         "full_build_s": {f"{history}_months": summarise(full, 1)},
