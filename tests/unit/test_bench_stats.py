@@ -55,10 +55,12 @@ def _complete() -> dict[str, Any]:
 def test_a_complete_document_has_no_problems_and_renders_every_key() -> None:
     results = _complete()
     assert schema_problems(results) == []
-    text = render(results, read_notes("## loader_vs_copy\nBound by validation.\n"))
+    notes = "## Running it\nTakes a day.\n## loader_vs_copy\nBound by validation.\n"
+    text = render(results, read_notes(notes))
     assert all(f"`{key}`" in text for key in FIGURES)
     assert "0.5 (min 0.4, max 0.6; 3 runs)" in text
     assert "Bound by validation." in text
+    assert text.index("## Running it\n\nTakes a day.") < text.index("## Figures")
 
 
 def test_missing_figures_unexplained_gaps_and_bad_summaries_are_problems() -> None:
