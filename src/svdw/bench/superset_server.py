@@ -6,6 +6,7 @@ infra/local/redis.sh as the e2e tests start theirs, stopped whatever happens."""
 from __future__ import annotations
 
 import os
+import random
 import secrets
 import socket
 import subprocess
@@ -37,11 +38,16 @@ def as_role(url: str, user: str, password: str, scheme: str = "postgresql") -> s
     return urlunsplit(parts._replace(scheme=scheme, netloc=netloc))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+def free_port(low: int = 18000, high: int = 18999) -> int:
+    """A free loopback port in the benchmark's range (clear of the demo's 8088 and 56379)."""
+    for port in random.sample(range(low, high + 1), high - low + 1):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {low}-{high}")
 
 
 def _sh(script: Path, env: dict[str, str], *args: str, check: bool = True) -> None:
