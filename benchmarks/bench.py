@@ -11,8 +11,11 @@ Parts (each writes its figures; figures of parts not run are kept from the last 
             ../shared/realdata is absent) and a synthetic national month of every extract
   memory    loader_peak_rss_mb        the largest file and one 10x larger
   month     month_end_to_end_s, month_cost_ratio_36_vs_1, full_build_36_months_s
-  charts    dashboard_p95_ms, sql_p95_ms  a running Superset (SUPERSET_URL) and the warehouse
-            it reads (ANALYST_DATABASE_URL)
+            (--scale, --months: history before the timed month; defaults national, 36)
+  charts    dashboard_p95_ms, sql_p95_ms  a private Superset (own metadata DB, own Redis, own
+            port) over the month part's warehouse when both run, else over a warehouse of
+            --months --scale months loaded and built for it (not timed); --superset-url
+            measures a running Superset and the warehouse it reads (ANALYST_DATABASE_URL)
   demo      demo_fresh_clone_s        from .local/demo_timings.json, or `--run-demo`
 
 Every measurement runs in a throwaway database on the shared cluster (dropped afterwards).
@@ -32,7 +35,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from svdw.bench import chart_figures, demo_figure, loader_figures, machine, month_figures
+import psycopg
+
+from svdw.bench import (
+    chart_figures,
+    demo_figure,
+    loader_figures,
+    machine,
+    month_figures,
+    superset_server,
+)
+from svdw.bench.databases import scratch_database
 from svdw.bench.report import read_notes, render
 from svdw.bench.stats import FIGURES, figure, schema_problems, summarise
 from svdw.config import REPO_DIR, Settings
@@ -153,14 +166,23 @@ def run_memory(args: argparse.Namespace, urls: tuple[str, str], scratch: Path) -
     return {"loader_peak_rss_mb": figure("measured", cases)}
 
 
-def run_month(args: argparse.Namespace, urls: tuple[str, str], scratch: Path) -> dict[str, Any]:
-    from svdw.synthetic import generate
+def run_month(
+    args: argparse.Namespace, urls: tuple[str, str], scratch: Path, charts: dict[str, Any]
+) -> dict[str, Any]:
+    """The month figures; when the charts part runs too (and no --superset-url), the dashboards
+    are measured over this warehouse once every month is in, and `charts` gets their figures."""
+    paths = months_of_files(args, scratch, args.months + args.repeats)
+    keep = None
+    if "charts" in args.parts and not args.superset_url:
 
-    months = args.months + args.repeats
-    out = scratch / f"months_{args.scale}"
-    say(f"  generating {months} {args.scale} months")
-    paths = generate(out, months=months, scale=args.scale)
-    measured = month_figures.measure(paths, args.months, args.repeats, *urls, say)
+        def keep(url: str) -> None:
+            try:
+                charts.update(charts_over(args, url, urls[1], scratch))
+            except Exception as exc:  # the month figures stand without the charts
+                reason = f"the private Superset failed: {type(exc).__name__}: {exc}"[:2000]
+                charts.update({k: figure("skipped", reason=reason) for k in PARTS["charts"]})
+
+    measured = month_figures.measure(paths, args.months, args.repeats, *urls, say, keep)
     scope = f"{args.scale} scale, {args.months} months of history"
     return {
         "month_end_to_end_s": figure("measured", measured["month_end_to_end_s"], scope=scope),
@@ -169,14 +191,68 @@ def run_month(args: argparse.Namespace, urls: tuple[str, str], scratch: Path) ->
     }
 
 
-def run_charts(args: argparse.Namespace) -> dict[str, Any]:
+def months_of_files(args: argparse.Namespace, scratch: Path, months: int) -> list[Path]:
+    from svdw.synthetic import generate
+
+    say(f"  generating {months} {args.scale} months")
+    started = time.perf_counter()
+    paths = generate(scratch / f"months_{args.scale}_{months}", months=months, scale=args.scale)
+    say(f"  generated in {time.perf_counter() - started:.0f} s")
+    return paths
+
+
+def charts_over(
+    args: argparse.Namespace, warehouse_url: str, admin: str, scratch: Path
+) -> dict[str, Any]:
+    """dashboard_p95_ms and sql_p95_ms from a private Superset over the warehouse at
+    warehouse_url (evaluated first, as the warehouse_build DAG does, for What works)."""
+    from svdw.evaluation.publish import run_evaluation
+
+    run_evaluation(warehouse_url)
+    with superset_server.private_superset(
+        warehouse_url, admin, scratch / "superset", say
+    ) as server:
+        measured = chart_figures.measure(
+            server.url, server.username, server.password, server.analyst_url, args.repeats, say
+        )
+    with psycopg.connect(warehouse_url) as conn:
+        police = conn.execute("select count(*) from marts.fct_police_crime").fetchone()
+    loaded = args.months + args.repeats if "month" in args.parts else args.months
+    scope = (
+        f"{args.scale} scale, {loaded} months loaded"
+        f" ({police[0] if police else 0:,} rows in marts.fct_police_crime);"
+        " private Superset with Redis as its chart data cache"
+    )
+    return {
+        "dashboard_p95_ms": figure("measured", measured["dashboard"], scope=scope),
+        "sql_p95_ms": figure("measured", measured["sql"], scope=scope),
+    }
+
+
+def run_charts(
+    args: argparse.Namespace, urls: tuple[str, str], scratch: Path, charts: dict[str, Any]
+) -> dict[str, Any]:
+    if charts:  # measured over the month part's warehouse
+        return charts
+    if not args.superset_url:
+        paths = months_of_files(args, scratch, args.months)
+        base, months = month_figures.by_month(paths)
+        with scratch_database(*urls, "charts") as url:
+            say(f"  loading and building {args.months} months (not timed)")
+            month_figures.load_files(url, [*base, *(p for m in months for p in m)])
+            month_figures.build(url)
+            return charts_over(args, url, urls[1], scratch)
+    return charts_of_running(args)
+
+
+def charts_of_running(args: argparse.Namespace) -> dict[str, Any]:
     import requests
 
     url = args.superset_url
     try:
         requests.get(f"{url}/health", timeout=5).raise_for_status()
     except requests.RequestException as exc:
-        reason = f"no Superset answering at {url} ({type(exc).__name__}): `make demo` starts one"
+        reason = f"no Superset answering at {url} ({type(exc).__name__})"
         return {k: figure("skipped", reason=reason) for k in PARTS["charts"]}
     measured = chart_figures.measure(
         url,
@@ -186,7 +262,7 @@ def run_charts(args: argparse.Namespace) -> dict[str, Any]:
         args.repeats,
         say,
     )
-    scope = "the warehouse the running Superset reads (not a 36-month national one)"
+    scope = f"the warehouse the Superset at {url} reads"
     return {
         "dashboard_p95_ms": figure("measured", measured["dashboard"], scope=scope),
         "sql_p95_ms": figure("measured", measured["sql"], scope=scope),
@@ -228,15 +304,17 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         default=Path(os.environ.get("SVDW_REALDATA", REPO_DIR.parent / "shared" / "realdata")),
     )
-    parser.add_argument("--superset-url", default=os.environ.get("SUPERSET_URL", ""))
+    parser.add_argument(
+        "--superset-url", default="", help="measure this running Superset (charts part)"
+    )
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--doc", type=Path, default=DOC)
     args = parser.parse_args(argv)
     # Stopped (kill, Ctrl-C): leave through the `finally`s, which drop the scratch databases.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     settings = Settings.from_env()  # reads .env (passwords, the pseudonym key) into the process
-    args.superset_url = args.superset_url or os.environ.get("SUPERSET_URL", "")
     parts = [p for p in args.only.split(",") if p] or list(PARTS)
+    args.parts = parts
     unknown = set(parts) - set(PARTS)
     if unknown:
         parser.error(f"unknown part(s) {', '.join(sorted(unknown))}; parts: {', '.join(PARTS)}")
@@ -274,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="svdw-bench-") as scratch_dir:
         scratch = Path(scratch_dir)
+        charts: dict[str, Any] = {}  # the charts part's figures, when measured by the month part
         for part in parts:
             say(f"{part}:")
             if part == "generate":
@@ -283,9 +362,9 @@ def main(argv: list[str] | None = None) -> int:
             elif part == "memory":
                 measured = run_memory(args, urls, scratch)
             elif part == "month":
-                measured = run_month(args, urls, scratch)
+                measured = run_month(args, urls, scratch, charts)
             elif part == "charts":
-                measured = run_charts(args)
+                measured = run_charts(args, urls, scratch, charts)
             else:
                 measured = run_demo(args)
             # Each figure keeps when and under what load it was measured: parts run separately.

@@ -45,8 +45,17 @@
   The build whose snapshot this dbt run reads: the var svdw_build_id (svdw build and the
   warehouse_build DAG pass it), else the latest build that pinned one (an ad-hoc `dbt build`).
 #}
+{#
+  The build id comes from --vars (the Airflow DAG) or, read only when the SQL is executed, from
+  SVDW_DBT_BUILD_ID (svdw.transform.dbt_build): a var that changes every build makes dbt parse the
+  whole project again each time (~1 minute on 2 busy cores), an environment variable read only
+  at execution is not part of the parse, so partial parsing keeps working.
+#}
 {% macro svdw_build_id() -%}
     {%- set value = var('svdw_build_id', none) -%}
+    {%- if value is none and execute -%}
+        {%- set value = env_var('SVDW_DBT_BUILD_ID', '') -%}
+    {%- endif -%}
     {%- if value is none or (value | string | trim) == '' -%}
         (select max(build_id) from {{ source('audit', 'build') }} where pinned_at is not null)
     {%- elif modules.re.fullmatch('[0-9]+', value | string | trim) -%}

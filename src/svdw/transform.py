@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The dbt var naming the build whose pinned load batches the staging models read.
 BUILD_ID_VAR = "svdw_build_id"
+BUILD_ID_ENV = "SVDW_DBT_BUILD_ID"  # the same, read by the macro when no var is given
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -74,8 +75,9 @@ def _failed_nodes(result: Any) -> list[str]:
     return failed
 
 
-def run_dbt(args: list[str], warehouse_url: str) -> None:
-    """Run one dbt command in-process against the warehouse; raise DbtError on any failure."""
+def run_dbt(args: list[str], warehouse_url: str, build_id: int | None = None) -> None:
+    """Run one dbt command in-process against the warehouse; raise DbtError on any failure.
+    `build_id` is the pinned snapshot the staging models read (the svdw_build_id macro)."""
     from dbt.cli.main import dbtRunner  # lazy: importing dbt costs about a second
 
     project_dir = dbt_project_dir()
@@ -87,7 +89,11 @@ def run_dbt(args: list[str], warehouse_url: str) -> None:
         str(project_dir),
     ]
     with temporary_environment(
-        {**dbt_env(warehouse_url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        {
+            **dbt_env(warehouse_url),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            BUILD_ID_ENV: "" if build_id is None else str(int(build_id)),
+        }
     ):
         result = dbtRunner().invoke(command)
     if not result.success:
@@ -146,9 +152,9 @@ def dbt_build(
         build += ["--exclude", *exclude]
     if full_refresh:
         build.append("--full-refresh")
-    if build_id is not None:
-        build += ["--vars", build_vars(build_id)]
-    run_dbt(build, warehouse_url)
+    # The build id goes by environment, not --vars: a var that changes every build defeats
+    # dbt's partial parsing (dbt/macros/pinned_source.sql).
+    run_dbt(build, warehouse_url, build_id)
     return time.monotonic() - started
 
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from svdw.bench.month_figures import by_month
+from svdw.bench.dbt_timing import breakdown
+from svdw.bench.month_figures import by_month, load_and_build
 from svdw.bench.report import read_notes, render
 from svdw.bench.stats import (
     FIGURES,
@@ -54,10 +55,12 @@ def _complete() -> dict[str, Any]:
 def test_a_complete_document_has_no_problems_and_renders_every_key() -> None:
     results = _complete()
     assert schema_problems(results) == []
-    text = render(results, read_notes("## loader_vs_copy\nBound by validation.\n"))
+    notes = "## Running it\nTakes a day.\n## loader_vs_copy\nBound by validation.\n"
+    text = render(results, read_notes(notes))
     assert all(f"`{key}`" in text for key in FIGURES)
     assert "0.5 (min 0.4, max 0.6; 3 runs)" in text
     assert "Bound by validation." in text
+    assert text.index("## Running it\n\nTakes a day.") < text.index("## Figures")
 
 
 def test_missing_figures_unexplained_gaps_and_bad_summaries_are_problems() -> None:
@@ -90,4 +93,35 @@ def test_months_are_told_apart_by_file_name(tmp_path: Any) -> None:
     assert [{p.name for p in m} for m in months] == [
         {"2025-08-kent-street.csv"},
         {"2025-09-kent-street.csv", "SVD_Action_Plan_Tracker_2025-09-30.csv"},
+    ]
+
+
+def test_a_month_is_its_load_plus_its_build_run_by_run() -> None:
+    cases = load_and_build("after_1_month", [(10.0, 50.0), (30.0, 20.0), (12.0, 60.0)])
+    assert cases["after_1_month"]["runs"] == [60.0, 50.0, 72.0]
+    assert cases["after_1_month"]["median"] == 60.0
+    assert cases["after_1_month_load"]["median"] == 12.0
+    assert cases["after_1_month_build"]["median"] == 50.0
+
+
+def test_a_build_is_broken_down_by_kind_of_node_slowest_first() -> None:
+    run_results = {
+        "elapsed_time": 12.34,
+        "results": [
+            {"unique_id": "model.svdw.fct_police_crime", "execution_time": 3.0},
+            {"unique_id": "model.svdw.sna_map", "execution_time": 5.0},
+            {"unique_id": "test.svdw.not_null_x", "execution_time": 0.5},
+            {"unique_id": "unit_test.svdw.sna_map.t", "execution_time": 1.25},
+        ],
+    }
+    manifest = {
+        "nodes": {"model.svdw.fct_police_crime": {"config": {"materialized": "incremental"}}}
+    }
+    out = breakdown(run_results, manifest)
+    assert out["dbt elapsed s"] == 12.3
+    assert out["1 model (incremental): thread-s"] == 3.0
+    assert out["1 model (view): thread-s"] == 5.0  # no manifest entry: dbt's default
+    assert out["1 unit test: thread-s"] == 1.2
+    assert list(out)[-4:] == [
+        f"slowest: {n} s" for n in ("sna_map", "fct_police_crime", "t", "not_null_x")
     ]

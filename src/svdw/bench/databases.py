@@ -16,9 +16,12 @@ def with_database(url: str, database: str) -> str:
 
 
 @contextmanager
-def scratch_database(warehouse_url: str, admin_url: str, label: str) -> Iterator[str]:
-    """The URL (as the warehouse role) of a new empty database; dropped on exit."""
-    owner = urlsplit(warehouse_url).username or "svdw_engineer"
+def scratch_database(
+    warehouse_url: str, admin_url: str, label: str, owner: str | None = None
+) -> Iterator[str]:
+    """The URL (as the warehouse role) of a new empty database owned by `owner` (default: the
+    warehouse role); dropped on exit."""
+    owner = owner or urlsplit(warehouse_url).username or "svdw_engineer"
     name = f"svdw_bench_{uuid.uuid4().hex[:8]}_{label}"[:63]
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'create database "{name}" owner "{owner}"')

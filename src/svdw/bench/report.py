@@ -8,6 +8,10 @@ from typing import Any
 
 from svdw.bench.stats import FIGURES
 
+# The notes section on running the benchmark (its knobs, how long it takes), printed before
+# the figures.
+RUNNING = "Running it"
+
 
 def _cell(value: Any) -> str:
     if isinstance(value, Mapping) and "median" in value:
@@ -56,6 +60,7 @@ def render(results: Mapping[str, Any], notes: Mapping[str, str]) -> str:
         " work runs beside the benchmark)",
         f"- options: `{run.get('options')}`",
         "",
+        *([f"## {RUNNING}", "", notes[RUNNING].strip(), ""] if notes.get(RUNNING) else []),
         "## Figures",
         "",
         "| key | target | status |",
