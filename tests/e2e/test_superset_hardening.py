@@ -215,8 +215,10 @@ def test_no_password_shows_on_a_command_line_while_superset_starts(superset: Sup
         start_new_session=True,
     )
     while init.poll() is None:
+        # -ww: whole lines (piped, ps cuts them at 80 columns: before the command's arguments,
+        # and any password in them, when the checkout's path is long)
         ps = subprocess.run(
-            ["ps", "-o", "args=", "-s", str(init.pid)], capture_output=True, text=True
+            ["ps", "-ww", "-o", "args=", "-s", str(init.pid)], capture_output=True, text=True
         )
         seen.update(ps.stdout.splitlines())
     assert init.returncode == 0, init.stderr.read() if init.stderr else ""
