@@ -15,8 +15,8 @@ Environment:
                            SQL Lab results and the Celery broker (superset_redis.py).
     SUPERSET_CACHE_TIMEOUT optional; seconds a cached chart result lives (default 3600): a
                            dashboard shows a build's data at most this long after the build.
-    SUPERSET_AUTH_RATE_LIMIT optional; login attempts per address and user name (default
-                           "10 per minute"; Flask-Limiter's notation).
+    SUPERSET_AUTH_RATE_LIMIT optional; failed login attempts per address and user name
+                           (default "10 per minute"; Flask-Limiter's notation).
 """
 
 from __future__ import annotations
@@ -77,13 +77,16 @@ TALISMAN_CONFIG = {
 }
 TALISMAN_DEV_CONFIG = TALISMAN_CONFIG
 
-# Login rate limiting (Flask-Limiter through Flask-AppBuilder): POSTs to the login form, per
-# client address and user name, so guessing one account's password stalls after a few tries
-# (HTTP 429) while other users still log in. Counters live in Redis when Superset has it, else
-# in each gunicorn worker's memory (a worker's limit then applies per worker).
+# Login rate limiting (Flask-Limiter through Flask-AppBuilder): failed logins, through the login
+# form or the REST API's /api/v1/security/login, per client address and user name, so guessing
+# one account's password stalls after a few tries (HTTP 429) while other users still log in.
+# Only failures count: people and services that know their password are never held up. Counters
+# live in Redis when Superset has it, else in each gunicorn worker's memory (a worker's limit
+# then applies per worker). A moving window: no double burst where two fixed minutes meet.
 RATELIMIT_ENABLED = True
 AUTH_RATE_LIMITED = True
 AUTH_RATE_LIMIT = os.environ.get("SUPERSET_AUTH_RATE_LIMIT", "10 per minute")
+RATELIMIT_STRATEGY = "moving-window"
 # Every request, per address: high enough for a dashboard's burst of chart queries.
 RATELIMIT_APPLICATION = "100 per second"
 RATELIMIT_STORAGE_URI = (
@@ -105,15 +108,35 @@ def _login_attempt_key() -> str:
 RATELIMIT_KEY_FUNC = _login_attempt_key
 
 
+# Where logins are posted: Flask-AppBuilder's login form and its REST login.
+LOGIN_VIEWS = ("AuthDBView", "SecurityApi")
+
+
+def _login_failed(response: object) -> bool:
+    """Whether this request was a login attempt that logged nobody in: the form redirects either
+    way (only a failure leaves the user anonymous); the REST login answers 200 only on success."""
+    from flask import request
+    from flask_login import current_user
+
+    if not (request.endpoint or "").endswith(".login"):
+        return False  # the API's token refresh, the form's logout
+    if request.is_json:
+        return getattr(response, "status_code", 0) != 200
+    return not current_user.is_authenticated
+
+
 def _limit_login_posts(app: object) -> None:
     """Superset 6.1 limits only its own login page view (GET); the form posts to Flask-AppBuilder's
-    AuthDBView, which it registers with the limit switched off. Limit that blueprint too."""
+    AuthDBView, which it registers with the limit switched off, and the REST login
+    (SecurityApi) has none. Limit both, counting failed attempts."""
     from flask import current_app
 
     manager = current_app.appbuilder.sm  # type: ignore[attr-defined]
     for view in current_app.appbuilder.baseviews:  # type: ignore[attr-defined]
-        if type(view).__name__ == "AuthDBView" and getattr(view, "blueprint", None) is not None:
-            manager.limiter.limit(AUTH_RATE_LIMIT, methods=["POST"])(view.blueprint)
+        if type(view).__name__ in LOGIN_VIEWS and getattr(view, "blueprint", None) is not None:
+            manager.limiter.limit(AUTH_RATE_LIMIT, methods=["POST"], deduct_when=_login_failed)(
+                view.blueprint
+            )
 
 
 # No phone-home analytics.

@@ -146,9 +146,9 @@ def superset(
         SUPERSET_HOME=str(tmp_path_factory.mktemp("superset_home")),
         SUPERSET_ADMIN_USER=username,
         SUPERSET_ADMIN_PASSWORD=password,
-        # The browser test logs in once per dashboard, faster than a person guessing passwords:
-        # the login limit (superset_config.py) stays on, with room for that.
-        SUPERSET_AUTH_RATE_LIMIT="600 per minute",
+        # The shipped default (superset_config.py): only failed logins count, so the browser
+        # test's many good logins pass; test_superset_hardening.py reads it to provoke a 429.
+        SUPERSET_AUTH_RATE_LIMIT="10 per minute",
     )
     need("SUPERSET_SECRET_KEY")
     for name in DEMO_LOGINS:

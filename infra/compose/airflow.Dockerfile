@@ -31,10 +31,9 @@ COPY --chown=airflow:0 src src
 COPY --chown=airflow:0 dags dags
 COPY --chown=airflow:0 dbt dbt
 COPY --chown=airflow:0 expectations expectations
-# The manifest Cosmos renders the warehouse DAG from (parsing connects to nothing).
-RUN uv pip install --no-cache --no-deps -e . \
-    && python -c "from svdw.transform import dbt_parse; dbt_parse()" \
-    && chown -R airflow:0 /opt/svdw/dbt
+# No dbt manifest is baked: the warehouse DAG's layer tasks each run dbt, which parses the
+# project itself (every build passes its own vars, so a baked parse would be redone anyway).
+RUN uv pip install --no-cache --no-deps -e .
 
 USER 50000
 EXPOSE 8080

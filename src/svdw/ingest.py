@@ -11,11 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
+
 from svdw.archive import private_dir, recipients, store_encrypted
 from svdw.config import Settings
 from svdw.contracts import Contract, get_contract
 from svdw.landing import arrival_order, waiting_files
 from svdw.loader import LoadResult, connect, load_file
+from svdw.outage import ingest_unavailable
+
+
+class WarehouseUnavailable(ConnectionError):
+    """PostgreSQL is down or went away during an ingestion; the message says what to do."""
 
 
 @dataclass
@@ -101,14 +108,21 @@ def ingest_landing(
     if not files:
         return summary
     recipients(settings)  # no archive key: load nothing rather than file it away in the clear
-    # As svdw_loader when LOADER_DATABASE_URL is set: rows only, no DDL (`svdw setup` did it).
-    with connect(settings.loader_url) as conn:
-        # One ingest of a contract at a time: a second one started meanwhile waits here, then
-        # finds the files the first filed away gone, and is a no-op for them.
-        conn.execute("select pg_advisory_lock(hashtext(%s))", (f"svdw.ingest.{contract.name}",))
-        conn.commit()
-        for path in [p for p in files if p.exists()]:
-            result = load_file(conn, path, contract, loaded_by=loaded_by)
-            file_away(result, settings, move=True)
-            summary.results.append(result)
+    doing = f"connecting to load {files[0].name}"
+    try:
+        # As svdw_loader when LOADER_DATABASE_URL is set: rows only, no DDL (`svdw setup`).
+        with connect(settings.loader_url) as conn:
+            # One ingest of a contract at a time: a second one started meanwhile waits here,
+            # then finds the files the first filed away gone, and is a no-op for them.
+            conn.execute("select pg_advisory_lock(hashtext(%s))", (f"svdw.ingest.{contract.name}",))
+            conn.commit()
+            for path in [p for p in files if p.exists()]:
+                doing = f"loading {path.name}"
+                result = load_file(conn, path, contract, loaded_by=loaded_by)
+                file_away(result, settings, move=True)
+                summary.results.append(result)
+    except (ConnectionError, psycopg.OperationalError) as exc:
+        # A load is one transaction: the file being loaded left nothing and is still in landing.
+        cause = exc.__cause__ if isinstance(exc, ConnectionError) and exc.__cause__ else exc
+        raise WarehouseUnavailable(ingest_unavailable(contract.name, doing, cause)) from exc
     return summary

@@ -32,3 +32,17 @@ def warehouse_reachable(url: str) -> bool:
     except psycopg.OperationalError:
         return False
     return True
+
+
+def ingest_unavailable(contract: str, doing: str, exc: BaseException) -> str:
+    """What an ingestion (an Airflow ingest task, `svdw ingest`) says when the warehouse is down
+    or goes away: nothing of the file was kept, where the files are, and what to do."""
+    detail = " ".join(str(exc).split()) or type(exc).__name__
+    return (
+        f"{contract}: the warehouse did not answer while {doing} ({detail}). Nothing of that file"
+        " was kept; it and the files after it wait in landing. Check that PostgreSQL is running"
+        " and that LOADER_DATABASE_URL (else WAREHOUSE_URL) points at it. Airflow retries this"
+        " task after SVDW_RETRY_DELAY_SECONDS; once the server is back, clear the task if its"
+        f" retries ran out (or run `svdw ingest {contract}`): loaded files are skipped, each other"
+        " file loads once"
+    )

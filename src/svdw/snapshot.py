@@ -12,11 +12,12 @@ A build (audit.build) goes: `pin_build` -> dbt with `--vars {svdw_build_id: N}` 
 
 Then it ends the build at once in two cases: a batch failed (the build is `failed` and
 DataQualityError names each failure, so marts stay as they were), or the admitted set equals the
-last successful build's (`skipped`: nothing new, nothing expensive). Otherwise dbt builds from
-that set: every staging model reads raw through the `pinned_source` macro, which keeps the rows
-of admitted batches that no admitted batch replaced (raw and history together, see
-svdw.schema). A load that commits during the build is pending, so no model of this build sees
-it, and the replaced rows it moves to history stay visible to this build.
+last successful build's and no build since stopped part way (`skipped`: nothing new, nothing
+expensive). Otherwise dbt builds from that set: every staging model reads raw through the
+`pinned_source` macro, which keeps the rows of admitted batches that no admitted batch replaced
+(raw and history together, see svdw.schema). A load that commits during the build is pending,
+so no model of this build sees it, and the replaced rows it moves to history stay visible to
+this build.
 
 People decide with `decide_batch`: `accepted` (overrides a failure) or `rejected` (keeps a
 batch out, even one that passed), always with a reason and who decided.
@@ -212,6 +213,21 @@ def _last_successful_build(conn: psycopg.Connection) -> tuple[int, list[int]] | 
     return int(row[0]), [int(b[0]) for b in batches]
 
 
+def _cut_short_since(conn: psycopg.Connection, succeeded: int, current: int) -> list[int]:
+    """Builds after the last successful one that reached dbt (pinned, not skipped) and did not
+    succeed: dbt replaces the marts model by model, so each may have published part of its
+    models (and merged its batches into incremental facts). The next build must build again,
+    even with the same batches as the last successful one, or that part stays published (a
+    batch rejected since, a model changed since) beside the rest: docs/runbook.md."""
+    rows = conn.execute(
+        "select build_id from audit.build where build_id > %s and build_id <> %s"
+        " and pinned_at is not null and status in ('failed', 'abandoned')"
+        " order by build_id",
+        (succeeded, current),
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
 def pin_build(warehouse_url: str, trigger: str, *, rebuild: bool = False) -> PinnedBuild:
     """Start a build: gate the pending batches and pin the admitted set (see the module doc).
 
@@ -265,7 +281,12 @@ def _pin(conn: psycopg.Connection, build_id: int, passed: list[int], rebuild: bo
         (len(admitted), build_id),
     )
     last = _last_successful_build(conn)
-    if last is not None and last[1] == admitted and not rebuild:
+    if (
+        last is not None
+        and last[1] == admitted
+        and not rebuild
+        and not _cut_short_since(conn, last[0], build_id)
+    ):
         conn.execute(
             "update audit.build set status = 'skipped', finished_at = now() where build_id = %s",
             (build_id,),

@@ -1,11 +1,12 @@
-"""Superset hardened (issue 16): security headers with a content security policy, row-level
-security that fails closed, and a process that holds only Superset's own secrets, with no
-password on any command line. (Login rate limiting is configured in superset_config.py; its
-test is still to come.) The server is the session's (tests/superset_fixtures.py), started by
-infra/local/superset.sh with the whole of .env around it."""
+"""Superset hardened (issue 16): security headers with a content security policy, login rate
+limiting, row-level security that fails closed, and a process that holds only Superset's own
+secrets, with no password on any command line. The server is the session's (tests/
+superset_fixtures.py), started by infra/local/superset.sh with the whole of .env around it."""
 
 from __future__ import annotations
 
+import re
+import secrets
 import subprocess
 from pathlib import Path
 
@@ -42,6 +43,84 @@ def test_pages_carry_a_content_security_policy(superset: Superset) -> None:
     assert "object-src 'none'" in policy
     assert "'nonce-" in policy  # scripts run only with the page's nonce
     assert response.headers.get("X-Content-Type-Options") == "nosniff"
+
+
+def _failures_to_a_429(superset: Superset) -> int:
+    """Failed logins that must meet a 429: the limit counts per gunicorn worker (in-memory
+    counters without Redis) and the requests may land on any worker."""
+    allowed = int(superset.env["SUPERSET_AUTH_RATE_LIMIT"].split()[0])
+    workers = int(superset.env.get("SUPERSET_WORKERS", "2"))
+    return allowed * workers + 5
+
+
+CSRF_INPUT = re.compile(r'<input[^>]*id="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _login_form(superset: Superset) -> tuple[requests.Session, str]:
+    """A browser-like session on the login page, with the CSRF token the page carries."""
+    browser = requests.Session()
+    page = browser.get(f"{superset.url}/login/", timeout=30)
+    found = CSRF_INPUT.search(page.text)
+    assert page.ok and found, page.text[:500]
+    return browser, found.group(1)
+
+
+def _post_login_form(
+    browser: requests.Session, superset: Superset, csrf: str, user: str, password: str
+) -> requests.Response:
+    return browser.post(
+        f"{superset.url}/login/",
+        data={"username": user, "password": password, "csrf_token": csrf},
+        allow_redirects=False,
+        timeout=30,
+    )
+
+
+def test_repeated_failed_form_logins_are_refused_with_429(superset: Superset) -> None:
+    """Guessing one user's password through the login form stalls (HTTP 429); another user
+    still logs in through the same form from the same address."""
+    browser, csrf = _login_form(superset)
+    probe = f"probe-{secrets.token_hex(4)}"
+    answers = [
+        _post_login_form(browser, superset, csrf, probe, "wrong")
+        for _ in range(_failures_to_a_429(superset))
+    ]
+    first = answers[0]
+    # The form was accepted (CSRF passed) and the login failed: back to the login page.
+    assert first.status_code == 302 and "/login" in first.headers["Location"], first.text[:300]
+    statuses = [answer.status_code for answer in answers]
+    assert 429 in statuses, statuses
+    assert set(statuses) <= {302, 429}, statuses
+
+    board, board_csrf = _login_form(superset)
+    user, password = ENV["SUPERSET_BOARD_USER"], ENV["SUPERSET_BOARD_PASSWORD"]
+    answer = _post_login_form(board, superset, board_csrf, user, password)
+    assert answer.status_code == 302 and "/login" not in answer.headers["Location"], answer.text
+    assert board.get(f"{superset.url}/api/v1/me/", timeout=30).json()["result"]["username"] == user
+
+
+def _api_login(superset: Superset, user: str, password: str) -> int:
+    return requests.post(
+        f"{superset.url}/api/v1/security/login",
+        json={"username": user, "password": password, "provider": "db", "refresh": False},
+        timeout=30,
+    ).status_code
+
+
+def test_repeated_failed_api_logins_are_refused_with_429_but_good_ones_never(
+    superset: Superset,
+) -> None:
+    """The REST login is limited the same way; only failures count, so a service that logs in
+    often with its right password is never refused."""
+    attempts = _failures_to_a_429(superset)
+    probe = f"probe-{secrets.token_hex(4)}"
+    statuses = [_api_login(superset, probe, "wrong") for _ in range(attempts)]
+    assert statuses[0] == 401 and 429 in statuses, statuses
+    assert set(statuses) <= {401, 429}, statuses
+
+    user, password = ENV["SUPERSET_BOARD_USER"], ENV["SUPERSET_BOARD_PASSWORD"]
+    good = [_api_login(superset, user, password) for _ in range(attempts)]
+    assert set(good) == {200}, good
 
 
 N = "n"  # the label of the row count
@@ -136,8 +215,10 @@ def test_no_password_shows_on_a_command_line_while_superset_starts(superset: Sup
         start_new_session=True,
     )
     while init.poll() is None:
+        # -ww: whole lines (piped, ps cuts them at 80 columns: before the command's arguments,
+        # and any password in them, when the checkout's path is long)
         ps = subprocess.run(
-            ["ps", "-o", "args=", "-s", str(init.pid)], capture_output=True, text=True
+            ["ps", "-ww", "-o", "args=", "-s", str(init.pid)], capture_output=True, text=True
         )
         seen.update(ps.stdout.splitlines())
     assert init.returncode == 0, init.stderr.read() if init.stderr else ""

@@ -218,8 +218,8 @@ def test_a_failed_batch_stays_out_until_a_person_accepts_it(
     assert "crime-extract-short.csv" in listed.stdout
 
 
-def test_a_build_with_nothing_new_is_skipped_and_builds_run_one_at_a_time(
-    police_warehouse: str,
+def test_nothing_new_is_skipped_builds_run_one_at_a_time_and_a_cut_build_is_repaired(
+    police_warehouse: str, synthetic_dir: Path, tmp_path: Path
 ) -> None:
     url = police_warehouse
     with psycopg.connect(url) as conn:
@@ -238,4 +238,22 @@ def test_a_build_with_nothing_new_is_skipped_and_builds_run_one_at_a_time(
     with pytest.raises(BuildInProgress, match=rf"build {running.build_id} \(tests: a long build\)"):
         pin_build(url, "tests: a second build")
     fail_build(url, running.build_id, "stopped by the test")
-    assert pin_build(url, "tests: after it", rebuild=False).skipped
+
+    # dbt publishes model by model: a build cut after its fact merged a new batch leaves that
+    # batch published. A person then rejects the batch, so the next build admits exactly what
+    # the last successful build did; it must still build, and take the batch out again.
+    facts_before = _fact_rows(url)
+    delivery = _month_delivery(synthetic_dir, tmp_path / "crime-extract-m1.csv", 0, 0.99)
+    redelivered = _load(url, delivery)
+    cut = pin_build(url, "tests: a build cut part way")  # the failed build released the lock
+    assert redelivered in cut.admitted
+    # dbt got as far as the fact; then the build's process died (no finish_build).
+    run_dbt(["build", "--select", *SELECTION, "--vars", build_vars(cut.build_id)], url)
+    assert _fact_rows(url, redelivered) > 0
+    fail_build(url, cut.build_id, "the test cut it after the fact")
+
+    decide_batch(url, redelivered, "rejected", "sent in error", "a.analyst")
+    repaired = _build(url)
+    assert not repaired.skipped
+    assert _fact_rows(url, redelivered) == 0
+    assert _fact_rows(url) == facts_before

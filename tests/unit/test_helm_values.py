@@ -50,6 +50,7 @@ AIRFLOW_KEYS = {
     "apiSecretKeySecretName",
     "jwtSecretName",
     "extraEnvFrom",
+    "extraEnv",
     "env",
     "config.*",
     "workers.replicas",
@@ -174,6 +175,24 @@ def test_each_variant_sets_its_executor_and_keeps_the_shared_promises(executor: 
     assert "/srv/svdw" in mounts
     env = {e["name"]: e["value"] for e in values["env"]}
     assert env["SVDW_LANDING_DIR"].startswith("/srv/svdw/")
+
+
+# What the tasks log in as (svdw.config.Settings, svdw.airflow_support.TRANSFORMER_CONN_ID).
+SERVICE_LOGINS = (
+    "LOADER_DATABASE_URL",
+    "TRANSFORMER_DATABASE_URL",
+    "AIRFLOW_CONN_WAREHOUSE_TRANSFORMER",
+)
+
+
+def test_the_tasks_log_in_as_the_service_roles_from_a_secret() -> None:
+    values = load(AIRFLOW_BASE)
+    extra = {e["name"]: e for e in yaml.safe_load(values["extraEnv"])}
+    for name in SERVICE_LOGINS:
+        assert "value" not in extra[name], name  # never written in the values
+        assert extra[name]["valueFrom"]["secretKeyRef"]["name"], name
+    env_example = (REPO_DIR / ".env.example").read_text()
+    assert all(f"\n{name}=" in env_example for name in SERVICE_LOGINS[:2])
 
 
 def test_the_celery_variant_has_workers_and_a_managed_broker() -> None:
