@@ -35,7 +35,7 @@ from svdw.airflow_support import (
     warehouse_settings,
 )
 from svdw.contracts import load_contracts
-from svdw.transform import BUILD_ID_VAR, dbt_project_dir
+from svdw.transform import BUILD_ID_VAR, UNIT_TESTS, dbt_project_dir
 
 DBT_DIR = dbt_project_dir()
 RAW_ASSETS = [raw_asset(c) for c in load_contracts().values()]
@@ -92,7 +92,7 @@ with DAG(
             for layer in ("staging", "marts", "sna")
         )
         # Tests run once, after every model: relationship tests span layers (fct -> dim).
-        tests = DbtTestLocalOperator(task_id="tests", **dbt_args)
+        tests = DbtTestLocalOperator(task_id="tests", exclude=UNIT_TESTS, **dbt_args)
         [seeds, staging] >> marts >> sna >> tests
 
     @task

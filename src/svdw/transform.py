@@ -24,6 +24,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # The dbt var naming the build whose pinned load batches the staging models read.
 BUILD_ID_VAR = "svdw_build_id"
 BUILD_ID_ENV = "SVDW_DBT_BUILD_ID"  # the same, read by the macro when no var is given
+# dbt's unit tests check a model's SQL on fixed inputs, not the data: the code's tests, run by
+# `make test` (dbt_unit_tests) when the SQL changes, not by every data build (about a quarter
+# of a build's time). Data builds (svdw build, the Airflow build) exclude them.
+UNIT_TESTS = "resource_type:unit_test"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -103,6 +107,12 @@ def run_dbt(args: list[str], warehouse_url: str, build_id: int | None = None) ->
         raise DbtError(args, _failed_nodes(result), detail)
 
 
+def dbt_unit_tests(warehouse_url: str) -> None:
+    """Run dbt's unit tests (UNIT_TESTS) on a built warehouse: each reads its model's parents'
+    columns from the database, so they run after a build."""
+    run_dbt(["test", "--select", UNIT_TESTS], warehouse_url)
+
+
 def dbt_parse(warehouse_url: str | None = None) -> Path:
     """Write dbt/target/manifest.json (what Cosmos loads); needs no database connection.
 
@@ -134,10 +144,10 @@ def dbt_build(
     build_id: int | None = None,
     exclude: list[str] | None = None,
 ) -> float:
-    """Build (models, data tests, unit tests) the project; returns the seconds it took.
+    """Build (models and data tests; not the unit tests, see UNIT_TESTS) the project; returns
+    the seconds it took.
 
-    A whole-project build orders each unit test after its model's parents, so it works on an
-    empty database. `dbt run --empty` is deliberately not used: on a live warehouse it would
+    `dbt run --empty` is deliberately not used: on a live warehouse it would
     empty the tables the dashboards read until the build refills them. (A *partial* selection on
     a fresh database needs the parents first: select them with `+model`.)
 
@@ -148,8 +158,7 @@ def dbt_build(
     if build_id is None:  # pin_build registered them when it pinned the snapshot
         register_known_contracts(warehouse_url)
     build = ["build", *(["--select", *select] if select else [])]
-    if exclude:
-        build += ["--exclude", *exclude]
+    build += ["--exclude", *(exclude or []), UNIT_TESTS]
     if full_refresh:
         build.append("--full-refresh")
     # The build id goes by environment, not --vars: a var that changes every build defeats

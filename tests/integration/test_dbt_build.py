@@ -21,7 +21,7 @@ from svdw.config import Settings
 from svdw.contracts import load_contracts
 from svdw.loader import ensure_raw_table
 from svdw.quality import DataQualityError, validate_raw_batches
-from svdw.transform import DbtError, dbt_build, dbt_env, dbt_parse, run_dbt
+from svdw.transform import DbtError, dbt_build, dbt_env, dbt_parse, dbt_unit_tests, run_dbt
 
 pytestmark = pytest.mark.integration
 
@@ -170,6 +170,21 @@ def test_dbt_parse_writes_a_manifest_without_a_database() -> None:
     text = manifest.read_text()
     assert "model.svdw.sna_violence_district_month" in text
     assert "unit_test.svdw.dim_date.dim_date_financial_year_runs_april_to_march" in text
+
+
+def test_the_dbt_unit_tests_pass_on_a_built_warehouse(built_db: str) -> None:
+    """Data builds skip dbt's unit tests (svdw.transform.UNIT_TESTS): here they all run, once."""
+    dbt_unit_tests(built_db)
+    results = json.loads((Settings.from_env().dbt_target_dir / "run_results.json").read_text())
+    ran = {
+        r["unique_id"]: r["status"]
+        for r in results["results"]
+        if r["unique_id"].startswith("unit_test.")
+    }
+    manifest = json.loads((Settings.from_env().dbt_target_dir / "manifest.json").read_text())
+    unit_tests = set(manifest["unit_tests"])
+    assert len(unit_tests) >= 40, "the project's unit tests are missing from the manifest"
+    assert ran == dict.fromkeys(unit_tests, "pass")
 
 
 def test_fact_has_one_row_per_raw_row(built_db: str) -> None:

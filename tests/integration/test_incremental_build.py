@@ -98,7 +98,7 @@ def _build(url: str, *, full_refresh: bool = False) -> None:
     pinned = build_warehouse(
         url,
         select=SELECTION,
-        exclude=["resource_type:test", "resource_type:unit_test"],
+        exclude=["resource_type:test"],
         report=lambda _line: None,
         trigger="tests",
         full_refresh=full_refresh,

@@ -158,6 +158,8 @@ def test_the_warehouse_build_runs_dbt_once_per_layer_then_the_tests(dagbag) -> N
     for layer in ("staging", "marts", "sna"):
         assert dbt_tasks[layer].select == LAYERS[layer]
     assert all("pin_snapshot" in str(t.vars) for t in dbt_tasks.values())
+    # Data builds leave dbt's unit tests (the SQL's own tests) to `make test`.
+    assert dbt_tasks["tests"].exclude == "resource_type:unit_test"
     # dbt builds each layer's independent models side by side, as `svdw build` does.
     assert {
         t.profile_config.profile_mapping.profile_args["threads"] for t in dbt_tasks.values()
