@@ -74,8 +74,9 @@ def _failed_nodes(result: Any) -> list[str]:
     return failed
 
 
-def run_dbt(args: list[str], warehouse_url: str) -> None:
-    """Run one dbt command in-process against the warehouse; raise DbtError on any failure."""
+def run_dbt(args: list[str], warehouse_url: str) -> list[str]:
+    """Run one dbt command in-process against the warehouse; raise DbtError on any failure.
+    Returns the unique ids of the nodes it ran (empty for commands without node results)."""
     from dbt.cli.main import dbtRunner  # lazy: importing dbt costs about a second
 
     project_dir = dbt_project_dir()
@@ -95,6 +96,10 @@ def run_dbt(args: list[str], warehouse_url: str) -> None:
             f"{type(result.exception).__name__}: {result.exception}" if result.exception else ""
         )
         raise DbtError(args, _failed_nodes(result), detail)
+    return [
+        str(getattr(getattr(node_result, "node", None), "unique_id", ""))
+        for node_result in getattr(result.result, "results", None) or []
+    ]
 
 
 def dbt_parse(warehouse_url: str | None = None) -> Path:
@@ -148,7 +153,11 @@ def dbt_build(
         build.append("--full-refresh")
     if build_id is not None:
         build += ["--vars", build_vars(build_id)]
-    run_dbt(build, warehouse_url)
+    ran = run_dbt(build, warehouse_url)
+    # dbt only warns when a selection matches nothing (a misspelt model name) and succeeds having
+    # built nothing: that must not pass for a build.
+    if select and not any(node.startswith("model.") for node in ran):
+        raise DbtError(build, [], f"the selection {' '.join(select)} matched no model")
     return time.monotonic() - started
 
 
