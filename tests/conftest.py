@@ -143,13 +143,16 @@ def load_synthetic_files(url: str, partnership_dir: Path) -> list[Path]:
     return files
 
 
-def build_synthetic_warehouse(url: str, partnership_dir: Path) -> BuiltWarehouse:
+def build_synthetic_warehouse(
+    url: str, partnership_dir: Path, select: list[str] | None = None
+) -> BuiltWarehouse:
     """Load every synthetic extract under partnership_dir into the empty database at url (reference
-    files first), then build as the pipeline does (pin the gated snapshot, dbt build from it)."""
+    files first), then build as the pipeline does (pin the gated snapshot, dbt build from it);
+    `select` (dbt selectors, `+model` for a model and its parents) builds only part."""
     from svdw.transform import build_warehouse
 
     files = load_synthetic_files(url, partnership_dir)
-    build_warehouse(url, report=lambda _line: None, trigger="tests")
+    build_warehouse(url, select=select, report=lambda _line: None, trigger="tests")
     return BuiltWarehouse(url=url, files=files)
 
 

@@ -79,9 +79,10 @@ def _failed_nodes(result: Any) -> list[str]:
     return failed
 
 
-def run_dbt(args: list[str], warehouse_url: str, build_id: int | None = None) -> None:
+def run_dbt(args: list[str], warehouse_url: str, build_id: int | None = None) -> list[str]:
     """Run one dbt command in-process against the warehouse; raise DbtError on any failure.
-    `build_id` is the pinned snapshot the staging models read (the svdw_build_id macro)."""
+    `build_id` is the pinned snapshot the staging models read (the svdw_build_id macro).
+    Returns the unique ids of the nodes it ran (empty for commands without node results)."""
     from dbt.cli.main import dbtRunner  # lazy: importing dbt costs about a second
 
     project_dir = dbt_project_dir()
@@ -105,6 +106,10 @@ def run_dbt(args: list[str], warehouse_url: str, build_id: int | None = None) ->
             f"{type(result.exception).__name__}: {result.exception}" if result.exception else ""
         )
         raise DbtError(args, _failed_nodes(result), detail)
+    return [
+        str(getattr(getattr(node_result, "node", None), "unique_id", ""))
+        for node_result in getattr(result.result, "results", None) or []
+    ]
 
 
 def dbt_unit_tests(warehouse_url: str) -> None:
@@ -163,7 +168,11 @@ def dbt_build(
         build.append("--full-refresh")
     # The build id goes by environment, not --vars: a var that changes every build defeats
     # dbt's partial parsing (dbt/macros/pinned_source.sql).
-    run_dbt(build, warehouse_url, build_id)
+    ran = run_dbt(build, warehouse_url, build_id)
+    # dbt only warns when a selection matches nothing (a misspelt model name) and succeeds having
+    # built nothing: that must not pass for a build.
+    if select and not any(node.startswith("model.") for node in ran):
+        raise DbtError(build, [], f"the selection {' '.join(select)} matched no model")
     return time.monotonic() - started
 
 

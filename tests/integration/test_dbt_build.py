@@ -139,6 +139,11 @@ def _insert_crimes(conn: psycopg.Connection, batch_id: int, rows: list[dict]) ->
         )
 
 
+# What the tests of built_db read, and its parents (the whole project building on sparse sources is
+# test_partial_sources's and test_ed_feeds's to show).
+BUILT_MODELS = ["+fct_police_crime", "+sna_violence_district_month", "+dim_geography", "+dim_date"]
+
+
 @pytest.fixture(scope="module")
 def built_db(make_db: Callable[[], str]) -> str:
     url = make_db()
@@ -146,7 +151,7 @@ def built_db(make_db: Callable[[], str]) -> str:
         _insert_crimes(conn, 101, BATCH_APRIL)
         _insert_crimes(conn, 102, BATCH_MARCH)
     pin_batches_by_hand(url, [1, 2, 101, 102])
-    seconds = dbt_build(url)
+    seconds = dbt_build(url, select=BUILT_MODELS)
     print(f"dbt build took {seconds:.1f} s")
     return url
 
@@ -318,3 +323,11 @@ def test_gx_passes_on_good_batches_and_names_a_month_in_the_future(
     # Every batch in the raw tables (no ids given) sees it too.
     with pytest.raises(DataQualityError):
         validate_raw_batches(url)
+
+
+def test_a_selection_matching_no_model_fails_the_build(make_db: Callable[[], str]) -> None:
+    """dbt only warns when a selection matches nothing; a misspelt model name must not pass."""
+    url = make_db()
+    pin_batches_by_hand(url, [1, 2])
+    with pytest.raises(DbtError, match="matched no model"):
+        dbt_build(url, select=["+fct_police_crme"])

@@ -17,6 +17,14 @@ from svdw.synthetic import generate
 from svdw.transform import build_warehouse
 
 pytestmark = pytest.mark.integration
+# Only what the tests read, and its parents: a fraction of the whole project's build.
+MODELS = [
+    "+dim_geography",
+    "+int_area_boundaries",
+    "+sna_violence_map",
+    "+sna_violence_ward_latest_12_months",
+    "+sna_violence_lsoa_latest_12_months",
+]
 HERTS_BOX = (-0.75, 51.59, 0.20, 52.09)  # west, south, east, north
 
 
@@ -30,7 +38,7 @@ def herts_url(make_database: Callable[[str], str], tmp_path_factory: pytest.Temp
         for path in files:
             result = load_file(conn, path)
             assert result.status == "loaded" and not result.rows_quarantined, result
-    build_warehouse(url, report=lambda _line: None, trigger="tests")
+    build_warehouse(url, select=MODELS, report=lambda _line: None, trigger="tests")
     return url
 
 

@@ -18,6 +18,9 @@ from svdw.pseudonymise import keyed_hash, pseudonym_key
 
 pytestmark = pytest.mark.integration
 
+# Only what the tests read, and its parents: a fraction of the whole project's build.
+MODELS = ["+int_person_resolved", "+int_person_repeats", "+sna_repeat_people", "+sna_ed_venues"]
+
 
 @pytest.fixture(scope="module")
 def planted(
@@ -27,7 +30,7 @@ def planted(
 ) -> tuple[str, PlantedPartnership]:
     partnership = plant_repeats(synthetic_dir, tmp_path_factory.mktemp("planted") / "partnership")
     url = make_database("repeats")
-    build_synthetic_warehouse(url, partnership.directory)
+    build_synthetic_warehouse(url, partnership.directory, select=MODELS)
     return url, partnership
 
 
