@@ -182,7 +182,7 @@ def local_stack(
 
 
 def wait_for(
-    condition_name: str, check: Callable[[], T], timeout_s: float, every_s: float = 2
+    condition_name: str, check: Callable[[], T | None], timeout_s: float, every_s: float = 2
 ) -> T:
     """Poll check() until it returns something truthy; fail naming the condition."""
     deadline = time.monotonic() + timeout_s
