@@ -43,6 +43,9 @@ from svdw.evaluation.publish import BALANCE_TABLE, EFFECTS_TABLE, SNA_MODELS
 # it on a busy one.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]
 
+# Airflow's waits, shortened: the new scheduler fails the dead one's job after 15 s without a
+# heartbeat (30 s by default; not shorter, or a live scheduler slowed by a busy machine would be
+# taken for dead) and looks for its orphans every 5 s (300 s by default), and a retry waits 5 s.
 SHORT_WAITS = {
     "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_THRESHOLD": "15",
     "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": "5",
@@ -56,7 +59,7 @@ class CrashRun:
     stack: AirflowStack
     warehouse_url: str
     run_id: str
-    killed: list[str]  # the dbt layer tasks running when the scheduler was killed
+    killed: list[str]  # the dbt layer tasks the kill cut
     builds_while_down: list[tuple[int, str, str]]  # (build_id, trigger, status)
     state: str = ""
     tries: list[tuple[str, int, str | None]] = field(default_factory=list)
