@@ -99,9 +99,13 @@ def pin_build_for_run(context: Any) -> int | None:
     from svdw.quality import DataQualityError
     from svdw.snapshot import AIRFLOW_TRIGGER_PREFIX, pin_build
 
-    trigger = f"{AIRFLOW_TRIGGER_PREFIX}{context['dag'].dag_id} {context['run_id']}"
+    dag_runs = f"{AIRFLOW_TRIGGER_PREFIX}{context['dag'].dag_id} "
+    trigger = f"{dag_runs}{context['run_id']}"
+    # The DAG runs one run at a time (max_active_runs=1): a build an earlier run of it left
+    # `running` (the run marked failed by hand, so record_failed_build never ran) is over.
+    takes_over = dag_runs if context["dag"].max_active_runs == 1 else None
     try:
-        pinned = pin_build(warehouse_settings().transformer_url, trigger)
+        pinned = pin_build(warehouse_settings().transformer_url, trigger, takes_over=takes_over)
     except DataQualityError as exc:
         raise AirflowFailException(
             f"{exc}\nThe batch stays out of every build until a person accepts it:"

@@ -101,10 +101,22 @@ def _connect(warehouse_url: str) -> psycopg.Connection:
     return psycopg.connect(warehouse_url, application_name="svdw-build")
 
 
-def _start_build(conn: psycopg.Connection, trigger: str) -> int:
-    """Take the build lock: record a `running` build, unless another is running."""
+def _start_build(conn: psycopg.Connection, trigger: str, takes_over: str | None = None) -> int:
+    """Take the build lock: record a `running` build, unless another is running. Builds still
+    `running` whose trigger starts with `takes_over` are abandoned first (see pin_build)."""
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (BUILD_LOCK,))
+        if takes_over:
+            conn.execute(
+                "update audit.build set status = 'abandoned', finished_at = now(),"
+                " error = coalesce(error, %s) where status = 'running'"
+                " and starts_with(trigger, %s) and trigger <> %s",
+                (
+                    "left running: its run ended without recording the build's end",
+                    takes_over,
+                    trigger,
+                ),
+            )
         # A retry of the same trigger (an Airflow task retried after a crash) replaces its own
         # unfinished build; a build running for too long has lost its process.
         conn.execute(
@@ -228,11 +240,16 @@ def _cut_short_since(conn: psycopg.Connection, succeeded: int, current: int) -> 
     return [int(r[0]) for r in rows]
 
 
-def pin_build(warehouse_url: str, trigger: str, *, rebuild: bool = False) -> PinnedBuild:
+def pin_build(
+    warehouse_url: str, trigger: str, *, rebuild: bool = False, takes_over: str | None = None
+) -> PinnedBuild:
     """Start a build: gate the pending batches and pin the admitted set (see the module doc).
 
     Returns the pinned build; `skipped` when nothing new was admitted since the last successful
     build (unless `rebuild`: a person asked to build anyway, after changing a model, say).
+    `takes_over`: a trigger prefix naming builds that cannot still be running when this one
+    starts (an Airflow DAG that runs one at a time: a build its earlier run left `running`, the
+    run ended by hand without recording it, is abandoned rather than holding the lock).
     Raises BuildInProgress while another build runs, and DataQualityError (after recording the
     failed batches and the failed build) when a batch failed the gate.
     """
@@ -240,7 +257,7 @@ def pin_build(warehouse_url: str, trigger: str, *, rebuild: bool = False) -> Pin
 
     with _connect(warehouse_url) as conn:
         register_contracts(conn)  # audit tables, every contract's raw/history table
-        build_id = _start_build(conn, trigger)
+        build_id = _start_build(conn, trigger, takes_over)
     try:
         with _connect(warehouse_url) as conn:
             pending = [

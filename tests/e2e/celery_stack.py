@@ -5,73 +5,25 @@ Celery workers. Which worker ran a task is read from Celery's results in the met
 
 from __future__ import annotations
 
-import contextlib
-import os
 import secrets
-import signal
-import socket
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
-import psutil
 import psycopg
 from airflow_dags import airflow_env
+from airflow_stack import SCRIPTS, AirflowStack, free_port, kill_session, own_ports, wait_for
 
-from svdw.airflow_client import AirflowClient
-from svdw.config import REPO_DIR
-
-SCRIPTS = REPO_DIR / "infra" / "local"
 WORKERS = 2
-T = TypeVar("T")
+__all__ = ["WORKERS", "CeleryStack", "celery_stack", "wait_for", "worker_name"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass(frozen=True)
-class CeleryStack:
-    env: dict[str, str]
-    home: Path
-    metadata_url: str
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.env['AIRFLOW_PORT']}"
-
-    def client(self) -> AirflowClient:
-        return AirflowClient(
-            self.url, self.env["AIRFLOW_ADMIN_USER"], self.env["AIRFLOW_ADMIN_PASSWORD"], 3000
-        )
-
-    def script(self, name: str, *args: str) -> str:
-        done = subprocess.run(
-            ["bash", str(SCRIPTS / name), *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, f"{name} {args}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
-        return done.stdout
-
+class CeleryStack(AirflowStack):
     def kill_worker(self, number: int) -> None:
-        """SIGKILL worker `number` and every process under it, its running tasks with them (each
-        task runs in a session of its own, outside the worker's process group): a machine lost,
-        not a graceful shutdown (which would wait for the tasks to finish)."""
-        pgid = int((self.home / f"worker-{number}.pgid").read_text())
-        tasks = psutil.Process(pgid).children(recursive=True)
-        os.killpg(pgid, signal.SIGKILL)
-        for process in tasks:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                process.kill()
+        """SIGKILL worker `number` and every process under it, its running tasks with them: a
+        machine lost, not a graceful shutdown (which would wait for the tasks to finish)."""
+        kill_session(int((self.home / f"worker-{number}.pgid").read_text()))
 
     def tries(self, dag_id: str, run_id: str) -> list[tuple[str, int, str, str]]:
         """(task_id, try_number, state, worker) of every try of the run's task instances: the
@@ -109,8 +61,7 @@ def celery_stack(
         "SVDW_REDIS_PORT": str(free_port()),
         "SVDW_REDIS_PASSWORD": secrets.token_hex(16),
         "SVDW_REDIS_DIR": str(home / "redis"),
-        "AIRFLOW_PORT": str(free_port()),
-        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+        **own_ports(),
         # A lost worker's task is failed (then retried) after 20 s without a heartbeat, and a
         # task it had taken from the queue but not started is queued again after 60 s.
         "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "20",
@@ -127,15 +78,3 @@ def celery_stack(
     finally:
         subprocess.run(["bash", str(SCRIPTS / "airflow.sh"), "stop"], env=env, timeout=120)
         subprocess.run(["bash", str(SCRIPTS / "redis.sh"), "down"], env=env, timeout=60)
-
-
-def wait_for(
-    condition_name: str, check: Callable[[], T], timeout_s: float, every_s: float = 2
-) -> T:
-    """Poll check() until it returns something truthy; fail naming the condition."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if result := check():
-            return result
-        time.sleep(every_s)
-    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {condition_name}")
