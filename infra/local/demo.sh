@@ -86,7 +86,7 @@ step "Pipeline: every ingestion DAG, then one warehouse build over all they load
 
 # The documents are rendered once, by Airflow's sna_reports DAG (the task Asset scheduling runs
 # after every build), while Superset imports its dashboards and starts: neither needs the other.
-step "SNA documents (DAG sna_reports: each district and the partnership, HTML + PDF, into ${SVDW_REPORTS_DIR:-reports}/) and Superset meanwhile"
+step "SNA documents and Superset: the sna_reports DAG writes each district's and the partnership's (HTML + PDF) into ${SVDW_REPORTS_DIR:-reports}/, Superset imports its dashboards and starts meanwhile"
 # The run fails the demo when the DAG run fails (svdw pipeline names the run and its task log).
 in_background "SNA documents (sna_reports DAG run)" "$AIRFLOW_HOME/sna-reports-run.log" \
   "$svdw" pipeline --step reports
