@@ -101,7 +101,17 @@ step "Status"
 end_step
 printf '\n\033[1mTime per step\033[0m\n'
 printf '%s\n' "${timings[@]}"
-printf '%6ss  total (make demo: %s)\n' "$(($(date +%s) - demo_started))" "$(uptime | sed 's/.*load/load/')"
+total=$(($(date +%s) - demo_started)); load="$(uptime | sed 's/.*load/load/')"
+printf '%6ss  total (make demo: %s)\n' "$total" "$load"
+# The same figures for `make bench` (demo_fresh_clone_s, src/svdw/bench/demo_figure.py).
+mkdir -p .local
+printf '%s\n' "${timings[@]}" | "$repo/.venv/bin/python" -c '
+import json, sys
+steps = dict(reversed(line.strip().split("s  ", 1)) for line in sys.stdin if line.strip())
+record = {"total_s": int(sys.argv[1]), "load": sys.argv[2], "steps": {k: int(v) for k, v in steps.items()}}
+with open(".local/demo_timings.json", "w") as out:
+    json.dump(record, out, indent=1)
+' "$total" "$load"
 cat <<MSG
 
 The Serious Violence Duty warehouse is running.
