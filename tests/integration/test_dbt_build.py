@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import psycopg
 import pytest
+from conftest import BuiltWarehouse
 from db import rows as _rows
 from deliveries import pin_batches_by_hand
 
@@ -177,9 +178,10 @@ def test_dbt_parse_writes_a_manifest_without_a_database() -> None:
     assert "unit_test.svdw.dim_date.dim_date_financial_year_runs_april_to_march" in text
 
 
-def test_the_dbt_unit_tests_pass_on_a_built_warehouse(built_db: str) -> None:
-    """Data builds skip dbt's unit tests (svdw.transform.UNIT_TESTS): here they all run, once."""
-    dbt_unit_tests(built_db)
+def test_the_dbt_unit_tests_pass_on_a_built_warehouse(built_warehouse: BuiltWarehouse) -> None:
+    """Data builds skip dbt's unit tests (svdw.transform.UNIT_TESTS): here they all run, once,
+    on the whole-project build (each reads its model's parents' columns)."""
+    dbt_unit_tests(built_warehouse.url)
     results = json.loads((Settings.from_env().dbt_target_dir / "run_results.json").read_text())
     ran = {
         r["unique_id"]: r["status"]
