@@ -28,7 +28,8 @@
 #   SUPERSET_ADMIN_USER, SUPERSET_ADMIN_PASSWORD (init), SUPERSET_ADMIN_EMAIL (optional)
 #   SUPERSET_VENV (default $REPO/.venv-superset), SUPERSET_ASSETS (default $REPO/superset/assets),
 #   SUPERSET_CONFIG_PATH (default $REPO/superset/superset_config.py),
-#   SUPERSET_WORKERS (2), SUPERSET_THREADS (4), SUPERSET_START_TIMEOUT (seconds, 120)
+#   SUPERSET_WORKERS (2), SUPERSET_THREADS (4), SUPERSET_START_TIMEOUT (seconds, 120; also how
+#   long worker start waits for the Celery worker to answer)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -287,6 +288,12 @@ cmd_stop() {
 WORKER_PID_FILE="$SUPERSET_HOME/worker.pgid"
 WORKER_LOG="$SUPERSET_HOME/worker.log"
 
+# Ping our worker through the broker; $1 = seconds to wait for its answer.
+worker_ping() {
+  SUPERSET_LOG_LEVEL=WARNING "$SUPERSET_VENV/bin/celery" --app=superset.tasks.celery_app:app \
+    inspect ping --destination "superset-worker@$(hostname)" --timeout "$1"
+}
+
 cmd_worker() {
   superset_env
   case "${1:-}" in
@@ -300,7 +307,23 @@ cmd_worker() {
         --hostname "superset-worker@%h" --concurrency "${SUPERSET_CELERY_CONCURRENCY:-2}" \
         </dev/null >"$WORKER_LOG" 2>&1 &
       echo $! >"$WORKER_PID_FILE"
-      note "Celery worker started (log: $WORKER_LOG)"
+      # Return only once the worker answers through the broker, as start waits for /health:
+      # a loaded machine takes tens of seconds to import Superset in the worker.
+      local deadline=$((SECONDS + SUPERSET_START_TIMEOUT))
+      until worker_ping 5 >/dev/null 2>&1; do
+        if ! kill -0 -- "-$(cat "$WORKER_PID_FILE")" 2>/dev/null; then
+          tail -n 30 "$WORKER_LOG" | redact >&2
+          rm -f "$WORKER_PID_FILE"
+          die "the Celery worker exited while starting; see $WORKER_LOG."
+        fi
+        if [ "$SECONDS" -ge "$deadline" ]; then
+          tail -n 30 "$WORKER_LOG" | redact >&2
+          cmd_worker stop
+          die "the Celery worker gave no answer through Redis (SUPERSET_REDIS_URL) after ${SUPERSET_START_TIMEOUT}s; stopped it. See $WORKER_LOG."
+        fi
+        sleep 2
+      done
+      note "Celery worker started and answering (log: $WORKER_LOG)"
       ;;
     stop)
       if [ -f "$WORKER_PID_FILE" ] && kill -0 -- "-$(cat "$WORKER_PID_FILE")" 2>/dev/null; then
@@ -316,8 +339,7 @@ cmd_worker() {
       # Exit 0 when the worker answers a ping through the broker.
       need_env SUPERSET_REDIS_URL "The worker's broker is Redis: set SUPERSET_REDIS_URL."
       export SUPERSET_REDIS_URL
-      SUPERSET_LOG_LEVEL=WARNING "$SUPERSET_VENV/bin/celery" --app=superset.tasks.celery_app:app \
-        inspect ping --destination "superset-worker@$(hostname)" --timeout 10
+      worker_ping 10
       ;;
     *) die "usage: $0 worker start|stop|status" ;;
   esac
