@@ -160,3 +160,19 @@ def test_the_database_init_sets_every_password_the_role_bootstrap_needs() -> Non
     )
     given = set(compose()["services"]["postgres"]["environment"])
     assert wanted and wanted <= given, wanted - given
+
+
+def test_the_airflow_tasks_log_in_as_the_service_roles_and_init_sets_the_warehouse_up() -> None:
+    # The same promise as the Helm values: ingestion as svdw_loader, dbt as svdw_transformer
+    # (svdw.config.service_url picks these over WAREHOUSE_URL), schemas and grants made once
+    # by the owner in airflow-init.
+    services = compose()["services"]
+    env = services["airflow-worker"]["environment"]
+    logins = {
+        "LOADER_DATABASE_URL": "svdw_loader",
+        "TRANSFORMER_DATABASE_URL": "svdw_transformer",
+        "AIRFLOW_CONN_WAREHOUSE_TRANSFORMER": "svdw_transformer",
+    }
+    for variable, role in logins.items():
+        assert env.get(variable, "").startswith(f"postgresql://{role}:"), variable
+    assert "svdw setup" in " ".join(services["airflow-init"]["command"])
