@@ -41,6 +41,9 @@ export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="${AIRFLOW_ADMIN_USER:-admin}:ad
 export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$AIRFLOW_HOME/simple_auth_manager_passwords.json"
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY=False
 export AIRFLOW__COSMOS__ENABLE_CACHE_DBT_LS=False
+# Cosmos' cache (the dbt partial parse the warehouse build's layers share) per Airflow home, not
+# in /tmp/cosmos, which every checkout and test stack on the machine would share.
+export AIRFLOW__COSMOS__CACHE_DIR="${AIRFLOW__COSMOS__CACHE_DIR:-$AIRFLOW_HOME/cosmos}"
 export AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK=False
 export AIRFLOW_CONN_WAREHOUSE="${WAREHOUSE_URL:-}"
 # dbt's connection (Cosmos): the warehouse WAREHOUSE_URL names, as svdw_transformer
