@@ -78,8 +78,9 @@ def test_a_failed_build_leaves_sna_as_the_last_good_build_and_the_next_one_publi
     relations, contents = sna_relations(url), sna_contents(url)
     assert REBUILT in relations and "sna_data_freshness" in relations  # a table and a view
 
-    # One sna model fails (the fact it reads is gone) while another is built, and the build
-    # reaches the staging models the sna view reads.
+    # One sna model fails (the fact it reads is gone) while another is built; the build also
+    # selects the staging models the sna view reads (were they views, dbt replacing them would
+    # drop the live view with them: dbt_project.yml).
     with psycopg.connect(url) as conn:
         conn.execute("alter table marts.fct_workforce_training rename to fct_workforce_gone")
     with pytest.raises(DbtError, match="sna_workforce_training"):
