@@ -4,7 +4,9 @@ batches, fixed now), then dbt builds seeds and staging -> marts -> sna from that
 Cosmos task per layer (svdw.airflow_layers: each lists its models' results), and tests them all
 once, with the credentials of the Airflow connection `warehouse_transformer` (svdw_transformer;
 `warehouse` when a deployment has none), no profiles file in the build;
-then the build is recorded as finished and the programmes are evaluated (svdw.evaluation).
+then the build is recorded as finished, which publishes the sna the run built in the shadow
+schema sna_next (after every test: svdw.sna_publish), and the programmes are evaluated
+(svdw.evaluation).
 
 A batch that fails the gate fails this run (naming expectation, table and batch) and stays out of
 every later build until a person accepts it (`svdw batches accept ID --reason TEXT`). A run with
@@ -97,7 +99,9 @@ with DAG(
 
     @task
     def finish_build(**context: Any) -> None:
-        """Every model and test passed: the build succeeded (it releases the build lock)."""
+        """Every model and test passed: the build succeeded (it releases the build lock), and
+        the sna the run built in sna_next becomes the dashboards' sna in the same transaction
+        (svdw.sna_publish). Until then, and whenever a dbt task fails, sna stays as it was."""
         from svdw.snapshot import finish_build
 
         build_id = context["ti"].xcom_pull(task_ids=PIN_TASK)

@@ -37,16 +37,21 @@
 
 
 {#- on-run-end: read access for the roles that read the warehouse, on every table dbt just
-    (re)built: the dashboard role reads sna only; analysts read sna and the marts that hold no
-    person-level linked data; person-level marts (a column `person_key` or `..._person_key`: one
-    row per linked person or sighting of one) are for the explicit linked-data analyst role only.
+    (re)built: the dashboard role reads sna only (in a build, also sna_next, the sna to be);
+    analysts read sna and the marts that hold no person-level linked data; person-level marts
+    (a column `person_key` or `..._person_key`: one row per linked person or sighting of one)
+    are for the explicit linked-data analyst role only.
     Roles or schemas that do not exist are skipped with a log line. -#}
 {% macro grant_read_access() -%}
     {%- set analyst = var('analyst_role', 'svdw_analyst') -%}
     {%- set linked = var('analyst_linked_role', 'svdw_analyst_linked') -%}
+    {%- set sna_readers = [analyst, linked, var('dashboard_role', 'svdw_dashboard')] -%}
+    {#- in a build, also the shadow schema the sna models are built in (generate_schema_name):
+        its grants go with it when finish_build renames it to sna -#}
     {%- set readers = {
         'marts': [analyst, linked],
-        'sna': [analyst, linked, var('dashboard_role', 'svdw_dashboard')],
+        'sna': sna_readers,
+        generate_schema_name('sna', none) | trim: sna_readers,
     } -%}
     {%- set statements = [] -%}
     {%- if execute -%}

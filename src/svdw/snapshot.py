@@ -2,7 +2,11 @@
 a batch that failed its quality checks stays out of every build until a person accepts it.
 
 A build (audit.build) goes: `pin_build` -> dbt with `--vars {svdw_build_id: N}` -> `finish_build`
-(or `fail_build`). Pinning:
+(or `fail_build`). Inside a build dbt builds the sna models (what the dashboards read) into the
+shadow schema sna_next, and `finish_build` swaps it in as sna in the transaction that records the
+build succeeded: a build that fails or is cut leaves sna as the last successful build published
+it (svdw.sna_publish; its sna_next stays until the next pin drops it). The marts are rebuilt in
+place, model by model (see `_cut_short_since`). Pinning:
 1. takes the build lock: at most one build is `running` (a second gets BuildInProgress);
 2. gates every `pending` loaded batch with Great Expectations (svdw.quality): `passed`, or
    `failed` with the expectation, table and batch as the reason (audit.batch_status_event);
@@ -31,6 +35,8 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import psycopg
+
+from svdw.sna_publish import drop_shadow, swap_in_shadow
 
 Decision = Literal["accepted", "rejected"]
 ADMITTED_STATUSES = ("passed", "accepted")
@@ -228,9 +234,10 @@ def _last_successful_build(conn: psycopg.Connection) -> tuple[int, list[int]] | 
 def _cut_short_since(conn: psycopg.Connection, succeeded: int, current: int) -> list[int]:
     """Builds after the last successful one that reached dbt (pinned, not skipped) and did not
     succeed: dbt replaces the marts model by model, so each may have published part of its
-    models (and merged its batches into incremental facts). The next build must build again,
-    even with the same batches as the last successful one, or that part stays published (a
-    batch rejected since, a model changed since) beside the rest: docs/runbook.md."""
+    marts (and merged its batches into incremental facts; sna waits for finish_build). The next
+    build must build again, even with the same batches as the last successful one, or that part
+    stays published (a batch rejected since, a model changed since) beside the rest:
+    docs/runbook.md."""
     rows = conn.execute(
         "select build_id from audit.build where build_id > %s and build_id <> %s"
         " and pinned_at is not null and status in ('failed', 'abandoned')"
@@ -287,6 +294,8 @@ def pin_build(
 
 
 def _pin(conn: psycopg.Connection, build_id: int, passed: list[int], rebuild: bool) -> PinnedBuild:
+    # What a failed or cut build left of sna in its shadow is not this build's (the lock is ours)
+    drop_shadow(conn)
     admitted = _admitted_batches(conn)
     with conn.cursor() as cur:
         cur.executemany(
@@ -313,18 +322,23 @@ def _pin(conn: psycopg.Connection, build_id: int, passed: list[int], rebuild: bo
 
 
 def finish_build(warehouse_url: str, build_id: int) -> None:
-    """dbt built and tested everything from the pinned snapshot: the build succeeded."""
-    with _connect(warehouse_url) as conn:
-        conn.execute(
+    """dbt built and tested everything from the pinned snapshot: the build succeeded, and what
+    it built of sna (in sna_next) becomes sna, in the same transaction (svdw.sna_publish). A
+    build no longer running (taken over since) publishes nothing."""
+    with _connect(warehouse_url) as conn, conn.transaction():
+        finished = conn.execute(
             "update audit.build set status = 'succeeded', finished_at = now()"
             " where build_id = %s and status = 'running'",
             (build_id,),
-        )
+        ).rowcount
+        if finished:
+            swap_in_shadow(conn)
 
 
 def fail_build(warehouse_url: str, build_id: int, error: str) -> None:
     """The build stopped (dbt failed, or the process was stopped): record why; it releases the
-    build lock. The next build admits the same batches again."""
+    build lock. sna stays as the last successful build published it. The next build admits the
+    same batches again."""
     with _connect(warehouse_url) as conn:
         conn.execute(
             "update audit.build set status = 'failed', finished_at = now(), error = %s"

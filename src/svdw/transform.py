@@ -24,6 +24,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # The dbt var naming the build whose pinned load batches the staging models read.
 BUILD_ID_VAR = "svdw_build_id"
 BUILD_ID_ENV = "SVDW_DBT_BUILD_ID"  # the same, read by the macro when no var is given
+# "true" in a build (a var would do, but one that changes every build defeats partial parsing):
+# the sna models go to the shadow schema that finish_build publishes (svdw.sna_publish).
+SHADOW_SCHEMAS_ENV = "SVDW_DBT_SHADOW_SCHEMAS"
 # dbt's unit tests check a model's SQL on fixed inputs, not the data: the code's tests, run by
 # `make test` (dbt_unit_tests) when the SQL changes, not by every data build (about a quarter
 # of a build's time). Data builds (svdw build, the Airflow build) exclude them.
@@ -81,7 +84,8 @@ def _failed_nodes(result: Any) -> list[str]:
 
 def run_dbt(args: list[str], warehouse_url: str, build_id: int | None = None) -> list[str]:
     """Run one dbt command in-process against the warehouse; raise DbtError on any failure.
-    `build_id` is the pinned snapshot the staging models read (the svdw_build_id macro).
+    `build_id` is the pinned snapshot the staging models read (the svdw_build_id macro); with
+    it, the sna models are built into the shadow schema that finish_build publishes.
     Returns the unique ids of the nodes it ran (empty for commands without node results)."""
     from dbt.cli.main import dbtRunner  # lazy: importing dbt costs about a second
 
@@ -98,6 +102,7 @@ def run_dbt(args: list[str], warehouse_url: str, build_id: int | None = None) ->
             **dbt_env(warehouse_url),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             BUILD_ID_ENV: "" if build_id is None else str(int(build_id)),
+            SHADOW_SCHEMAS_ENV: "" if build_id is None else "true",
         }
     ):
         result = dbtRunner().invoke(command)

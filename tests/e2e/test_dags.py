@@ -142,6 +142,8 @@ def test_warehouse_dag_builds_the_marts(pipeline: Pipeline) -> None:
         assert crimes == raw and raw and raw[0] > 1000
         sna = conn.execute("select count(*) from sna.sna_violence_district_month").fetchone()
         assert sna == (30,)  # 10 districts x 3 months
+        # built in the shadow schema, swapped in as sna by finish_build (svdw.sna_publish)
+        assert conn.execute("select to_regnamespace('sna_next')").fetchone() == (None,)
         # The run pinned every loaded batch (all passed the gate) and recorded its success.
         builds = conn.execute(
             "select status, batches_admitted, trigger from audit.build order by build_id"

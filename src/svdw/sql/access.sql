@@ -32,7 +32,8 @@ begin
         execute 'grant insert on audit.build_batch, audit.expectation_result, audit.batch_status_event to svdw_transformer';
         execute 'grant update (quality_status) on audit.load_batch to svdw_transformer';
         execute 'grant usage on all sequences in schema audit to svdw_transformer';
-        -- dbt creates (and so owns) staging, marts and sna; its intermediate models go in public.
+        -- dbt creates (and so owns) staging, marts and sna (and sna_next, the sna a build makes:
+        -- svdw.sna_publish); its intermediate models go in public.
         execute 'grant create on database ' || quote_ident(current_database()) || ' to svdw_transformer';
         if exists (select 1 from pg_namespace where nspname = 'public') then
             execute 'grant usage, create on schema public to svdw_transformer';
@@ -44,7 +45,7 @@ begin
             -- the schema first: a new owner of a table needs CREATE on its schema
             for rel in
                 select nspname from pg_namespace
-                where nspname in ('staging', 'marts', 'sna') and nspowner = (select oid from pg_roles where rolname = current_user)
+                where nspname in ('staging', 'marts', 'sna', 'sna_next') and nspowner = (select oid from pg_roles where rolname = current_user)
             loop
                 execute format('alter schema %I owner to svdw_transformer', rel.nspname);
             end loop;
@@ -52,7 +53,7 @@ begin
                 select n.nspname, c.relname,
                        case c.relkind when 'v' then 'view' when 'm' then 'materialized view' else 'table' end as kind
                 from pg_class c join pg_namespace n on n.oid = c.relnamespace
-                where n.nspname in ('staging', 'marts', 'sna', 'public') and c.relkind in ('r', 'v', 'm', 'p')
+                where n.nspname in ('staging', 'marts', 'sna', 'sna_next', 'public') and c.relkind in ('r', 'v', 'm', 'p')
                     and c.relowner = (select oid from pg_roles where rolname = current_user)
             loop
                 execute format('alter %s %I.%I owner to svdw_transformer', rel.kind, rel.nspname, rel.relname);
