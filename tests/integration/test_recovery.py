@@ -23,22 +23,14 @@ from db import one, rows, scalar, superuser_url, with_database, with_user
 from throwaway_cluster import ThrowawayCluster
 
 from svdw.loader import detect_contract
+from svdw.sna_publish import LIVE_SCHEMA, SHADOW_SCHEMA
 from svdw.snapshot import decide_batch
 from svdw.transform import build_warehouse
 
 pytestmark = pytest.mark.integration
 
 SVDW = str(Path(sys.executable).parent / "svdw")
-# Schemas the loader makes; every other schema of the warehouse is dbt's.
-LOADER_SCHEMAS = (
-    "raw",
-    "audit",
-    "history",
-    "public",
-    "pg_catalog",
-    "information_schema",
-    "pg_toast",
-)
+SNA_MODELS_DIR = Path(__file__).resolve().parents[2] / "dbt" / "models" / "marts" / "sna"
 COPIES_OF_THE_FILE = 4  # long enough a COPY to stop the server in the middle of it
 
 
@@ -142,11 +134,12 @@ def test_a_build_cut_by_a_restart_fails_clearly_and_the_next_build_takes_over(
     build = subprocess.Popen(
         [SVDW, "build"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    # dbt is under way: the snapshot is pinned and dbt has made a good part of its relations
+    # dbt is under way: the snapshot is pinned, and dbt has made the marts and started on the
+    # dashboards' sna models (in the shadow schema svdw.sna_publish swaps in when a build ends)
     wait_until(
         "select exists (select from audit.build where status = 'running' and pinned_at is not null)"
-        " and (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-        f" where c.relkind in ('r', 'v') and n.nspname <> all(array{list(LOADER_SCHEMAS)})) >= 40",
+        " and exists (select from pg_class"
+        f" where relnamespace = to_regnamespace('{SHADOW_SCHEMA}'))",
         admin,
         build,
         timeout=600,
@@ -164,6 +157,8 @@ def test_a_build_cut_by_a_restart_fails_clearly_and_the_next_build_takes_over(
         # it could not record its failure: the server was gone
         assert cut_status == "running"
         assert scalar(conn, "select count(*) from audit.build where status = 'succeeded'") == 0
+        # nothing of the cut build reached the dashboards: no build has published sna yet
+        assert one(conn, "select to_regnamespace(%s) is null", (LIVE_SCHEMA,)) is True
 
     # Another person builds (a rerun by the same person would take over its own build anyway).
     again = run_svdw({**env, "LOGNAME": "on-call", "USER": "on-call"}, "build")
@@ -180,6 +175,16 @@ def test_a_build_cut_by_a_restart_fails_clearly_and_the_next_build_takes_over(
         )
         # the batches the cut build had admitted are built, none lost on the way
         assert read == cut_read and read
+        # ... and published whole: sna holds a relation for every sna model, no shadow is left
+        sna_models = {path.stem for path in SNA_MODELS_DIR.rglob("*.sql")}
+        published_relations = rows(
+            conn,
+            "select relname from pg_class where relkind in ('r', 'v')"
+            " and relnamespace = to_regnamespace(%s)",
+            (LIVE_SCHEMA,),
+        )
+        assert {name for (name,) in published_relations} == sna_models
+        assert one(conn, "select to_regnamespace(%s) is null", (SHADOW_SCHEMA,)) is True
 
 
 def table_counts(url: str) -> dict[str, int]:
