@@ -5,21 +5,12 @@ from __future__ import annotations
 
 import os
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 
+from svdw.db_urls import with_database, with_user
 
-def with_database(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{database}"))
-
-
-def with_user(url: str, user: str, password: str, scheme: str = "postgresql") -> str:
-    """The same database as another role (password URL-quoted)."""
-    parts = urlsplit(url)
-    netloc = f"{user}:{quote(password, safe='')}@{parts.hostname}:{parts.port or 5432}"
-    return urlunsplit(parts._replace(scheme=scheme, netloc=netloc))
+__all__ = ["one", "rows", "scalar", "superuser_url", "with_database", "with_user"]
 
 
 def superuser_url(cluster_url: str, database: str = "postgres") -> str:

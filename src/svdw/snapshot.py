@@ -231,20 +231,19 @@ def _last_successful_build(conn: psycopg.Connection) -> tuple[int, list[int]] | 
     return int(row[0]), [int(b[0]) for b in batches]
 
 
-def _cut_short_since(conn: psycopg.Connection, succeeded: int, current: int) -> list[int]:
-    """Builds after the last successful one that reached dbt (pinned, not skipped) and did not
-    succeed: dbt replaces the marts model by model, so each may have published part of its
+def _cut_short_since(conn: psycopg.Connection, succeeded: int, current: int) -> bool:
+    """Whether a build after the last successful one reached dbt (pinned, not skipped) and did
+    not succeed: dbt replaces the marts model by model, so it may have published part of its
     marts (and merged its batches into incremental facts; sna waits for finish_build). The next
     build must build again, even with the same batches as the last successful one, or that part
     stays published (a batch rejected since, a model changed since) beside the rest:
     docs/runbook.md."""
-    rows = conn.execute(
-        "select build_id from audit.build where build_id > %s and build_id <> %s"
-        " and pinned_at is not null and status in ('failed', 'abandoned')"
-        " order by build_id",
+    row = conn.execute(
+        "select exists (select from audit.build where build_id > %s and build_id <> %s"
+        " and pinned_at is not null and status in ('failed', 'abandoned'))",
         (succeeded, current),
-    ).fetchall()
-    return [int(r[0]) for r in rows]
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def pin_build(

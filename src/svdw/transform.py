@@ -142,11 +142,6 @@ def register_known_contracts(warehouse_url: str) -> None:
         register_contracts(conn)
 
 
-def build_vars(build_id: int) -> str:
-    """dbt's --vars for a build: the snapshot every staging model reads (macro pinned_source)."""
-    return f"{{{BUILD_ID_VAR}: {int(build_id)}}}"
-
-
 def dbt_build(
     warehouse_url: str,
     select: list[str] | None = None,

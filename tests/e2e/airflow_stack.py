@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -23,18 +22,13 @@ from typing import TypeVar
 import psutil
 import psycopg
 from airflow_dags import AIRFLOW, airflow_env
+from throwaway_cluster import free_port
 
 from svdw.airflow_client import AirflowClient
 from svdw.config import REPO_DIR
 
 SCRIPTS = REPO_DIR / "infra" / "local"
 T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def own_ports() -> dict[str, str]:

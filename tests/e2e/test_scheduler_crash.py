@@ -90,13 +90,18 @@ def builds(warehouse_url: str) -> list[tuple[int, str, str]]:
     ]
 
 
-def running_dbt_layers(stack: AirflowStack, run_id: str, warehouse_url: str) -> list[str]:
-    """The run's dbt layer tasks in state running, once dbt is running SQL in the warehouse."""
-    running = [
+def running_layers(stack: AirflowStack, run_id: str) -> list[str]:
+    """The run's dbt layer tasks the metadata shows running."""
+    return [
         task
         for task, _try, state in stack.task_tries(WAREHOUSE_DAG, run_id)
         if state == "running" and task.startswith("dbt.")
     ]
+
+
+def running_dbt_layers(stack: AirflowStack, run_id: str, warehouse_url: str) -> list[str]:
+    """The run's dbt layer tasks in state running, once dbt is running SQL in the warehouse."""
+    running = running_layers(stack, run_id)
     if not running:
         return []
     with psycopg.connect(warehouse_url) as conn:
@@ -162,11 +167,7 @@ def crash_run(
         stack.kill("scheduler")
         # What the kill cut: the layers the metadata still shows running (one that finished in
         # the moment before the kill shows success, and is not retried).
-        killed = [
-            task
-            for task, _try, state in stack.task_tries(WAREHOUSE_DAG, run_id)
-            if state == "running" and task.startswith("dbt.")
-        ]
+        killed = running_layers(stack, run_id)
         assert killed, stack.task_tries(WAREHOUSE_DAG, run_id)
         run = CrashRun(stack, warehouse_url, run_id, killed, builds(warehouse_url))
         stack.start("scheduler")

@@ -31,7 +31,7 @@ from svdw.snapshot import (
     pin_build,
 )
 from svdw.synthetic.world import csv_writer
-from svdw.transform import build_vars, build_warehouse, run_dbt
+from svdw.transform import build_warehouse, run_dbt
 
 pytestmark = pytest.mark.integration
 
@@ -110,7 +110,7 @@ def test_a_load_committed_during_a_build_waits_for_the_next_build(
     before = marts_fingerprint(url)
     pinned = pin_build(url, "tests: a build paused between two models", rebuild=True)
     assert not pinned.skipped
-    run_dbt(["build", "--select", FIRST_PART, "--vars", build_vars(pinned.build_id)], url)
+    run_dbt(["build", "--select", FIRST_PART], url, pinned.build_id)
 
     # Between two models of the running build, the partner re-delivers the last month with a
     # tenth of its rows gone: the load moves that month's rows to history and commits.
@@ -121,15 +121,7 @@ def test_a_load_committed_during_a_build_waits_for_the_next_build(
     new_batch = result.batch_id
     assert new_batch is not None
 
-    run_dbt(
-        [
-            "build",
-            *("--select", *SELECTION),
-            *("--exclude", FIRST_PART),
-            *("--vars", build_vars(pinned.build_id)),
-        ],
-        url,
-    )
+    run_dbt(["build", *("--select", *SELECTION), *("--exclude", FIRST_PART)], url, pinned.build_id)
     finish_build(url, pinned.build_id)
     # What the build published is what a build without that load publishes.
     assert marts_fingerprint(url) == before
@@ -248,7 +240,7 @@ def test_nothing_new_is_skipped_builds_run_one_at_a_time_and_a_cut_build_is_repa
     cut = pin_build(url, "tests: a build cut part way")  # the failed build released the lock
     assert redelivered in cut.admitted
     # dbt got as far as the fact; then the build's process died (no finish_build).
-    run_dbt(["build", "--select", *SELECTION, "--vars", build_vars(cut.build_id)], url)
+    run_dbt(["build", "--select", *SELECTION], url, cut.build_id)
     assert _fact_rows(url, redelivered) > 0
     fail_build(url, cut.build_id, "the test cut it after the fact")
 

@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
 
 from svdw.bench.databases import scratch_database
 from svdw.config import REPO_DIR
+from svdw.db_urls import with_user
 
 Report = Callable[[str], object]
 SUPERSET_SH = REPO_DIR / "infra" / "local" / "superset.sh"
@@ -30,12 +30,6 @@ class PrivateSuperset:
     username: str
     password: str
     analyst_url: str  # the same warehouse as the read-only analyst role (sql_p95_ms)
-
-
-def as_role(url: str, user: str, password: str, scheme: str = "postgresql") -> str:
-    parts = urlsplit(url)
-    netloc = f"{user}:{quote(password, safe='')}@{parts.hostname}:{parts.port or 5432}"
-    return urlunsplit(parts._replace(scheme=scheme, netloc=netloc))
 
 
 def free_port(low: int = 18000, high: int = 18999) -> int:
@@ -80,13 +74,15 @@ def private_superset(
     env = dict(os.environ)
     with scratch_database(warehouse_url, admin_url, "ssmeta", owner="superset") as meta_url:
         env.update(
-            SUPERSET_METADATA_URL=as_role(
+            SUPERSET_METADATA_URL=with_user(
                 meta_url, "superset", _need("SUPERSET_DB_PASSWORD"), "postgresql+psycopg2"
             ),
-            SUPERSET_WAREHOUSE_URL=as_role(
+            SUPERSET_WAREHOUSE_URL=with_user(
                 warehouse_url, "svdw_dashboard", _need("DASHBOARD_PASSWORD")
             ),
-            SUPERSET_ANALYST_URL=as_role(warehouse_url, "svdw_analyst", _need("ANALYST_PASSWORD")),
+            SUPERSET_ANALYST_URL=with_user(
+                warehouse_url, "svdw_analyst", _need("ANALYST_PASSWORD")
+            ),
             SUPERSET_PORT=str(port),
             SUPERSET_HOME=str(home / "superset"),
             SUPERSET_ADMIN_USER=username,
