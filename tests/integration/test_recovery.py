@@ -51,19 +51,34 @@ def run_svdw(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
     return subprocess.run([SVDW, *args], env=env, capture_output=True, text=True, timeout=900)
 
 
-def wait_until(condition: str, url: str, process: subprocess.Popen[str], timeout: float) -> None:
+def start_svdw(env: dict[str, str], logs: Path, *args: str) -> subprocess.Popen[bytes]:
+    """An svdw command in the background, its output in files under `logs`, not in pipes: a
+    command that writes more than a pipe holds (dbt's log of a whole build) would stop in the
+    middle until someone read it."""
+    logs.mkdir(parents=True, exist_ok=True)
+    with (logs / "stdout").open("wb") as out, (logs / "stderr").open("wb") as err:
+        return subprocess.Popen([SVDW, *args], env=env, stdout=out, stderr=err)
+
+
+def stderr_of(logs: Path) -> str:
+    return (logs / "stderr").read_text(errors="replace")
+
+
+def wait_until(
+    condition: str, url: str, process: subprocess.Popen[bytes], logs: Path, timeout: float
+) -> None:
     """Poll a query returning one boolean until it is true; fail if the process ends first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, (
-            f"the command ended before `{condition}` held:\n{process.communicate()}"
+            f"the command ended before `{condition}` held:\n{stderr_of(logs)[-4000:]}"
         )
         with psycopg.connect(url, autocommit=True) as conn:
             if conn.execute(condition).fetchone() == (True,):
                 return
         time.sleep(0.1)
     process.kill()
-    pytest.fail(f"`{condition}` did not hold within {timeout} s")
+    pytest.fail(f"`{condition}` did not hold within {timeout} s:\n{stderr_of(logs)[-4000:]}")
 
 
 def test_a_load_cut_by_a_restart_keeps_nothing_and_loads_once_when_run_again(
@@ -77,22 +92,19 @@ def test_a_load_cut_by_a_restart_keeps_nothing_and_loads_once_when_run_again(
     env = svdw_env(cluster, cluster_url)
     admin = superuser_url(env["WAREHOUSE_URL"], "warehouse")
 
-    load = subprocess.Popen(
-        [SVDW, "load", str(big), "--no-archive"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    logs = tmp_path / "load"
+    load = start_svdw(env, logs, "load", str(big), "--no-archive")
     wait_until(
         "select exists (select from pg_stat_activity where state = 'active'"
         " and query ilike 'copy \"raw\".%')",
         admin,
         load,
+        logs,
         timeout=120,
     )
     cluster.stop()
-    _out, error = load.communicate(timeout=60)
+    load.wait(timeout=60)
+    error = stderr_of(logs)
     cluster.start()
 
     assert load.returncode == 1
@@ -125,15 +137,14 @@ def test_a_load_cut_by_a_restart_keeps_nothing_and_loads_once_when_run_again(
 
 
 def test_a_build_cut_by_a_restart_fails_clearly_and_the_next_build_takes_over(
-    cluster: ThrowawayCluster, cluster_url: str, synthetic_dir: Path
+    cluster: ThrowawayCluster, cluster_url: str, synthetic_dir: Path, tmp_path: Path
 ) -> None:
     env = svdw_env(cluster, cluster_url)
     admin = superuser_url(env["WAREHOUSE_URL"], "warehouse")
     load_synthetic_files(env["WAREHOUSE_URL"], synthetic_dir)
 
-    build = subprocess.Popen(
-        [SVDW, "build"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    logs = tmp_path / "build"
+    build = start_svdw(env, logs, "build")
     # dbt is under way: the snapshot is pinned, and dbt has made the marts and started on the
     # dashboards' sna models (in the shadow schema svdw.sna_publish swaps in when a build ends)
     wait_until(
@@ -142,10 +153,12 @@ def test_a_build_cut_by_a_restart_fails_clearly_and_the_next_build_takes_over(
         f" where relnamespace = to_regnamespace('{SHADOW_SCHEMA}'))",
         admin,
         build,
+        logs,
         timeout=600,
     )
     cluster.stop()
-    _out, error = build.communicate(timeout=300)
+    build.wait(timeout=300)
+    error = stderr_of(logs)
     cluster.start()
 
     assert build.returncode == 1
