@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -70,17 +70,83 @@ def copy_line(values: Sequence[Any], null: str = NULL) -> str:
     return "\t".join(null if value is None else copy_text(value) for value in values)
 
 
+# strptime directives read here with their two- or four-digit forms only (strptime also takes
+# one digit, and a space before a day, which go to the field type).
+TEMPORAL_DIRECTIVES = {"%d": "([0-9]{2})", "%m": "([0-9]{2})", "%Y": "([0-9]{4})"}
+TEMPORAL_DIRECTIVES |= {"%H": "([0-9]{2})", "%M": "([0-9]{2})", "%S": "([0-9]{2})"}
+TEMPORAL_LITERALS = re.compile(r"[/:. T-]")
+
+
+def _temporal(column: Column, today: date) -> Callable[[str], Any] | None:
+    """For a date, datetime or time column with a strptime format of day, month, year, hour,
+    minute and second: a parser of the zero-padded values of that format, giving the typed
+    value the field type gives (None when it cannot tell: the field type decides then). A
+    national month has hundreds of thousands of dates and times, most of them distinct, so a
+    cache does not help and strptime costs ~20 us each."""
+    if column.type not in ("date", "datetime", "time") or not column.format:
+        return None
+    pieces = re.split(r"(%[A-Za-z])", column.format)
+    order: list[str] = []
+    regex = ""
+    for piece in pieces:
+        if piece in TEMPORAL_DIRECTIVES:
+            if piece in order:
+                return None
+            order.append(piece[1])
+            regex += TEMPORAL_DIRECTIVES[piece]
+        elif piece.startswith("%") or TEMPORAL_LITERALS.sub("", piece):
+            return None  # another directive or literal: strptime alone reads it
+        else:
+            regex += re.escape(piece)
+    low, high = (_resolve(bound, today) for bound in column.date_bounds)
+    if column.type == "time" and (low or high):
+        return None  # a time against date bounds: the field type decides
+    if column.type != "time" and not {"d", "m", "Y"} <= set(order):
+        return None
+    shape = re.compile(regex).fullmatch
+    kind = column.type
+
+    def parse(value: str) -> Any:
+        match = shape(value)
+        if match is None:
+            return None
+        parts = dict(zip(order, map(int, match.groups()), strict=True))
+        try:
+            moment = datetime(
+                parts.get("Y", 1900),
+                parts.get("m", 1),
+                parts.get("d", 1),
+                parts.get("H", 0),
+                parts.get("M", 0),
+                parts.get("S", 0),
+            )
+        except ValueError:
+            return None  # day 31 of a short month, hour 24 ...: the field type says why
+        if kind == "time":
+            return moment.time()
+        day = moment.date()
+        if (low is not None and day < low) or (high is not None and day > high):
+            return None
+        return day if kind == "date" else moment
+
+    return parse
+
+
 class _Exact:
-    """The contract's own field type for one column, remembered per distinct value."""
+    """The contract's own field type for one column, remembered per distinct value (dates and
+    times in a zero-padded strptime format are parsed directly: see _temporal)."""
 
     def __init__(self, column: Column, today: date) -> None:
         self._adapter: TypeAdapter[Any] = TypeAdapter(_field_type(column, today))
         self._verbatim = column.type == "text"  # text is kept as it is; others are trimmed
         self._cache: dict[str, tuple[Any, str] | None] = {}
+        self._temporal = _temporal(column, today)
 
     def __call__(self, raw: str) -> tuple[Any, str] | None:
         """(typed value, its COPY text), or None when the field type rejects the value."""
         value = raw if self._verbatim else raw.strip()
+        if self._temporal is not None and (typed := self._temporal(value)) is not None:
+            return typed, copy_text(typed)
         try:
             return self._cache[value]
         except KeyError:

@@ -90,7 +90,7 @@ def _plain(value: str, delimiter: str) -> bool:
 def _fragment(column: Column, delimiter: str) -> str | None:
     """The column's regular expression (no groups of its own), or None when it has none."""
     plain = re.escape(delimiter) + PLAIN_EXCLUDED
-    other, not_blank = f"[^{plain}]", f"[^{plain}\\s]"
+    other, not_blank, leading_space = f"[^{plain}]", f"[^{plain}\\s]", f"[^{plain}\\S]"
     if column.type == "text":
         if column.allowed_from:
             return None
@@ -103,7 +103,10 @@ def _fragment(column: Column, delimiter: str) -> str | None:
             if not simple or delimiter in simple.group(1):
                 return None
             return f"(?:{simple.group(1)})"
-        return f"{other}*{not_blank}{other}*"  # not blank: a blank value is NULL
+        # Not blank (a blank value is NULL), and unambiguous: the leading spaces, the first
+        # other character, then the rest. `other*not_blank other*` would let a line that fails
+        # (a quoted field further on) be tried at every split of every text field: seconds a line.
+        return f"{leading_space}*{not_blank}{other}*"
     if column.type in NUMBER:
         return NUMBER[column.type]
     if column.type == "month":
