@@ -136,7 +136,7 @@ def run_loader(args: argparse.Namespace, urls: tuple[str, str], scratch: Path) -
     for files in sets:
         say(f"  {files.label}: {len(files.files)} files, {files.megabytes} MB")
         cases[files.label] = loader_figures.compare(
-            files, *urls, args.repeats, not args.no_pandas, say
+            files, *urls, args.repeats, not args.no_pandas, say, args.load_jobs
         )
     note = "; ".join(skipped)
     vs_copy: dict[str, Any] = {}
@@ -185,7 +185,9 @@ def run_month(
                 reason = f"the private Superset failed: {type(exc).__name__}: {exc}"[:2000]
                 charts.update({k: figure("skipped", reason=reason) for k in PARTS["charts"]})
 
-    measured = month_figures.measure(paths, args.months, args.repeats, *urls, say, keep)
+    measured = month_figures.measure(
+        paths, args.months, args.repeats, *urls, say, keep, args.load_jobs
+    )
     scope = f"{args.scale} scale, {args.months} months of history"
     return {
         "month_end_to_end_s": figure("measured", measured["month_end_to_end_s"], scope=scope),
@@ -242,7 +244,7 @@ def run_charts(
         base, months = month_figures.by_month(paths)
         with scratch_database(*urls, "charts") as url:
             say(f"  loading and building {args.months} months (not timed)")
-            month_figures.load_files(url, [*base, *(p for m in months for p in m)])
+            month_figures.load_files(url, [*base, *(p for m in months for p in m)], args.load_jobs)
             month_figures.build(url)
             return charts_over(args, url, urls[1], scratch)
     return charts_of_running(args)
@@ -295,6 +297,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=["county", "national"], default="national")
     parser.add_argument("--files-dir", type=Path, help="a national month to reuse (or to keep)")
     parser.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")
+    parser.add_argument(
+        "--load-jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes loading at once (`svdw load --jobs`; default: the machine's cores)",
+    )
     parser.add_argument(
         "--loader-sets",
         default="real,synthetic",

@@ -21,6 +21,7 @@ from svdw.bench.databases import scratch_database
 from svdw.bench.stats import summarise, throughput_ratio
 from svdw.contracts import Contract
 from svdw.loader import detect_contract, load_file, loading_order
+from svdw.parallel_load import load_in_parallel
 from svdw.schema import ensure_audit_schema, ensure_raw_table
 
 Report = Callable[[str], object]
@@ -62,10 +63,11 @@ def file_set(label: str, paths: Sequence[Path]) -> FileSet:
 
 
 def svdw_seconds(
-    url: str, files: FileSet, by_contract: dict[str, list[float]] | None = None
+    url: str, files: FileSet, by_contract: dict[str, list[float]] | None = None, jobs: int = 1
 ) -> tuple[float, int]:
     """Seconds for the loader to load every timed file (validation, pseudonymisation, audit
-    included) after the setup files; rows read. `by_contract` gets each contract's (seconds,
+    included) after the setup files, with `jobs` processes as `svdw load --jobs` does (one
+    contract's files in one process); rows read. `by_contract` gets each contract's (seconds,
     rows): what the figure's time is made of."""
     with psycopg.connect(url) as conn:
         for path in files.setup:
@@ -75,19 +77,21 @@ def svdw_seconds(
         for contract in {c.name: c for _, c in files.files}.values():
             ensure_raw_table(conn, contract)
         conn.commit()
-        started = time.perf_counter()
-        rows = 0
-        for path, contract in files.files:
-            file_started = time.perf_counter()
-            result = load_file(conn, path, contract)
+    started = time.perf_counter()
+    outcomes = load_in_parallel(url, [path for path, _ in files.files], jobs, loaded_by="bench")
+    seconds = time.perf_counter() - started
+    rows = 0
+    for outcome in outcomes:
+        if outcome.failure:
+            raise RuntimeError(f"{outcome.failed_path}: {outcome.message}")
+        for result in outcome.results:
             if result.status != "loaded":
-                raise RuntimeError(f"{path.name} was not loaded: {result.error or result.status}")
+                raise RuntimeError(f"{result.path.name} was not loaded: {result.error}")
             rows += result.rows_read
-            if by_contract is not None:
-                spent = by_contract.setdefault(contract.name, [0.0, 0])
-                spent[0] += time.perf_counter() - file_started
-                spent[1] += result.rows_read
-        return time.perf_counter() - started, rows
+        if by_contract is not None and outcome.results:
+            name = outcome.results[0].contract or "?"
+            by_contract[name] = [outcome.seconds, sum(r.rows_read for r in outcome.results)]
+    return seconds, rows
 
 
 def compare(
@@ -97,8 +101,10 @@ def compare(
     repeats: int,
     with_pandas: bool,
     report: Report,
+    jobs: int = 1,
 ) -> dict[str, Any]:
-    """Timings of the three loads of the same files, `repeats` times, and their ratios."""
+    """Timings of the three loads of the same files, `repeats` times, and their ratios (svdw
+    with `jobs` processes)."""
     copy_s: list[float] = []
     pandas_s: list[float] = []
     svdw_s: list[float] = []
@@ -110,7 +116,7 @@ def compare(
             if with_pandas:
                 pandas_s.append(pandas_seconds(url, files.files))
             by_contract.clear()  # the last repeat's
-            seconds, rows = svdw_seconds(url, files, by_contract)
+            seconds, rows = svdw_seconds(url, files, by_contract, jobs)
             svdw_s.append(seconds)
         report(
             f"  {files.label} run {run + 1}/{repeats}: copy {copy_s[-1]:.1f} s,"
@@ -125,6 +131,7 @@ def compare(
         "svdw_s": summarise(svdw_s, 2),
         "svdw_rows_per_s": summarise([rows / s for s in svdw_s], 0),
         "vs_copy": throughput_ratio(copy_s, svdw_s),
+        "svdw_jobs": jobs,
         # where svdw's time went in the last repeat, slowest contract first
         "svdw_by_contract": {
             name: f"{spent:.1f} s, {count:,.0f} rows ({count / spent:,.0f} rows/s)"

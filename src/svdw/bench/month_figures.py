@@ -13,13 +13,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
 from svdw.bench.databases import scratch_database
 from svdw.bench.dbt_timing import last_build
 from svdw.bench.stats import summarise
 from svdw.config import Settings
-from svdw.loader import EXTRACT_SUFFIXES, load_file, loading_order
+from svdw.loader import EXTRACT_SUFFIXES, loading_order
+from svdw.parallel_load import load_in_parallel
 
 Report = Callable[[str], object]
 MONTH_IN_NAME = re.compile(r"(20\d\d)-(0[1-9]|1[0-2])")
@@ -41,12 +40,15 @@ def by_month(paths: Sequence[Path]) -> tuple[list[Path], list[list[Path]]]:
     return loading_order(base), [loading_order(months[m]) for m in sorted(months)]
 
 
-def load_files(url: str, files: Sequence[Path]) -> None:
-    with psycopg.connect(url) as conn:
-        for path in files:
-            result = load_file(conn, path)
+def load_files(url: str, files: Sequence[Path], jobs: int = 1) -> None:
+    """Load with `jobs` processes, as `svdw load --jobs` does (the Airflow ingestion loads
+    each contract in a task of its own, side by side)."""
+    for outcome in load_in_parallel(url, list(files), jobs, loaded_by="bench"):
+        if outcome.failure:
+            raise RuntimeError(f"{outcome.failed_path}: {outcome.message}")
+        for result in outcome.results:
             if result.status == "rejected":
-                raise RuntimeError(f"{path.name} rejected: {result.error}")
+                raise RuntimeError(f"{result.path.name} rejected: {result.error}")
 
 
 def build(url: str, full_refresh: bool = False) -> None:
@@ -60,11 +62,11 @@ def build(url: str, full_refresh: bool = False) -> None:
     build_warehouse(url, **kwargs)
 
 
-def _timed_month(url: str, files: Sequence[Path]) -> tuple[float, float]:
+def _timed_month(url: str, files: Sequence[Path], jobs: int) -> tuple[float, float]:
     """(load seconds, gate + build seconds) of one new month: the figure is their sum, the
     split says which of the two stands in the way of the target."""
     started = time.perf_counter()
-    load_files(url, files)
+    load_files(url, files, jobs)
     loaded = time.perf_counter()
     build(url)
     return loaded - started, time.perf_counter() - loaded
@@ -78,6 +80,7 @@ def measure(
     admin_url: str,
     report: Report,
     keep: Callable[[str], object] | None = None,
+    jobs: int = 1,
 ) -> dict[str, Any]:
     """The three month figures; needs history + repeats months of files. `keep` is called with
     the database's URL once every month is loaded and built, before it is dropped (the charts
@@ -91,13 +94,13 @@ def measure(
     target = Settings.from_env().dbt_target_dir
     dbt: dict[str, Any] = {}  # where the last timed month's build went, after 1 and after N
     with scratch_database(warehouse_url, admin_url, "months") as url:
-        load_files(url, [*base, *months[0]])
+        load_files(url, [*base, *months[0]], jobs)
         build(url)
         for k in range(1, 1 + repeats):  # months 2 .. repeats+1, each after k months
-            after_1.append(_timed_month(url, months[k]))
+            after_1.append(_timed_month(url, months[k], jobs))
             report(f"  month {k + 1} after {k}: load, build {after_1[-1]} s")
         dbt["dbt_build_after_1_month"] = last_build(target)
-        load_files(url, [p for m in months[1 + repeats : history] for p in m])
+        load_files(url, [p for m in months[1 + repeats : history] for p in m], jobs)
         build(url)
         for _ in range(repeats):
             started = time.perf_counter()
@@ -105,7 +108,7 @@ def measure(
             full.append(time.perf_counter() - started)
             report(f"  full build of {history} months: {full[-1]:.1f} s")
         for k in range(history, history + repeats):
-            after_n.append(_timed_month(url, months[k]))
+            after_n.append(_timed_month(url, months[k], jobs))
             report(f"  month {k + 1} after {k}: load, build {after_n[-1]} s")
         dbt[f"dbt_build_after_{history}_months"] = last_build(target)
         if keep is not None:

@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -52,6 +59,15 @@ def load(
     archive: Annotated[
         bool, typer.Option(help="Keep a copy of each loaded file in the archive")
     ] = True,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes loading at once: each contract's files load in one process, in"
+            " order, after the reference files (a month of every extract loads on several"
+            " cores)",
+        ),
+    ] = 1,
 ) -> None:
     """Load partner files into the raw tables (contract picked by header).
 
@@ -76,6 +92,10 @@ def load(
     if archive:
         _check_archive_key(settings)
     results: list[LoadResult] = []
+    if jobs > 1:
+        results = _load_in_parallel(settings, files, chosen, jobs, archive)
+        _fail_on_rejections(results)
+        return
     try:
         conn = connect(settings.warehouse_url)
     except ConnectionError as exc:
@@ -114,12 +134,67 @@ def load(
                 file_away(result, settings, move=False)
             results.append(result)
             _print_result(result)
+    _fail_on_rejections(results)
+
+
+def _fail_on_rejections(results: list[Any]) -> None:
     rejected = [r for r in results if r.status == "rejected"]
     if rejected:
         raise _fail(
             f"{len(rejected)} of {len(results)} file(s) rejected; nothing of them was loaded",
             "fix the file (or name the right contract with --contract) and load it again",
         )
+
+
+def _load_in_parallel(
+    settings: Settings, files: list[Path], chosen: Any, jobs: int, archive: bool
+) -> list[Any]:
+    """`svdw load --jobs N`: svdw.parallel_load, with a bar of the files done."""
+    from svdw.ingest import file_away
+    from svdw.loader import LoadResult
+    from svdw.outage import LOAD_RERUN
+    from svdw.parallel_load import GroupOutcome, load_in_parallel
+
+    results: list[LoadResult] = []
+    stopped: list[GroupOutcome] = []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(f"loading with {jobs} processes", total=len(files))
+
+        def report(outcome: GroupOutcome) -> None:
+            for result in outcome.results:
+                if archive and result.status != "rejected":
+                    file_away(result, settings, move=False)
+                results.append(result)
+                _print_result(result)
+            progress.advance(task, len(outcome.results))
+            if outcome.failure:
+                stopped.append(outcome)
+
+        load_in_parallel(settings.warehouse_url, files, jobs, chosen, "svdw load", report)
+    for outcome in stopped:
+        name = outcome.failed_path.name if outcome.failed_path else "?"
+        if outcome.failure == "connection":
+            err.print(
+                f"[red]lost the warehouse connection loading {name}[/]: {outcome.message};"
+                " nothing of this file was kept (a load is one transaction)"
+            )
+        else:
+            err.print(f"[red]{name}[/]: {outcome.message}")
+    if stopped:
+        lost = any(outcome.failure == "connection" for outcome in stopped)
+        raise _fail(
+            f"{len(stopped)} contract(s) stopped at an error; the files before it are loaded",
+            LOAD_RERUN
+            if lost
+            else "fix what it says and run the same load again: files already loaded are skipped",
+        )
+    return results
 
 
 def _check_archive_key(settings: Settings) -> None:
