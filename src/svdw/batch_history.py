@@ -93,27 +93,30 @@ def _yardstick(conn: psycopg.Connection, contract: Contract, batch_id: int) -> Y
     2. else the streams of the earlier deliveries it re-delivers, those sharing a value of the
        contract's replace scope with it (a re-delivery sent under another name, which the
        loader treats as that source's by the same rule);
-    3. else, when every earlier delivery is of one stream and none of them holds a month this
-       one holds, that stream: a one-source partnership whose file name drifted for its next
-       month (most partnerships have one force and one or two trusts);
-    4. else nothing (at least 1 row): a new source's first file, alongside the months other
-       sources already delivered. Comparing it with them (a small force with a large one)
-       would fail every small source once it joins; a short first file of a new source is
-       left to the next month's comparison with it.
+    3. else, when every earlier delivery is of one stream and this one begins in a later month
+       than any of them began, that stream: a one-source partnership whose file name drifted
+       for its next month (most partnerships have one force and one or two trusts). Months
+       by where a file begins, since a file of attendances by assault date spills a day or two
+       into the next month;
+    4. else nothing (at least 1 row): a new source's first file, for months another source
+       already delivered. Comparing it with them (a small force with a large one) would fail
+       every small source as it joins; a short first file of a new source is left to the
+       next month's comparison with it. (A second source joining after the first source's
+       last month falls under 3: a person accepts its first file once.)
 
     Deliveries a quality verdict holds back are no yardstick (as everywhere in this module)."""
     if not contract.checks.same_file_name:
         return Yardstick(None)
     rows = conn.execute(
         sql.SQL(
-            "with this as (select {stream} as stream, scopes, array(select distinct left(p, 7)"
-            " from unnest(periods) p) as months from audit.load_batch where batch_id = %(b)s)"
+            "with this as (select {stream} as stream, scopes, (select min(left(p, 7))"
+            " from unnest(periods) p) as begins from audit.load_batch where batch_id = %(b)s)"
             " select e.stream, bool_or(coalesce(e.scopes && this.scopes, false)),"
-            " bool_or(exists (select 1 from unnest(e.periods) p where left(p, 7) = any("
-            "this.months))), bool_or(e.stream = this.stream)"
-            " from (select {stream} as stream, scopes, periods from audit.load_batch"
+            " coalesce(this.begins > max(e.begins), false), bool_or(e.stream = this.stream)"
+            " from (select {stream} as stream, scopes, (select min(left(p, 7)) from"
+            " unnest(periods) p) as begins from audit.load_batch"
             " where contract = %(c)s and status = 'loaded' and batch_id < %(b)s"
-            " and batch_id <> all(%(held)s)) e, this group by e.stream order by 1"
+            " and batch_id <> all(%(held)s)) e, this group by e.stream, this.begins order by 1"
         ).format(stream=STREAM),
         {"b": batch_id, "c": contract.name, "held": _held_back(conn, contract)},
     ).fetchall()
@@ -125,7 +128,7 @@ def _yardstick(conn: psycopg.Connection, contract: Contract, batch_id: int) -> Y
         return Yardstick(
             redelivered, f"the files it re-delivers, named like {' or '.join(redelivered)}"
         )
-    if len(rows) == 1 and not rows[0][2]:
+    if len(rows) == 1 and rows[0][2]:
         return Yardstick((rows[0][0],), f"the only earlier source's files, named like {rows[0][0]}")
     return Yardstick((), "the first file of its source (named like no earlier delivery)")
 
