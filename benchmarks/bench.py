@@ -139,7 +139,10 @@ def run_loader(args: argparse.Namespace, urls: tuple[str, str], scratch: Path) -
             files, *urls, args.repeats, not args.no_pandas, say
         )
     note = "; ".join(skipped)
-    vs_copy = {k: {**v["vs_copy"], "detail": _detail(v, "copy_s")} for k, v in cases.items()}
+    vs_copy: dict[str, Any] = {}
+    for k, v in cases.items():
+        vs_copy[k] = {**v["vs_copy"], "detail": _detail(v, "copy_s")}
+        vs_copy[f"{k}, svdw by contract (last run)"] = v["svdw_by_contract"]
     out = {"loader_vs_copy": figure("measured", vs_copy, note)}
     if args.no_pandas:
         out["loader_vs_pandas"] = figure("skipped", reason="--no-pandas")

@@ -6,7 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from svdw.batch_checks import future_date_columns
-from svdw.contracts import DATED_TYPES, TODAY, Column, Contract, load_contracts
+from svdw.contracts import (
+    DATED_TYPES,
+    TODAY,
+    Column,
+    Contract,
+    ScopeCapture,
+    ScopeItem,
+    load_contracts,
+)
 from svdw.input_limits import size_words
 
 PRIVACY = {
@@ -207,8 +215,15 @@ def _checks(contract: Contract) -> list[str]:
     return lines
 
 
+def scope_words(item: ScopeItem) -> str:
+    """One value of a contract's replace scope, for the page."""
+    if isinstance(item, ScopeCapture):
+        return f"{item.name} (the first group of `{item.pattern}` in `{item.column}`)"
+    return f"`{item}`"
+
+
 def render(contract: Contract) -> str:
-    scope = ", ".join(f"`{c}`" for c in contract.replace_scope) or "the whole table (a snapshot)"
+    scope = ", ".join(map(scope_words, contract.replace_scope)) or "the whole table (a snapshot)"
     lines = [
         f"# {contract.title}",
         "",

@@ -356,6 +356,38 @@ class FileNameColumn(BaseModel):
         return match.group(1) if match else None
 
 
+class ScopeCapture(BaseModel):
+    """A replace-scope value that is part of a text column: the one group of `pattern` (a
+    PostgreSQL regular expression, `substring(column from pattern)`; empty where it does not
+    match). A force's crime extract names the force only in its crime references ("41/..."), and
+    a force's re-delivery must replace that force's rows, not every force's of the same dates."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    column: str = Field(pattern=IDENTIFIER, description="Text column the value is taken from")
+    pattern: str = Field(description="Regular expression with one group: the value")
+    name: str = Field(
+        alias="as", pattern=IDENTIFIER, description="What the value is, e.g. force_code"
+    )
+
+    @model_validator(mode="after")
+    def _one_group(self) -> ScopeCapture:
+        try:
+            groups = re.compile(self.pattern).groups
+        except re.error as exc:
+            raise ValueError(
+                f"replace_scope {self.name!r}: pattern is not a regular expression: {exc}"
+            ) from exc
+        if groups != 1:
+            raise ValueError(
+                f"replace_scope {self.name!r}: pattern needs exactly one group (has {groups})"
+            )
+        return self
+
+
+ScopeItem = str | ScopeCapture
+
+
 class Retention(BaseModel):
     """How long a delivery's file is kept, encrypted, after it was loaded or rejected; then
     `svdw archive purge` (and the daily archive_purge DAG) deletes it (svdw.archive). The rows
@@ -406,8 +438,11 @@ class Contract(BaseModel):
     period_column: str | None = Field(
         description="Column that says which period a row belongs to; null for a snapshot"
     )
-    replace_scope: tuple[str, ...] = Field(
-        description="Columns whose values a new delivery replaces; empty = a full snapshot"
+    replace_scope: tuple[ScopeItem, ...] = Field(
+        description=(
+            "Columns (or captured parts of text columns, ScopeCapture) whose values a new"
+            " delivery replaces; empty = a full snapshot"
+        )
     )
     columns: tuple[Column, ...] = Field(min_length=1)
     checks: Checks = Checks()
@@ -436,13 +471,25 @@ class Contract(BaseModel):
             dupes = sorted({v for v in values if values.count(v) > 1})
             if dupes:
                 raise ValueError(f"duplicate {label}(s): {', '.join(dupes)}")
-        referenced = (*self.replace_scope, self.period_column, *(c.age_at for c in self.columns))
+        referenced = (
+            *self.scope_columns,
+            *(c.column for c in self.scope_captures),
+            self.period_column,
+            *(c.age_at for c in self.columns),
+        )
         unknown = [c for c in referenced if c and c not in names]
         if unknown:
             raise ValueError(
                 f"replace_scope/period_column/age_at name unknown column(s): {unknown}"
             )
         stored = [name for name, _type in self.stored_columns]
+        hashed = {c.name for c in self.columns if c.pseudonymise}
+        for capture in self.scope_captures:
+            if dict(self.stored_columns)[capture.column] != "text" or capture.column in hashed:
+                raise ValueError(
+                    f"replace_scope {capture.name!r}: {capture.column!r} must be a text column"
+                    " stored as delivered (not pseudonymised)"
+                )
         unknown_checked = sorted({c for c in self.checks.columns if c not in stored})
         if unknown_checked:
             raise ValueError(f"checks name unknown column(s): {unknown_checked}")
@@ -471,6 +518,16 @@ class Contract(BaseModel):
                         f" {kind} columns: {', '.join(sorted(comparable[kind]))}"
                     )
         return self
+
+    @property
+    def scope_columns(self) -> tuple[str, ...]:
+        """The replace scope's plain columns."""
+        return tuple(item for item in self.replace_scope if isinstance(item, str))
+
+    @property
+    def scope_captures(self) -> tuple[ScopeCapture, ...]:
+        """The replace scope's values captured from parts of text columns."""
+        return tuple(item for item in self.replace_scope if isinstance(item, ScopeCapture))
 
     @property
     def stored_columns(self) -> list[tuple[str, str]]:

@@ -46,6 +46,7 @@ from svdw.key_fingerprint import check_key, record_fingerprint
 from svdw.landing import arrival_key
 from svdw.postcode_lookup import postcode_lookup
 from svdw.pseudonymise import PseudonymisationError, Pseudonymiser, pseudonym_key
+from svdw.replace_scope import legacy_scopes, scope_values
 from svdw.schema import ensure_audit_schema, ensure_raw_table
 from svdw.validation import RowValidator
 
@@ -735,7 +736,7 @@ def _supersede(
     params: dict[str, Any] = {"b": batch_id}
     condition: sql.Composable = sql.SQL("")
     if contract.replace_scope:
-        scope = sql.SQL(", ").join(map(sql.Identifier, contract.replace_scope))
+        scope = scope_values(contract)
         condition = sql.SQL(
             "and ({scope}) in (select distinct {scope} from {raw} where _batch_id = %(b)s)"
         ).format(scope=scope, raw=raw)
@@ -768,10 +769,10 @@ def _batches_in_scope(
     conn: psycopg.Connection, contract: Contract, batch_id: int, periods: list[str] | None
 ) -> list[int]:
     """Records this batch's scopes; returns the other batches into its table that delivered
-    any of them, or whose scopes were not recorded (of its periods, where the scope holds
-    the period column)."""
+    any of them (or recorded them in the scope's earlier shape, svdw.replace_scope), or whose
+    scopes were not recorded (of its periods, where the scope holds the period column)."""
     raw = sql.Identifier(contract.schema_name, contract.table_name)
-    scope = sql.SQL(", ").join(map(sql.Identifier, contract.replace_scope))
+    scope = scope_values(contract)
     scopes = conn.execute(
         sql.SQL(
             "update audit.load_batch set scopes = (select array_agg(distinct row({scope})::text)"
@@ -781,7 +782,7 @@ def _batches_in_scope(
     ).fetchone()[0]  # type: ignore[index]
     unrecorded = (
         "(periods is null or periods && %(periods)s::text[])"
-        if contract.period_column in contract.replace_scope
+        if contract.period_column in contract.scope_columns
         else "true"
     )
     return [
@@ -789,11 +790,13 @@ def _batches_in_scope(
         for row in conn.execute(
             "select batch_id from audit.load_batch where target_table = %(table)s"
             " and batch_id <> %(b)s and (scopes && %(scopes)s::text[]"
+            " or scopes && %(legacy)s::text[]"
             f" or (scopes is null and {unrecorded}))",
             {
                 "table": contract.table,
                 "b": batch_id,
                 "scopes": scopes or [],
+                "legacy": legacy_scopes(conn, contract, batch_id),
                 "periods": periods or [],
             },
         )

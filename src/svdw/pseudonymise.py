@@ -48,7 +48,8 @@ def normalise_identifier(value: str) -> str:
 
 
 def keyed_hash(key: bytes, value: str) -> str:
-    return hmac.new(key, normalise_identifier(value).encode(), hashlib.sha256).hexdigest()
+    # hmac.digest: the one-call C path (a national month hashes ~700,000 identifiers).
+    return hmac.digest(key, normalise_identifier(value).encode(), hashlib.sha256).hex()
 
 
 def age_on(born: date, on: date | datetime) -> int:

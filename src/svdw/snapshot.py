@@ -107,7 +107,9 @@ def _connect(warehouse_url: str) -> psycopg.Connection:
     return psycopg.connect(warehouse_url, application_name="svdw-build")
 
 
-def _start_build(conn: psycopg.Connection, trigger: str, takes_over: str | None = None) -> int:
+def _start_build(
+    conn: psycopg.Connection, trigger: str, takes_over: str | None = None, selection: str = "whole"
+) -> int:
     """Take the build lock: record a `running` build, unless another is running. Builds still
     `running` whose trigger starts with `takes_over` are abandoned first (see pin_build)."""
     with conn.transaction():
@@ -153,7 +155,8 @@ def _start_build(conn: psycopg.Connection, trigger: str, takes_over: str | None 
                 f" and try again (a build left running is abandoned after {STALE_BUILD_AFTER})"
             )
         row = conn.execute(
-            "insert into audit.build (trigger) values (%s) returning build_id", (trigger,)
+            "insert into audit.build (trigger, selection) values (%s, %s) returning build_id",
+            (trigger, selection),
         ).fetchone()
     assert row is not None
     return int(row[0])
@@ -247,7 +250,12 @@ def _cut_short_since(conn: psycopg.Connection, succeeded: int, current: int) -> 
 
 
 def pin_build(
-    warehouse_url: str, trigger: str, *, rebuild: bool = False, takes_over: str | None = None
+    warehouse_url: str,
+    trigger: str,
+    *,
+    rebuild: bool = False,
+    takes_over: str | None = None,
+    partial: bool = False,
 ) -> PinnedBuild:
     """Start a build: gate the pending batches and pin the admitted set (see the module doc).
 
@@ -256,6 +264,9 @@ def pin_build(
     `takes_over`: a trigger prefix naming builds that cannot still be running when this one
     starts (an Airflow DAG that runs one at a time: a build its earlier run left `running`, the
     run ended by hand without recording it, is abandoned rather than holding the lock).
+    `partial`: the build selects part of the project; `rebuild` rebuilds and tests every row.
+    Both are recorded (audit.build.selection): the data tests of a whole incremental build read
+    only the batches new since the last succeeded whole or refresh build (test_scope.sql).
     Raises BuildInProgress while another build runs, and DataQualityError (after recording the
     failed batches and the failed build) when a batch failed the gate.
     """
@@ -263,7 +274,8 @@ def pin_build(
 
     with _connect(warehouse_url) as conn:
         register_contracts(conn)  # audit tables, every contract's raw/history table
-        build_id = _start_build(conn, trigger, takes_over)
+        selection = "refresh" if rebuild else "partial" if partial else "whole"
+        build_id = _start_build(conn, trigger, takes_over, selection)
     try:
         with _connect(warehouse_url) as conn:
             pending = [

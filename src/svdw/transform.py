@@ -206,7 +206,9 @@ def build_warehouse(
     unchanged) or DbtError."""
     from svdw.snapshot import finish_build, pin_build, record_failure
 
-    pinned = pin_build(warehouse_url, trigger, rebuild=rebuild or full_refresh)
+    pinned = pin_build(
+        warehouse_url, trigger, rebuild=rebuild or full_refresh, partial=bool(select or exclude)
+    )
     report(pinned.describe())
     if pinned.skipped:
         return pinned

@@ -52,6 +52,52 @@ def test_replace_scope_must_name_a_column(tmp_path: Path) -> None:
         read_contract(bad)
 
 
+def _captured(tmp_path: Path, capture: str, columns: str) -> Path:
+    path = tmp_path / "captured.yml"
+    path.write_text(
+        "name: captured\ntitle: t\npartner: police\ndescription: d\ntable: raw.police__x\n"
+        f"cadence: monthly\nperiod_column: null\nreplace_scope: [a, {capture}]\n"
+        f"columns: [{{header: A, name: a}}, {columns}]\n"
+    )
+    return path
+
+
+REFERENCE = "{header: Ref, name: ref, required: true}"
+
+
+def test_a_scope_capture_reads_the_group_of_its_pattern_from_a_named_column(
+    tmp_path: Path,
+) -> None:
+    contract = read_contract(
+        _captured(tmp_path, '{column: ref, pattern: "^([0-9]{2})/", as: force_code}', REFERENCE)
+    )
+    assert contract.scope_columns == ("a",)
+    (capture,) = contract.scope_captures
+    assert (capture.column, capture.pattern, capture.name) == ("ref", "^([0-9]{2})/", "force_code")
+
+
+@pytest.mark.parametrize(
+    ("capture", "columns", "problem"),
+    [
+        ('{column: ref, pattern: "^[0-9]{2}/", as: f}', REFERENCE, "exactly one group"),
+        ('{column: ref, pattern: "^(.)(.)", as: f}', REFERENCE, "exactly one group"),
+        ('{column: ref, pattern: "^([0-9]{2}", as: f}', REFERENCE, "not a regular expression"),
+        ('{column: other, pattern: "(.)", as: f}', REFERENCE, "unknown column"),
+        ('{column: ref, pattern: "(.)", as: f}', "{header: Ref, name: ref, type: integer}", "text"),
+        (
+            '{column: ref, pattern: "(.)", as: f}',
+            "{header: Ref, name: ref, pseudonymise: hmac, privacy: direct_identifier}",
+            "not pseudonymised",
+        ),
+    ],
+)
+def test_a_scope_capture_needs_one_group_and_a_text_column_stored_as_delivered(
+    tmp_path: Path, capture: str, columns: str, problem: str
+) -> None:
+    with pytest.raises(ContractError, match=problem):
+        read_contract(_captured(tmp_path, capture, columns))
+
+
 @pytest.mark.parametrize("path", CONTRACT_FILES, ids=lambda p: p.stem)
 def test_partner_docs_are_generated_from_the_contract(path: Path) -> None:
     from svdw.config import REPO_DIR

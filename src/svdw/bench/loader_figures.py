@@ -61,9 +61,12 @@ def file_set(label: str, paths: Sequence[Path]) -> FileSet:
     return FileSet(label, timed, setup)
 
 
-def svdw_seconds(url: str, files: FileSet) -> tuple[float, int]:
+def svdw_seconds(
+    url: str, files: FileSet, by_contract: dict[str, list[float]] | None = None
+) -> tuple[float, int]:
     """Seconds for the loader to load every timed file (validation, pseudonymisation, audit
-    included) after the setup files; rows read."""
+    included) after the setup files; rows read. `by_contract` gets each contract's (seconds,
+    rows): what the figure's time is made of."""
     with psycopg.connect(url) as conn:
         for path in files.setup:
             load_file(conn, path)
@@ -75,10 +78,15 @@ def svdw_seconds(url: str, files: FileSet) -> tuple[float, int]:
         started = time.perf_counter()
         rows = 0
         for path, contract in files.files:
+            file_started = time.perf_counter()
             result = load_file(conn, path, contract)
             if result.status != "loaded":
                 raise RuntimeError(f"{path.name} was not loaded: {result.error or result.status}")
             rows += result.rows_read
+            if by_contract is not None:
+                spent = by_contract.setdefault(contract.name, [0.0, 0])
+                spent[0] += time.perf_counter() - file_started
+                spent[1] += result.rows_read
         return time.perf_counter() - started, rows
 
 
@@ -95,12 +103,14 @@ def compare(
     pandas_s: list[float] = []
     svdw_s: list[float] = []
     rows = 0
+    by_contract: dict[str, list[float]] = {}
     for run in range(repeats):
         with scratch_database(warehouse_url, admin_url, "loader") as url:
             copy_s.append(psql_copy_seconds(url, files.files))
             if with_pandas:
                 pandas_s.append(pandas_seconds(url, files.files))
-            seconds, rows = svdw_seconds(url, files)
+            by_contract.clear()  # the last repeat's
+            seconds, rows = svdw_seconds(url, files, by_contract)
             svdw_s.append(seconds)
         report(
             f"  {files.label} run {run + 1}/{repeats}: copy {copy_s[-1]:.1f} s,"
@@ -115,6 +125,11 @@ def compare(
         "svdw_s": summarise(svdw_s, 2),
         "svdw_rows_per_s": summarise([rows / s for s in svdw_s], 0),
         "vs_copy": throughput_ratio(copy_s, svdw_s),
+        # where svdw's time went in the last repeat, slowest contract first
+        "svdw_by_contract": {
+            name: f"{spent:.1f} s, {count:,.0f} rows ({count / spent:,.0f} rows/s)"
+            for name, (spent, count) in sorted(by_contract.items(), key=lambda kv: -kv[1][0])
+        },
     }
     if with_pandas:
         out["pandas_s"] = summarise(pandas_s, 2)

@@ -90,6 +90,13 @@ create table if not exists audit.build (
     error             text
 );
 
+-- What the build selected: 'whole' (every model and test), 'partial' (a --select/--exclude), or
+-- 'refresh' (a full refresh or a rebuild: every row rebuilt and tested). An incremental build's
+-- data tests read only the batches new since the last succeeded whole or refresh build
+-- (dbt/macros/test_scope.sql).
+alter table audit.build add column if not exists selection text not null default 'whole'
+    check (selection in ('whole', 'partial', 'refresh'));
+
 -- The load batches a build reads (its pinned snapshot): explicit ids, not a watermark, because
 -- batch ids are handed out when a load starts and loads commit in any order.
 create table if not exists audit.build_batch (
