@@ -102,6 +102,11 @@ def test_a_small_force_is_compared_with_its_own_months(
         )
         for month in months
     ]
+    # Its first month, for a month the big force delivered: not held to the big force's size.
+    summary = validate_raw_batches(url, [small[0]])
+    assert summary.success and not summary.failing
+    assert "no earlier delivery of police_force_crimes" in _row_count_note(url, small[0])
+
     # Its third month is about a sixth of the big force's: compared with the big force's last
     # month and its own two, it would fall under half their mean.
     summary = validate_raw_batches(url, [small[2]])
