@@ -5,7 +5,9 @@ module computes their values for one batch from the warehouse, with a note sayin
 came from (for the gate's report):
 
 - `min_rows`: `min_share_of_mean` of the mean rows loaded by the contract's previous
-  `previous_deliveries` loaded batches (audit.load_batch); 1 for a first delivery;
+  `previous_deliveries` loaded batches (audit.load_batch); 1 for a first delivery. With
+  `checks.same_file_name` (one file per source and month), the previous deliveries of the
+  batch's own source only (`_yardstick`), for this check and the two below;
 - `min_non_null_share__<column>`: the non-null share of the column over the last deliveries
   still in the raw table, less `max_increase`; 0 without history;
 - `expected_partition__<column>`: the value shares of the column over those deliveries
@@ -69,31 +71,92 @@ def _held_back(conn: psycopg.Connection, contract: Contract) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-def _same_stream(contract: Contract, batch_id: int) -> sql.Composable:
-    """With `checks.same_file_name`, a filter on audit.load_batch keeping the deliveries whose
-    file name equals batch_id's once digits are removed (one police.uk file per force and month:
-    a force is compared with its own earlier months); nothing otherwise (every delivery of the
-    contract)."""
+# A delivery's stream: its file name with the digits (the month, a version) removed.
+STREAM = sql.SQL("regexp_replace(file_name, '[0-9]', '', 'g')")
+
+
+@dataclass(frozen=True)
+class Yardstick:
+    """The streams whose earlier deliveries a batch is compared with (None: every earlier
+    delivery of the contract; empty: none, a new source's first file), and why."""
+
+    streams: tuple[str, ...] | None
+    why: str = ""
+
+
+def _yardstick(conn: psycopg.Connection, contract: Contract, batch_id: int) -> Yardstick:
+    """With `checks.same_file_name`, the source a delivery is compared with. One file per
+    source and month (a force's extract, a trust's or an ambulance service's), and a source's
+    size is its own: so, in order,
+
+    1. its own stream, when that stream delivered before: the usual case;
+    2. else the streams of the earlier deliveries it re-delivers, those sharing a value of the
+       contract's replace scope with it (a re-delivery sent under another name, which the
+       loader treats as that source's by the same rule);
+    3. else, when every earlier delivery is of one stream and this one begins in a later month
+       than any of them began, that stream: a one-source partnership whose file name drifted
+       for its next month (most partnerships have one force and one or two trusts). Months
+       by where a file begins, since a file of attendances by assault date spills a day or two
+       into the next month;
+    4. else nothing (at least 1 row): a new source's first file, for months another source
+       already delivered. Comparing it with them (a small force with a large one) would fail
+       every small source as it joins; a short first file of a new source is left to the
+       next month's comparison with it. (A second source joining after the first source's
+       last month falls under 3: a person accepts its first file once.)
+
+    Deliveries a quality verdict holds back are no yardstick (as everywhere in this module)."""
     if not contract.checks.same_file_name:
+        return Yardstick(None)
+    rows = conn.execute(
+        sql.SQL(
+            "with this as (select {stream} as stream, scopes, (select min(left(p, 7))"
+            " from unnest(periods) p) as begins from audit.load_batch where batch_id = %(b)s)"
+            " select e.stream, bool_or(coalesce(e.scopes && this.scopes, false)),"
+            " coalesce(this.begins > max(e.begins), false), bool_or(e.stream = this.stream)"
+            " from (select {stream} as stream, scopes, (select min(left(p, 7)) from"
+            " unnest(periods) p) as begins from audit.load_batch"
+            " where contract = %(c)s and status = 'loaded' and batch_id < %(b)s"
+            " and batch_id <> all(%(held)s)) e, this group by e.stream, this.begins order by 1"
+        ).format(stream=STREAM),
+        {"b": batch_id, "c": contract.name, "held": _held_back(conn, contract)},
+    ).fetchall()
+    own = [stream for stream, _, _, same in rows if same]
+    if own:
+        return Yardstick(tuple(own), f"files named like {own[0]}")
+    redelivered = tuple(stream for stream, overlaps, _, _ in rows if overlaps)
+    if redelivered:
+        return Yardstick(
+            redelivered, f"the files it re-delivers, named like {' or '.join(redelivered)}"
+        )
+    if len(rows) == 1 and rows[0][2]:
+        return Yardstick((rows[0][0],), f"the only earlier source's files, named like {rows[0][0]}")
+    return Yardstick((), "the first file of its source (named like no earlier delivery)")
+
+
+def _in_yardstick(yardstick: Yardstick) -> sql.Composable:
+    """A filter on audit.load_batch keeping the deliveries of the yardstick's streams."""
+    if yardstick.streams is None:
         return sql.SQL("")
-    return sql.SQL(
-        "and regexp_replace(file_name, '[0-9]', '', 'g') = (select regexp_replace(file_name,"
-        " '[0-9]', '', 'g') from audit.load_batch where batch_id = {batch})"
-    ).format(batch=sql.Literal(batch_id))
+    return sql.SQL("and {stream} = any({streams})").format(
+        stream=STREAM, streams=sql.Literal(list(yardstick.streams))
+    )
 
 
 def _previous_batches(
     conn: psycopg.Connection, contract: Contract, batch_id: int, count: int
 ) -> list[int]:
-    """The last `count` load batches before batch_id that still have rows in the raw table
-    and are not held back."""
+    """The last `count` load batches before batch_id of its yardstick that still have rows in
+    the raw table and are not held back."""
     same_stream: sql.Composable = sql.SQL("")
     parameters: tuple[object, ...] = (batch_id, _held_back(conn, contract), count)
     audited = conn.execute("select to_regclass('audit.load_batch')").fetchone() != (None,)
     if contract.checks.same_file_name and audited:
         same_stream = sql.SQL(
             "and {col} in (select batch_id from audit.load_batch where contract = %s {stream})"
-        ).format(col=sql.Identifier(BATCH_COLUMN), stream=_same_stream(contract, batch_id))
+        ).format(
+            col=sql.Identifier(BATCH_COLUMN),
+            stream=_in_yardstick(_yardstick(conn, contract, batch_id)),
+        )
         parameters = (batch_id, _held_back(conn, contract), contract.name, count)
     rows = conn.execute(
         sql.SQL(
@@ -119,16 +182,22 @@ def _row_count(
     if conn.execute("select to_regclass('audit.load_batch')").fetchone() == (None,):
         parameters.notes[ROW_COUNT, None] = "no load history (audit.load_batch) to compare with"
         return
+    yardstick = _yardstick(conn, contract, batch_id)
+    compared = f", {yardstick.why}" if yardstick.why else ""
     previous = conn.execute(
         sql.SQL(
             "select batch_id, rows_loaded from audit.load_batch where contract = %s"
             " and status = 'loaded' and batch_id < %s and batch_id <> all(%s) {stream}"
             " order by batch_id desc limit %s"
-        ).format(stream=_same_stream(contract, batch_id)),
+        ).format(stream=_in_yardstick(yardstick)),
         (contract.name, batch_id, _held_back(conn, contract), check.previous_deliveries),
     ).fetchall()[::-1]
     if not previous:
-        parameters.notes[ROW_COUNT, None] = f"first delivery of {contract.name}: at least 1 row"
+        parameters.notes[ROW_COUNT, None] = (
+            f"first delivery of {contract.name}: at least 1 row"
+            if yardstick.streams is None
+            else f"no earlier delivery of {contract.name} to compare with{compared}: at least 1 row"
+        )
         return
     mean = sum(r[1] for r in previous) / len(previous)
     minimum = check.min_share_of_mean * mean
@@ -138,6 +207,7 @@ def _row_count(
     parameters.notes[ROW_COUNT, None] = (
         f"minimum {minimum:.1f} rows = {check.min_share_of_mean:g} x the mean {mean:.1f} of the"
         f" {len(previous)} previous deliveries of {contract.name} (batches {ids}: {counts} rows)"
+        f"{compared}"
     )
 
 

@@ -162,6 +162,15 @@ def _checks(contract: Contract) -> list[str]:
             f"- **Row count:** at least {_share(count.min_share_of_mean)} of the mean number of"
             f" rows of {deliveries(count.previous_deliveries)} ({SEVERITY_WORDS[count.severity]})."
         )
+    if checks.same_file_name:
+        # svdw.batch_history._yardstick: a partner keeping the name steady keeps the check useful.
+        lines.append(
+            "- **Your deliveries:** a file is compared with your earlier files of the same name,"
+            " its digits (the month) aside: each sender (a force, a trust) sends its own file"
+            " each month. Keep the name from month to month; a file named otherwise is compared"
+            " with the files whose rows it replaces, or, when only one name came before and it"
+            " starts a later month, with those files."
+        )
     if checks.key:
         key = " + ".join(named(c) for c in checks.key)
         lines.append(

@@ -37,6 +37,14 @@ def test_a_null_rate_check_and_a_known_list_read_as_limits() -> None:
     assert "rises by at most 10 percentage points over its mean in your last 3" in checks
 
 
+def test_a_sender_compared_with_its_own_files_is_told_to_keep_the_name() -> None:
+    contracts = load_contracts()
+    force = render(contracts["police_force_crimes"]).split("## Checks", 1)[1]
+    assert "compared with your earlier files of the same name" in force
+    youth = render(contracts["youth_justice_offences_outcomes"]).split("## Checks", 1)[1]
+    assert "**Your deliveries:**" not in youth
+
+
 def test_a_column_bounded_by_today_has_no_future_date_check() -> None:
     # One home for each rule: the loader's `maximum: today` makes the batch check redundant.
     contract = Contract.model_validate(
