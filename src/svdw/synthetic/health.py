@@ -119,6 +119,7 @@ def _admission_episodes(
                 _sex(victim.sex),
                 victim.home_lsoa,
                 victim.nhs_number,
+                incident.site[:3],  # the trust's code (HES PROCODE3)
             ]
         )
         start = end
