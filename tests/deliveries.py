@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from svdw.loader import load_file
 from svdw.synthetic.world import csv_writer
 
 
@@ -97,3 +98,25 @@ def pin_batches_by_hand(url: str, batch_ids: list[int]) -> int:
             [(row[0], batch_id) for batch_id in batch_ids],
         )
     return int(row[0])
+
+
+def load_batch(url: str, path: Path) -> int:
+    """Load one file that must load; its batch id."""
+    with psycopg.connect(url) as conn:
+        result = load_file(conn, path)
+    assert result.status == "loaded", result.error
+    assert result.batch_id is not None
+    return result.batch_id
+
+
+def row_count_note(url: str, batch: int) -> str:
+    """What the gate's row-count check of the batch observed and compared it with."""
+    from svdw.quality import ROW_COUNT_EXPECTATION
+
+    with psycopg.connect(url) as conn:
+        (note,) = conn.execute(
+            "select observed_value from audit.expectation_result"
+            " where batch_id = %s and expectation = %s",
+            (batch, ROW_COUNT_EXPECTATION),
+        ).fetchone() or (None,)
+    return str(note)

@@ -13,10 +13,9 @@ import csv
 from collections.abc import Callable
 from pathlib import Path
 
-import psycopg
 import pytest
+from deliveries import load_batch, row_count_note
 
-from svdw.loader import load_file
 from svdw.quality import ROW_COUNT_EXPECTATION, DataQualityError, validate_raw_batches
 from svdw.synthetic.world import csv_writer
 
@@ -44,29 +43,11 @@ def _cut(source: Path, out: Path, keep: float, change: Change = _unchanged) -> P
     return out
 
 
-def _load(url: str, path: Path) -> int:
-    with psycopg.connect(url) as conn:
-        result = load_file(conn, path)
-    assert result.status == "loaded", result.error
-    assert result.batch_id is not None
-    return result.batch_id
-
-
-def _row_count_note(url: str, batch: int) -> str:
-    with psycopg.connect(url) as conn:
-        (note,) = conn.execute(
-            "select observed_value from audit.expectation_result"
-            " where batch_id = %s and expectation = %s",
-            (batch, ROW_COUNT_EXPECTATION),
-        ).fetchone() or (None,)
-    return str(note)
-
-
 def _fails_on_row_count(url: str, batch: int) -> str:
     with pytest.raises(DataQualityError) as caught:
         validate_raw_batches(url, [batch])
     assert [f.expectation for f in caught.value.summary.failing] == [ROW_COUNT_EXPECTATION]
-    return _row_count_note(url, batch)
+    return row_count_note(url, batch)
 
 
 @pytest.fixture
@@ -92,9 +73,9 @@ def test_a_small_force_is_compared_with_its_own_months(
     url = warehouse
     months = _months(synthetic_dir, "police_force_crimes")
     for month in months:
-        _load(url, _cut(month, tmp_path / f"big-force-{month.name.split('-', 1)[1]}", 1.0))
+        load_batch(url, _cut(month, tmp_path / f"big-force-{month.name.split('-', 1)[1]}", 1.0))
     small = [
-        _load(
+        load_batch(
             url,
             _cut(
                 month, tmp_path / f"small-force-{month.name.split('-', 1)[1]}", 0.15, _small_force
@@ -105,19 +86,19 @@ def test_a_small_force_is_compared_with_its_own_months(
     # Its first month, for a month the big force delivered: not held to the big force's size.
     summary = validate_raw_batches(url, [small[0]])
     assert summary.success and not summary.failing
-    assert "no earlier delivery of police_force_crimes" in _row_count_note(url, small[0])
+    assert "no earlier delivery of police_force_crimes" in row_count_note(url, small[0])
 
     # Its third month is about a sixth of the big force's: compared with the big force's last
     # month and its own two, it would fall under half their mean.
     summary = validate_raw_batches(url, [small[2]])
     assert summary.success and not summary.failing
-    note = _row_count_note(url, small[2])
+    note = row_count_note(url, small[2])
     assert f"(batches {small[0]}, {small[1]}:" in note, note
     assert "named like small-force-crime-extract--.csv" in note, note
 
     # A genuinely short month of the small force (a re-delivery of its last month, same name).
     short_month = tmp_path / "resent" / f"small-force-{months[2].name.split('-', 1)[1]}"
-    short = _load(url, _cut(months[2], short_month, 0.03, _small_force))
+    short = load_batch(url, _cut(months[2], short_month, 0.03, _small_force))
     note = _fails_on_row_count(url, short)
     assert f"(batches {small[0]}, {small[1]}, {small[2]}:" in note, note
 
@@ -131,17 +112,17 @@ def test_a_second_trust_joins_and_a_renamed_redelivery_is_compared_with_its_sour
 ) -> None:
     url = warehouse
     months = _months(synthetic_dir, "health_ed_assault_attendances")
-    trust_a = [_load(url, month) for month in months]
+    trust_a = [load_batch(url, month) for month in months]
     # A small trust's first file, for a month the first trust delivered: nothing to compare
     # its size with (the first trust's is not its own).
-    first = _load(url, _cut(months[0], tmp_path / "trust-b-ed-2025-07.csv", 0.15, _trust_b))
+    first = load_batch(url, _cut(months[0], tmp_path / "trust-b-ed-2025-07.csv", 0.15, _trust_b))
     summary = validate_raw_batches(url, [first])
     assert summary.success and not summary.failing
-    assert "no earlier delivery of health_ed_assault_attendances" in _row_count_note(url, first)
+    assert "no earlier delivery of health_ed_assault_attendances" in row_count_note(url, first)
 
     # The first trust re-sends its last month short, under another name: the rows it replaces
     # (same sites and dates) say whose it is.
-    resent = _load(url, _cut(months[2], tmp_path / "ed-resend.csv", 0.4))
+    resent = load_batch(url, _cut(months[2], tmp_path / "ed-resend.csv", 0.4))
     note = _fails_on_row_count(url, resent)
     assert f"(batches {', '.join(map(str, trust_a))}:" in note, note
     assert "the files it re-delivers" in note, note
@@ -152,9 +133,9 @@ def test_a_one_force_partnership_whose_file_name_drifted_is_compared_with_its_mo
 ) -> None:
     url = warehouse
     months = _months(synthetic_dir, "police_force_crimes")
-    earlier = [_load(url, month) for month in months[:2]]
+    earlier = [load_batch(url, month) for month in months[:2]]
     # Its next month arrives short, named differently: the partnership's only source.
-    drifted = _load(url, _cut(months[2], tmp_path / "Crime extract September.csv", 0.4))
+    drifted = load_batch(url, _cut(months[2], tmp_path / "Crime extract September.csv", 0.4))
     note = _fails_on_row_count(url, drifted)
     assert f"(batches {', '.join(map(str, earlier))}:" in note, note
     assert "the only earlier source's files" in note, note

@@ -17,6 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from conftest import BuiltWarehouse
+from deliveries import load_batch, row_count_note
 
 from svdw.loader import load_file, loading_order
 from svdw.quality import (
@@ -72,14 +73,6 @@ def _delivery(
     return out
 
 
-def _load(url: str, path: Path) -> int:
-    with psycopg.connect(url) as conn:
-        result = load_file(conn, path)
-    assert result.status == "loaded", result.error
-    assert result.batch_id is not None
-    return result.batch_id
-
-
 def _failing_lines(url: str, batch: int) -> tuple[list[str], DataQualityError]:
     with pytest.raises(DataQualityError) as caught:
         validate_raw_batches(url, [batch])
@@ -92,7 +85,7 @@ def test_a_normal_delivery_passes(
     police_db: tuple[str, list[int]], synthetic_dir: Path, tmp_path: Path
 ) -> None:
     url, batches = police_db
-    batch = _load(url, _delivery(synthetic_dir, tmp_path / "crime-extract-again.csv"))
+    batch = load_batch(url, _delivery(synthetic_dir, tmp_path / "crime-extract-again.csv"))
     summary = validate_raw_batches(url, [batch])
     assert summary.success and summary.tables == (TABLE,)
     assert summary.batch_ids == (batch,) and not summary.failed
@@ -112,7 +105,9 @@ def test_a_short_delivery_fails_against_the_previous_deliveries(
 ) -> None:
     url, batches = police_db
     # Two-fifths of a month: under half the mean of the three earlier deliveries.
-    batch = _load(url, _delivery(synthetic_dir, tmp_path / "crime-extract-short.csv", keep=0.4))
+    batch = load_batch(
+        url, _delivery(synthetic_dir, tmp_path / "crime-extract-short.csv", keep=0.4)
+    )
     lines, error = _failing_lines(url, batch)
     (line,) = lines
     with psycopg.connect(url) as conn:
@@ -140,7 +135,7 @@ def test_duplicate_keys_within_a_delivery_fail(
 ) -> None:
     url, _batches = police_db
     path = _delivery(synthetic_dir, tmp_path / "crime-extract-twice.csv", twice=3)
-    batch = _load(url, path)
+    batch = load_batch(url, path)
     lines, error = _failing_lines(url, batch)
     (line,) = lines
     assert line.startswith("expect_compound_columns_to_be_unique failed")
@@ -160,7 +155,9 @@ def test_future_dates_fail_naming_each_expectation(
             row["Recorded Date"] = "01/01/2999"  # well-formed (the contract lets it in)
             row["Offence Date"] = "31/12/2998 23:00"
 
-    batch = _load(url, _delivery(synthetic_dir, tmp_path / "crime-extract-odd.csv", change=corrupt))
+    batch = load_batch(
+        url, _delivery(synthetic_dir, tmp_path / "crime-extract-odd.csv", change=corrupt)
+    )
     lines, error = _failing_lines(url, batch)
     assert any(
         "expect_column_values_to_be_between on column recorded_date" in line
@@ -193,7 +190,7 @@ def test_a_null_rate_shift_is_a_warning_that_does_not_stop_the_build(
             row["LSOA Code"] = ""  # allowed by the contract; half the rows is a shift
 
     path = _delivery(synthetic_dir, tmp_path / "crime-extract-no-location.csv", change=no_location)
-    batch = _load(url, path)
+    batch = load_batch(url, path)
     summary = validate_raw_batches(url, [batch])
     assert summary.success and not summary.failing
     (warning,) = summary.warnings
@@ -258,7 +255,9 @@ def test_a_held_back_batch_is_no_yardstick_for_the_next_delivery(
     """A delivery the gate failed (audit.load_batch.quality_status, svdw.snapshot's verdicts)
     is left out of the history the next delivery is compared with."""
     url, batches = police_db
-    short = _load(url, _delivery(synthetic_dir, tmp_path / "crime-extract-tiny.csv", keep=0.05))
+    short = load_batch(
+        url, _delivery(synthetic_dir, tmp_path / "crime-extract-tiny.csv", keep=0.05)
+    )
     with psycopg.connect(url) as conn:
         conn.execute(
             "alter table audit.load_batch add column if not exists quality_status text"
@@ -267,13 +266,8 @@ def test_a_held_back_batch_is_no_yardstick_for_the_next_delivery(
         conn.execute(
             "update audit.load_batch set quality_status = 'failed' where batch_id = %s", (short,)
         )
-    batch = _load(url, _delivery(synthetic_dir, tmp_path / "crime-extract-again.csv"))
+    batch = load_batch(url, _delivery(synthetic_dir, tmp_path / "crime-extract-again.csv"))
     summary = validate_raw_batches(url, [batch])
     assert summary.success
-    with psycopg.connect(url) as conn:
-        (note,) = conn.execute(
-            "select observed_value from audit.expectation_result"
-            " where batch_id = %s and expectation = %s",
-            (batch, ROW_COUNT_EXPECTATION),
-        ).fetchone() or (None,)
+    note = row_count_note(url, batch)
     assert f"(batches {', '.join(map(str, batches))}:" in note

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from deliveries import marts_fingerprint
+from deliveries import load_batch, marts_fingerprint
 
 from svdw.contracts import load_contracts
 from svdw.loader import load_file, loading_order
@@ -42,14 +42,6 @@ FORCE_CRIMES = "police_force_crimes"
 SVDW = Path(sys.executable).parent / "svdw"
 
 
-def _load(url: str, path: Path) -> int:
-    with psycopg.connect(url) as conn:
-        result = load_file(conn, path)
-    assert result.status == "loaded", result.error
-    assert result.batch_id is not None
-    return result.batch_id
-
-
 def _build(url: str) -> PinnedBuild:
     return build_warehouse(url, select=SELECTION, report=lambda _line: None, trigger="tests")
 
@@ -63,7 +55,7 @@ def built_police_warehouse(make_database: Callable[..., str], synthetic_dir: Pat
         [p for name in [*reference, FORCE_CRIMES] for p in (synthetic_dir / name).glob("*.csv")]
     )
     for path in files:
-        _load(url, path)
+        load_batch(url, path)
     _build(url)
     return url
 
@@ -143,7 +135,7 @@ def test_a_failed_batch_stays_out_until_a_person_accepts_it(
     facts_before = _fact_rows(url)
     # A short re-delivery of the last month: under half the partner's usual rows.
     short = _month_delivery(synthetic_dir, tmp_path / "crime-extract-short.csv", -1, 0.4)
-    bad = _load(url, short)
+    bad = load_batch(url, short)
     with pytest.raises(DataQualityError) as caught:
         _build(url)
     assert f"failed in raw.police__force_crimes (load batch {bad})" in str(caught.value)
@@ -151,7 +143,9 @@ def test_a_failed_batch_stays_out_until_a_person_accepts_it(
 
     # A good delivery after it: built, without the bad one. The first month comes again with
     # one row fewer; the last month keeps its old rows (the bad batch is not admitted).
-    good = _load(url, _month_delivery(synthetic_dir, tmp_path / "crime-extract-m1.csv", 0, 0.99))
+    good = load_batch(
+        url, _month_delivery(synthetic_dir, tmp_path / "crime-extract-m1.csv", 0, 0.99)
+    )
     with psycopg.connect(url) as conn:
         dropped = conn.execute(
             "select rows_superseded - rows_loaded from audit.load_batch where batch_id = %s",
@@ -236,7 +230,7 @@ def test_nothing_new_is_skipped_builds_run_one_at_a_time_and_a_cut_build_is_repa
     # the last successful build did; it must still build, and take the batch out again.
     facts_before = _fact_rows(url)
     delivery = _month_delivery(synthetic_dir, tmp_path / "crime-extract-m1.csv", 0, 0.99)
-    redelivered = _load(url, delivery)
+    redelivered = load_batch(url, delivery)
     cut = pin_build(url, "tests: a build cut part way")  # the failed build released the lock
     assert redelivered in cut.admitted
     # dbt got as far as the fact; then the build's process died (no finish_build).
