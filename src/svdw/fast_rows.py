@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from psycopg import DataError
@@ -23,8 +24,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from svdw.contracts import Column, Contract
 from svdw.line_pattern import line_pattern
-from svdw.pseudonymise import Pseudonymiser
+from svdw.pseudonymise import Pseudonymiser, keyed_hash
 from svdw.validation import RowValidator, _field_type, _resolve
+from svdw.zero_padded import zero_padded_parser
 
 NULL = "\\N"  # COPY text format's NULL
 CACHE_LIMIT = 20_000  # distinct values remembered per column (memory stays flat)
@@ -70,77 +72,15 @@ def copy_line(values: Sequence[Any], null: str = NULL) -> str:
     return "\t".join(null if value is None else copy_text(value) for value in values)
 
 
-# strptime directives read here with their two- or four-digit forms only (strptime also takes
-# one digit, and a space before a day, which go to the field type).
-TEMPORAL_DIRECTIVES = {"%d": "([0-9]{2})", "%m": "([0-9]{2})", "%Y": "([0-9]{4})"}
-TEMPORAL_DIRECTIVES |= {"%H": "([0-9]{2})", "%M": "([0-9]{2})", "%S": "([0-9]{2})"}
-TEMPORAL_LITERALS = re.compile(r"[/:. T-]")
-
-
-def _temporal(column: Column, today: date) -> Callable[[str], Any] | None:
-    """For a date, datetime or time column with a strptime format of day, month, year, hour,
-    minute and second: a parser of the zero-padded values of that format, giving the typed
-    value the field type gives (None when it cannot tell: the field type decides then). A
-    national month has hundreds of thousands of dates and times, most of them distinct, so a
-    cache does not help and strptime costs ~20 us each."""
-    if column.type not in ("date", "datetime", "time") or not column.format:
-        return None
-    pieces = re.split(r"(%[A-Za-z])", column.format)
-    order: list[str] = []
-    regex = ""
-    for piece in pieces:
-        if piece in TEMPORAL_DIRECTIVES:
-            if piece in order:
-                return None
-            order.append(piece[1])
-            regex += TEMPORAL_DIRECTIVES[piece]
-        elif piece.startswith("%") or TEMPORAL_LITERALS.sub("", piece):
-            return None  # another directive or literal: strptime alone reads it
-        else:
-            regex += re.escape(piece)
-    low, high = (_resolve(bound, today) for bound in column.date_bounds)
-    if column.type == "time" and (low or high):
-        return None  # a time against date bounds: the field type decides
-    if column.type != "time" and not {"d", "m", "Y"} <= set(order):
-        return None
-    shape = re.compile(regex).fullmatch
-    kind = column.type
-
-    def parse(value: str) -> Any:
-        match = shape(value)
-        if match is None:
-            return None
-        parts = dict(zip(order, map(int, match.groups()), strict=True))
-        try:
-            moment = datetime(
-                parts.get("Y", 1900),
-                parts.get("m", 1),
-                parts.get("d", 1),
-                parts.get("H", 0),
-                parts.get("M", 0),
-                parts.get("S", 0),
-            )
-        except ValueError:
-            return None  # day 31 of a short month, hour 24 ...: the field type says why
-        if kind == "time":
-            return moment.time()
-        day = moment.date()
-        if (low is not None and day < low) or (high is not None and day > high):
-            return None
-        return day if kind == "date" else moment
-
-    return parse
-
-
 class _Exact:
     """The contract's own field type for one column, remembered per distinct value (dates and
-    times in a zero-padded strptime format are parsed directly: see _temporal)."""
+    times in a zero-padded strptime format are parsed directly: svdw.zero_padded)."""
 
     def __init__(self, column: Column, today: date) -> None:
         self._adapter: TypeAdapter[Any] = TypeAdapter(_field_type(column, today))
         self._verbatim = column.type == "text"  # text is kept as it is; others are trimmed
         self._cache: dict[str, tuple[Any, str] | None] = {}
-        self._temporal = _temporal(column, today)
+        self._temporal = zero_padded_parser(column, today)
 
     def __call__(self, raw: str) -> tuple[Any, str] | None:
         """(typed value, its COPY text), or None when the field type rejects the value."""
@@ -263,9 +203,12 @@ class FastRows:
         age = list(pseudonymiser.age or ())
         ordered = [i for order in self._orders for i in (order.index, order.other_index)]
         typed = sorted({*steps, *age, *ordered})
-        # A row that needs typed values, or an empty lineage value, cannot use NULL ''.
-        plain = not typed and "" not in lineage and contract.format != "geojson"
-        self.pattern = line_pattern(contract, today) if plain else None
+        # An empty lineage value cannot use NULL ''; a row that needs typed values can only
+        # where each is a keyed hash or a birth year (_substitutes).
+        substitutes = None if age or ordered else _substitutes(contract, pseudonymiser, today)
+        plain = "" not in lineage and contract.format != "geojson"
+        usable = plain and (not typed or substitutes is not None)
+        self.pattern = line_pattern(contract, today, substitutes) if usable else None
         self.null = "" if self.pattern else NULL
         pairs = [column_converter(column, today, self.null) for column in contract.columns]
         self._convert = [convert for convert, _ in pairs]
@@ -278,6 +221,7 @@ class FastRows:
         self._with_age = bool(age)
         self._width = len(contract.columns)
         self._delimiter = contract.delimiter
+        self._null = self.null
 
     def line(self, body: str) -> str | None:
         """Field by field (the caller tries `pattern` first, where there is one)."""
@@ -312,7 +256,42 @@ class FastRows:
                 return None
         stored = self._pseudonymiser.apply(row)  # counts unmatched postcodes: after all checks
         for index in self._replaced:
-            texts[index] = copy_line((stored[index],))
+            texts[index] = copy_line((stored[index],), self._null)
         if self._with_age:
-            texts.append(copy_line((stored[-1],)))
+            texts.append(copy_line((stored[-1],), self._null))
         return "\t".join(texts)
+
+
+def _substitutes(
+    contract: Contract, pseudonymiser: Pseudonymiser, today: date
+) -> dict[int, Callable[[str], str | None]] | None:
+    """For the whole-line pattern of a contract whose rows need no typed value but keyed hashes
+    and birth years: each such column's stored text from its field, and each other date or time
+    column's ISO text (the line pattern reads zero-padded values only: svdw.zero_padded); None
+    when a column needs more (a postcode lookup, a date strptime alone reads)."""
+    substitutes: dict[int, Callable[[str], str | None]] = {}
+    methods = dict(pseudonymiser.steps)
+    for index, column in enumerate(contract.columns):
+        method = methods.get(index)
+        temporal = column.type in ("date", "datetime", "time")
+        parse = zero_padded_parser(column, today) if temporal else None
+        if method == "hmac" and column.type == "text" and pseudonymiser.key is not None:
+            key = pseudonymiser.key
+            substitutes[index] = partial(keyed_hash, key)
+        elif method == "birth_year" and parse is not None and column.type == "date":
+            substitutes[index] = partial(_birth_year, parse)
+        elif method is None and parse is not None:
+            substitutes[index] = partial(_iso, parse)
+        elif method is not None or temporal:
+            return None
+    return substitutes
+
+
+def _birth_year(parse: Callable[[str], Any], field: str) -> str | None:
+    born = parse(field)
+    return None if born is None else str(born.year)
+
+
+def _iso(parse: Callable[[str], Any], field: str) -> str | None:
+    value = parse(field)
+    return None if value is None else copy_text(value)

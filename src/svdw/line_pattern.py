@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from svdw.contracts import Column, Contract
 from svdw.validation import _resolve
+from svdw.zero_padded import zero_padded_fragment
 
 # Anchored patterns of literals, classes (not negated) and repeats: they match only the
 # characters they list, so one inside a line cannot run into the next field.
@@ -35,6 +37,9 @@ PG_FALSE = frozenset({"f", "false", "n", "no", "off", "0"})
 PLAIN_EXCLUDED = '"\\\\\\t\\x00'
 NUMBER = {"integer": r"-?[0-9]{1,18}", "decimal": r"-?[0-9]{1,20}(?:\.[0-9]{1,20})?"}
 MONTH = r"[0-9]{4}-(?:0[1-9]|1[0-2])"
+# A column's field turned into its stored COPY text (a keyed hash, a birth year, an ISO date),
+# or None when the field is not valid after all (the row then goes the slower way).
+Substitute = Callable[[str], "str | None"]
 
 
 class LinePattern:
@@ -44,23 +49,29 @@ class LinePattern:
         self,
         regex: re.Pattern[str],
         delimiter: str,
-        bounds: list[tuple[int, float, float]],
+        bounds: list[tuple[int, float, float, bool]],
         months: list[tuple[int, str, str]],
+        substitutes: Mapping[int, Substitute] | None = None,
     ) -> None:
         self._fullmatch = regex.fullmatch
         self._delimiter = delimiter
-        self._bounds = bounds  # (group, low, high), already moved inwards: see _inwards
+        # (group, low, high, whole): an integer against its exact bounds, a decimal against
+        # bounds already moved inwards (see _inwards)
+        self._bounds = bounds
         self._months = months  # (group, earliest, latest day), "" and "~" when unbounded
+        self._substitutes = sorted((substitutes or {}).items())  # (column index, substitute)
 
     def copy_text(self, body: str) -> str | None:
         match = self._fullmatch(body)
         if match is None:
             return None
         group = match.group
-        for number, low, high in self._bounds:
+        for number, low, high, whole in self._bounds:
             value = group(number)
-            if value and not low < float(value) < high:
+            if value and not (low <= int(value) <= high if whole else low < float(value) < high):
                 return None
+        if self._substitutes:
+            return self._substituted(match)
         if self._months:
             pieces, start = [], 0
             for number, earliest, latest in self._months:
@@ -72,6 +83,22 @@ class LinePattern:
                 start = end
             body = "".join([*pieces, body[start:]])
         return body if self._delimiter == "\t" else body.replace(self._delimiter, "\t")
+
+    def _substituted(self, match: re.Match[str]) -> str | None:
+        """The COPY text rebuilt field by field, with each substituted column's stored text."""
+        fields = list(match.groups())
+        for number, earliest, latest in self._months:
+            day = fields[number - 1] + "-01"
+            if not earliest <= day <= latest or day.startswith("0000"):
+                return None
+            fields[number - 1] = day
+        for index, substitute in self._substitutes:
+            if fields[index]:  # an empty optional field stays NULL
+                stored = substitute(fields[index])
+                if stored is None:
+                    return None
+                fields[index] = stored
+        return "\t".join(fields)
 
 
 def _inwards(bound: float | None, side: int) -> float:
@@ -121,27 +148,40 @@ def _fragment(column: Column, delimiter: str) -> str | None:
     return None
 
 
-def line_pattern(contract: Contract, today: date) -> LinePattern | None:
+def line_pattern(
+    contract: Contract, today: date, substitutes: Mapping[int, Substitute] | None = None
+) -> LinePattern | None:
     """The contract's line pattern, or None when a column's rule cannot be one (or the
-    contract has one column: a blank line, which is no row, would match it)."""
+    contract has one column: a blank line, which is no row, would match it). `substitutes`
+    (column index: its stored text from the field) lets columns whose stored value is not the
+    field itself in: keyed hashes and birth years (svdw.fast_rows), and dates in a zero-padded
+    format, matched as such (svdw.zero_padded) and made ISO by their substitute."""
+    substitutes = substitutes or {}
     delimiter = contract.delimiter
     if len(contract.columns) < 2:
         return None
     parts: list[str] = []
-    bounds: list[tuple[int, float, float]] = []
+    bounds: list[tuple[int, float, float, bool]] = []
     months: list[tuple[int, str, str]] = []
     for number, column in enumerate(contract.columns, start=1):
-        fragment = _fragment(column, delimiter)
+        if number - 1 in substitutes and column.type in ("date", "datetime", "time"):
+            fragment = zero_padded_fragment(column)
+        else:
+            fragment = _fragment(column, delimiter)
         if fragment is None:
             return None
         parts.append(f"({fragment})" if column.required else f"({fragment}|)")
         low, high = column.number_bounds
         if low is not None or high is not None:
-            bounds.append((number, _inwards(low, 1), _inwards(high, -1)))
-        if column.type == "month":
+            if column.type == "integer":  # exact: int and float compare exactly in Python
+                exact = (-math.inf if low is None else low, math.inf if high is None else high)
+                bounds.append((number, *exact, True))
+            else:
+                bounds.append((number, _inwards(low, 1), _inwards(high, -1), False))
+        if column.type == "month" and number - 1 not in substitutes:
             first, last = (_resolve(bound, today) for bound in column.date_bounds)
             months.append(
                 (number, first.isoformat() if first else "", last.isoformat() if last else "~")
             )
     regex = re.compile(re.escape(delimiter).join(parts))
-    return LinePattern(regex, delimiter, bounds, months)
+    return LinePattern(regex, delimiter, bounds, months, substitutes)
