@@ -4,7 +4,8 @@ Row rules (types, required, allowed values, patterns, ranges) are the contract's
 loader enforces them row by row; nothing here restates them. A suite holds only what one row
 cannot show, judged on one load batch (a delivery):
 
-- row count: at least `min_share_of_mean` of the mean rows of the partner's previous deliveries
+- row count: at least `min_share_of_mean` of the mean rows of the partner's previous deliveries,
+  or the lower chance limit of a count of that mean where that is lower (small sources)
   (ExpectTableRowCountToBeBetween; the minimum is the suite parameter `min_rows`, computed from
   audit.load_batch at each run, 1 for a first delivery);
 - dates in the future: every date, month and datetime column the contract stores, unless named
@@ -25,7 +26,9 @@ svdw.quality; `parameter_names` lists the ones a suite needs.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any
 
 from svdw.contracts import TODAY as TODAY_BOUND
@@ -197,3 +200,17 @@ def parameter_names(specs: list[ExpectationSpec]) -> set[str]:
         for value in spec.kwargs.values()
         if isinstance(value, dict) and "$PARAMETER" in value
     }
+
+
+# One delivery in a thousand from a source with a steady rate falls below the chance minimum.
+CHANCE_LEVEL = 0.001
+
+
+def chance_minimum(mean: float, dispersion: float) -> float:
+    """The lower control limit of a count with this mean: mean - z * sqrt(dispersion * mean),
+    z the normal quantile at CHANCE_LEVEL. Spiegelhalter's funnel-plot limits for counts
+    (docs/definitions.md [B7]): Poisson variance, inflated by `dispersion` for sources that vary
+    more than a Poisson count month to month; below 0 for small means (then only an empty
+    delivery fails)."""
+    z = NormalDist().inv_cdf(1 - CHANCE_LEVEL)
+    return mean - z * math.sqrt(dispersion * mean)

@@ -5,7 +5,9 @@ module computes their values for one batch from the warehouse, with a note sayin
 came from (for the gate's report):
 
 - `min_rows`: `min_share_of_mean` of the mean rows loaded by the contract's previous
-  `previous_deliveries` loaded batches (audit.load_batch); 1 for a first delivery. With
+  `previous_deliveries` loaded batches (audit.load_batch), or less where chance alone moves a
+  count of that size further (`chance_minimum`: a small source's 10 rows after 29 are no lost
+  file); 1 for a first delivery. With
   `checks.same_file_name` (one file per source and month), the previous deliveries of the
   batch's own source only (`_yardstick`), for this check and the two below;
 - `min_non_null_share__<column>`: the non-null share of the column over the last deliveries
@@ -29,7 +31,15 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from svdw.batch_checks import MIN_ROWS, NOW, TODAY, min_non_null_parameter, partition_parameter
+from svdw.batch_checks import (
+    CHANCE_LEVEL,
+    MIN_ROWS,
+    NOW,
+    TODAY,
+    chance_minimum,
+    min_non_null_parameter,
+    partition_parameter,
+)
 from svdw.contracts import Contract
 from svdw.gx_project import BATCH_COLUMN
 
@@ -200,14 +210,24 @@ def _row_count(
         )
         return
     mean = sum(r[1] for r in previous) / len(previous)
-    minimum = check.min_share_of_mean * mean
+    share = check.min_share_of_mean * mean
+    chance = chance_minimum(mean, check.dispersion)
+    minimum = min(share, chance)
     parameters.values[MIN_ROWS] = max(1, math.ceil(minimum))
     ids = ", ".join(str(r[0]) for r in previous)
     counts = ", ".join(str(r[1]) for r in previous)
+    source = (
+        f"the {len(previous)} previous deliveries of {contract.name}"
+        f" (batches {ids}: {counts} rows){compared}"
+    )
     parameters.notes[ROW_COUNT, None] = (
-        f"minimum {minimum:.1f} rows = {check.min_share_of_mean:g} x the mean {mean:.1f} of the"
-        f" {len(previous)} previous deliveries of {contract.name} (batches {ids}: {counts} rows)"
-        f"{compared}"
+        f"minimum {minimum:.1f} rows = {check.min_share_of_mean:g} x the mean {mean:.1f}"
+        f" of {source}"
+        if share <= chance
+        else f"minimum {max(minimum, 1):.1f} rows = the {CHANCE_LEVEL:.1%} lower limit of a count"
+        f" of mean {mean:.1f} (dispersion {check.dispersion:g}): fewer rows than {share:.1f}"
+        f" ({check.min_share_of_mean:g} x the mean) are within chance at this size; the mean is"
+        f" of {source}"
     )
 
 

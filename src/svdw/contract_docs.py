@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from svdw.batch_checks import future_date_columns
+from svdw.batch_checks import CHANCE_LEVEL, future_date_columns
 from svdw.contracts import (
     DATED_TYPES,
     TODAY,
@@ -161,6 +161,9 @@ def _checks(contract: Contract) -> list[str]:
         lines.append(
             f"- **Row count:** at least {_share(count.min_share_of_mean)} of the mean number of"
             f" rows of {deliveries(count.previous_deliveries)} ({SEVERITY_WORDS[count.severity]})."
+            f" A small delivery may fall further: the minimum is never above the"
+            f" {CHANCE_LEVEL:.1%} lower limit of a count of that mean (a source of about 30 rows"
+            " a month can send 10 by chance)."
         )
     if checks.same_file_name:
         # svdw.batch_history._yardstick: a partner keeping the name steady keeps the check useful.

@@ -139,3 +139,30 @@ def test_a_one_force_partnership_whose_file_name_drifted_is_compared_with_its_mo
     note = _fails_on_row_count(url, drifted)
     assert f"(batches {', '.join(map(str, earlier))}:" in note, note
     assert "the only earlier source's files" in note, note
+
+
+def _rows(source: Path, wanted: int) -> float:
+    """The `keep` share of source that makes a delivery of `wanted` rows."""
+    with source.open(encoding="utf-8-sig", newline="") as handle:
+        total = sum(1 for _ in csv.DictReader(handle))
+    assert total > wanted
+    return (wanted + 0.5) / total
+
+
+def test_a_small_trusts_month_that_chance_explains_goes_ahead(
+    warehouse: str, synthetic_dir: Path, tmp_path: Path
+) -> None:
+    """A trust of about 30 assault attendances a month sends 10: under half its mean, but a
+    count that small varies that much by chance (svdw.batch_checks.chance_minimum), so the
+    delivery is not held back, and the gate's note says why."""
+    url = warehouse
+    months = _months(synthetic_dir, "health_ed_assault_attendances")
+    batches = [
+        load_batch(url, _cut(month, tmp_path / f"trust-b-ed-{n}.csv", _rows(month, n), _trust_b))
+        for month, n in zip(months, (29, 31, 10), strict=True)
+    ]
+    summary = validate_raw_batches(url, [batches[2]])
+    assert summary.success and not summary.failing
+    note = row_count_note(url, batches[2])
+    assert "fewer rows than 15.0 (0.5 x the mean) are within chance" in note, note
+    assert f"(batches {batches[0]}, {batches[1]}: 29, 31 rows)" in note, note

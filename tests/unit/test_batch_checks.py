@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 import pytest
+from scipy import stats
 
 from svdw.batch_checks import (
+    CHANCE_LEVEL,
     MIN_ROWS,
     NOW,
     TODAY,
     ExpectationSpec,
+    chance_minimum,
     min_non_null_parameter,
     parameter_names,
     partition_parameter,
@@ -208,3 +212,18 @@ def test_the_project_is_generated_without_a_secret_and_rebuilt_only_on_change(
     suite = json.loads((gx_dir / "expectations" / "raw" / "probation__caseload.json").read_text())
     assert "expect_column_values_to_be_unique" not in {e["type"] for e in suite["expectations"]}
     assert sorted(p.name for p in tmp_path.iterdir()) == [".gx.lock", "gx"]  # no leftovers
+
+
+@pytest.mark.parametrize("mean", [50, 100, 300, 1000, 5000])
+def test_the_chance_minimum_is_the_poisson_lower_limit_at_dispersion_1(mean: int) -> None:
+    """At dispersion 1 the limit is the 0.1% quantile of a Poisson count (scipy's exact one),
+    to within the normal approximation's error."""
+    exact = float(stats.poisson.ppf(CHANCE_LEVEL, mean))
+    assert abs(chance_minimum(mean, 1.0) - exact) <= 0.02 * mean + 2
+
+
+def test_the_chance_minimum_widens_with_dispersion_and_only_binds_small_sources() -> None:
+    # Spiegelhalter's over-dispersed limit: the Poisson SD times sqrt(dispersion).
+    assert chance_minimum(100, 4.0) == pytest.approx(100 - 2 * NormalDist().inv_cdf(0.999) * 10)
+    assert chance_minimum(29, 3.0) < 1  # ten rows after 29 is chance: only an empty file fails
+    assert chance_minimum(10_000, 3.0) > 0.5 * 10_000  # a halving of a large source is not
