@@ -153,20 +153,20 @@ def _in_yardstick(yardstick: Yardstick) -> sql.Composable:
 
 
 def _previous_batches(
-    conn: psycopg.Connection, contract: Contract, batch_id: int, count: int
+    conn: psycopg.Connection,
+    contract: Contract,
+    batch_id: int,
+    count: int,
+    yardstick: Yardstick | None,
 ) -> list[int]:
-    """The last `count` load batches before batch_id of its yardstick that still have rows in
-    the raw table and are not held back."""
+    """The last `count` load batches before batch_id of its yardstick (None: no load history)
+    that still have rows in the raw table and are not held back."""
     same_stream: sql.Composable = sql.SQL("")
     parameters: tuple[object, ...] = (batch_id, _held_back(conn, contract), count)
-    audited = conn.execute("select to_regclass('audit.load_batch')").fetchone() != (None,)
-    if contract.checks.same_file_name and audited:
+    if yardstick is not None and yardstick.streams is not None:
         same_stream = sql.SQL(
             "and {col} in (select batch_id from audit.load_batch where contract = %s {stream})"
-        ).format(
-            col=sql.Identifier(BATCH_COLUMN),
-            stream=_in_yardstick(_yardstick(conn, contract, batch_id)),
-        )
+        ).format(col=sql.Identifier(BATCH_COLUMN), stream=_in_yardstick(yardstick))
         parameters = (batch_id, _held_back(conn, contract), contract.name, count)
     rows = conn.execute(
         sql.SQL(
@@ -183,16 +183,19 @@ def _previous_batches(
 
 
 def _row_count(
-    conn: psycopg.Connection, contract: Contract, batch_id: int, parameters: BatchParameters
+    conn: psycopg.Connection,
+    contract: Contract,
+    batch_id: int,
+    yardstick: Yardstick | None,
+    parameters: BatchParameters,
 ) -> None:
     check = contract.checks.row_count
     if check is None:
         return
     parameters.values[MIN_ROWS] = 1
-    if conn.execute("select to_regclass('audit.load_batch')").fetchone() == (None,):
+    if yardstick is None:
         parameters.notes[ROW_COUNT, None] = "no load history (audit.load_batch) to compare with"
         return
-    yardstick = _yardstick(conn, contract, batch_id)
     compared = f", {yardstick.why}" if yardstick.why else ""
     previous = conn.execute(
         sql.SQL(
@@ -291,9 +294,13 @@ def batch_parameters(
 ) -> BatchParameters:
     """Every suite parameter the contract's suite needs for this batch."""
     parameters = BatchParameters(values=clock_parameters(now))
-    _row_count(conn, contract, batch_id, parameters)
+    audited = conn.execute("select to_regclass('audit.load_batch')").fetchone() != (None,)
+    yardstick = _yardstick(conn, contract, batch_id) if audited else None
+    _row_count(conn, contract, batch_id, yardstick, parameters)
     if contract.checks.null_rate or contract.checks.distribution:
-        previous = _previous_batches(conn, contract, batch_id, contract.checks.previous_deliveries)
+        previous = _previous_batches(
+            conn, contract, batch_id, contract.checks.previous_deliveries, yardstick
+        )
         _null_rates(conn, contract, previous, parameters)
         _distributions(conn, contract, previous, parameters)
     return parameters
