@@ -74,19 +74,10 @@ def load_group(
         for path in paths:
             try:
                 outcome.results.append(load_file(conn, path, contract, loaded_by=loaded_by))
-            except PseudonymisationError as exc:
-                outcome.failed_path, outcome.failure, outcome.message = (
-                    path,
-                    "pseudonymisation",
-                    str(exc),
-                )
-                break
-            except psycopg.OperationalError as exc:
-                outcome.failed_path, outcome.failure, outcome.message = (
-                    path,
-                    "connection",
-                    str(exc),
-                )
+            except (PseudonymisationError, psycopg.OperationalError) as exc:
+                pseudonymisation = isinstance(exc, PseudonymisationError)
+                kind = "pseudonymisation" if pseudonymisation else "connection"
+                outcome.failed_path, outcome.failure, outcome.message = path, kind, str(exc)
                 break
     outcome.seconds = time.perf_counter() - started
     return outcome
