@@ -117,3 +117,17 @@ def load_in_parallel(
         for future in as_completed(futures):
             done(future.result())
     return outcomes
+
+
+def loaded_results(outcomes: list[GroupOutcome]) -> list[LoadResult]:
+    """Every load result of the outcomes, for callers that need every file loaded (the
+    benchmarks); RuntimeError names the first file that stopped its group or was not loaded."""
+    results = []
+    for outcome in outcomes:
+        if outcome.failure:
+            raise RuntimeError(f"{outcome.failed_path}: {outcome.message}")
+        for result in outcome.results:
+            if result.status != "loaded":
+                raise RuntimeError(f"{result.path.name} was not loaded: {result.error}")
+            results.append(result)
+    return results

@@ -18,7 +18,7 @@ from svdw.bench.dbt_timing import last_build
 from svdw.bench.stats import summarise
 from svdw.config import Settings
 from svdw.loader import EXTRACT_SUFFIXES, loading_order
-from svdw.parallel_load import load_in_parallel
+from svdw.parallel_load import load_in_parallel, loaded_results
 
 Report = Callable[[str], object]
 MONTH_IN_NAME = re.compile(r"(20\d\d)-(0[1-9]|1[0-2])")
@@ -43,12 +43,7 @@ def by_month(paths: Sequence[Path]) -> tuple[list[Path], list[list[Path]]]:
 def load_files(url: str, files: Sequence[Path], jobs: int = 1) -> None:
     """Load with `jobs` processes, as `svdw load --jobs` does (the Airflow ingestion loads
     each contract in a task of its own, side by side)."""
-    for outcome in load_in_parallel(url, list(files), jobs, loaded_by="bench"):
-        if outcome.failure:
-            raise RuntimeError(f"{outcome.failed_path}: {outcome.message}")
-        for result in outcome.results:
-            if result.status == "rejected":
-                raise RuntimeError(f"{result.path.name} rejected: {result.error}")
+    loaded_results(load_in_parallel(url, list(files), jobs, loaded_by="bench"))
 
 
 def build(url: str, full_refresh: bool = False) -> None:
