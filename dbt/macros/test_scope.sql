@@ -38,9 +38,10 @@
 
 
 {# Tests that judge each row on its own (a row of an old batch cannot start failing them
-   because of a new row). #}
+   because of a new row). NOT NULL rules are columns_not_null tests (one per model, not dbt's
+   not_null per column: tests/unit/test_dbt_not_null_tests.py). #}
 {% macro svdw_row_tests() -%}
-    {{- return(['not_null', 'accepted_values', 'relationships', 'accepted_range']) -}}
+    {{- return(['columns_not_null', 'accepted_values', 'relationships', 'accepted_range']) -}}
 {%- endmacro %}
 
 

@@ -8,12 +8,14 @@ that read all of history would fail on it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from svdw.config import Settings
 from svdw.loader import load_file, loading_order
 from svdw.transform import DbtError, build_warehouse
 
@@ -21,8 +23,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 
 # police.uk street crimes through the staging view to the incremental fact, with their tests
 SELECTION = ["+fct_police_crime"]
-# the raw source's not_null test on crime_type (dbt/models/staging/police/_police__sources.yml)
-NULL_TYPE_TEST = "source_not_null_raw_police_uk__street_crimes_crime_type"
+# the raw source's columns_not_null test, which lists crime_type
+# (dbt/models/staging/police/_police__sources.yml)
+NULL_TYPE_TEST = "source_columns_not_null_raw_police_uk__street_crimes"
 # the incremental fact's accepted_values test on location_status (marts/core/_core__models.yml)
 FACT_STATUS_TEST = "accepted_values_fct_police_crime_location_status"
 
@@ -46,9 +49,18 @@ def _build(url: str, *, rebuild: bool = False) -> None:
     build_warehouse(url, select=SELECTION, report=lambda _line: None, rebuild=rebuild)
 
 
+def _failing_rows(url: str, test_name: str) -> list[tuple[object, ...]]:
+    """The rows the last dbt run's test returned: its SQL as run (run_results.json), run again."""
+    results = json.loads((Settings.from_env().dbt_target_dir / "run_results.json").read_text())
+    (result,) = [r for r in results["results"] if r["unique_id"].split(".")[2] == test_name]
+    with psycopg.connect(url) as conn:
+        return conn.execute(result["compiled_code"]).fetchall()
+
+
 def _plant_bad_row(url: str, batch_id: int) -> None:
-    """One raw row of the batch without a crime type, which the raw source's not_null test
-    rejects (the loader's contract would not have let it in: planted where a build reads it)."""
+    """One raw row of the batch without a crime type, which the raw source's columns_not_null
+    test rejects (the loader's contract would not have let it in: planted where a build reads
+    it)."""
     execute(
         url,
         "update raw.police_uk__street_crimes set crime_type = null"
@@ -90,6 +102,8 @@ def test_a_months_build_tests_its_own_rows_not_history(
     with pytest.raises(DbtError) as failed:
         _build(url)
     assert NULL_TYPE_TEST in str(failed.value)
+    # It names the column and counts the new month's row only (the first month's is not read).
+    assert _failing_rows(url, NULL_TYPE_TEST) == [("crime_type", 1)]
 
     # A rebuild tests every row: the first month's bad row fails it as well.
     execute(
@@ -101,6 +115,7 @@ def test_a_months_build_tests_its_own_rows_not_history(
     with pytest.raises(DbtError) as failed:
         _build(url, rebuild=True)
     assert NULL_TYPE_TEST in str(failed.value)
+    assert _failing_rows(url, NULL_TYPE_TEST) == [("crime_type", 1)]
     # (a failed source test skips the models after it) Mended in raw, the old fact row fails it.
     execute(
         url,
