@@ -105,6 +105,16 @@ create table if not exists audit.build_batch (
     primary key (build_id, batch_id)
 );
 
+-- A build's snapshot is a build_id new to the planner's statistics of audit.build_batch, which
+-- then put it at one row: `_batch_id in (this build's batches)` in the staging views and the
+-- scoped data tests became a nested loop scanning a raw table once per batch (a national month,
+-- ~300 batches: minutes for one test). The pin refreshes the statistics (svdw.snapshot._pin);
+-- ANALYZE needs the table's owner, so the build's service role calls this function.
+create or replace function audit.refresh_build_batch_statistics() returns void
+    language plpgsql security definer set search_path = pg_catalog, pg_temp
+as $$ begin analyze audit.build_batch; end $$;
+revoke all on function audit.refresh_build_batch_statistics() from public;
+
 -- Every change of a batch's quality status, with who decided, why, and in which build.
 create table if not exists audit.batch_status_event (
     event_id    bigserial   primary key,
