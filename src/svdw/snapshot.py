@@ -313,9 +313,9 @@ def _pin(conn: psycopg.Connection, build_id: int, passed: list[int], rebuild: bo
             "insert into audit.build_batch (build_id, batch_id) values (%s, %s)",
             [(build_id, batch_id) for batch_id in admitted],
         )
-    # statistics that know this build_id: without them the planner takes the snapshot for one
-    # batch and scans raw tables once per batch (src/svdw/sql/audit.sql)
-    conn.execute("select audit.refresh_build_batch_statistics()")
+    # statistics that know this build_id and the tables' new rows: without them the planner takes
+    # the snapshot for one batch and scans raw tables once per batch (src/svdw/sql/audit.sql)
+    conn.execute("select audit.refresh_build_statistics()")
     conn.execute(
         "update audit.build set pinned_at = now(), batches_admitted = %s where build_id = %s",
         (len(admitted), build_id),

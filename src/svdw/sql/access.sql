@@ -31,7 +31,7 @@ begin
         execute 'grant insert, update on audit.build, audit.contract, audit.incremental_build to svdw_transformer';
         execute 'grant insert on audit.build_batch, audit.expectation_result, audit.batch_status_event to svdw_transformer';
         execute 'grant update (quality_status) on audit.load_batch to svdw_transformer';
-        execute 'grant execute on function audit.refresh_build_batch_statistics() to svdw_transformer';
+        execute 'grant execute on function audit.refresh_build_statistics() to svdw_transformer';
         execute 'grant usage on all sequences in schema audit to svdw_transformer';
         -- dbt creates (and so owns) staging, marts and sna (and sna_next, the sna a build makes:
         -- svdw.sna_publish); its intermediate models go in public.

@@ -105,15 +105,30 @@ create table if not exists audit.build_batch (
     primary key (build_id, batch_id)
 );
 
--- A build's snapshot is a build_id new to the planner's statistics of audit.build_batch, which
--- then put it at one row: `_batch_id in (this build's batches)` in the staging views and the
--- scoped data tests became a nested loop scanning a raw table once per batch (a national month,
--- ~300 batches: minutes for one test). The pin refreshes the statistics (svdw.snapshot._pin);
--- ANALYZE needs the table's owner, so the build's service role calls this function.
-create or replace function audit.refresh_build_batch_statistics() returns void
+-- The planner's statistics of what a build reads, refreshed when it is pinned
+-- (svdw.snapshot._pin): taken before the build, they counted its new build_id in
+-- audit.build_batch as one row, so `_batch_id in (this build's batches)` in the staging views and
+-- the scoped data tests became a nested loop scanning a raw table once per batch (a national
+-- month, ~300 batches: minutes for one test); and raw and history tables just loaded (a month
+-- doubles a table) were planned at their old size. Autovacuum analyzes them later, but a build
+-- starts right after its loads. ANALYZE needs the table's owner, so the build's service role
+-- calls this function; it analyzes only tables changed since their last ANALYZE.
+create or replace function audit.refresh_build_statistics() returns void
     language plpgsql security definer set search_path = pg_catalog, pg_temp
-as $$ begin analyze audit.build_batch; end $$;
-revoke all on function audit.refresh_build_batch_statistics() from public;
+as $$
+declare
+    stale record;
+begin
+    analyze audit.build_batch;
+    for stale in
+        select schemaname, relname from pg_stat_user_tables
+        where schemaname in ('raw', 'history') and n_mod_since_analyze > 0
+        order by 1, 2
+    loop
+        execute format('analyze %I.%I', stale.schemaname, stale.relname);
+    end loop;
+end $$;
+revoke all on function audit.refresh_build_statistics() from public;
 
 -- Every change of a batch's quality status, with who decided, why, and in which build.
 create table if not exists audit.batch_status_event (
