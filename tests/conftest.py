@@ -25,12 +25,10 @@ os.environ.setdefault("DBT_LOG_LEVEL_FILE", "info")
 # writes its own target and log directories, so two builds at once never write the same
 # manifest or partial-parse file. (The GX project is already safe: svdw.gx_project writes it
 # under a lock and swaps it in whole.)
-# Not for Airflow's tasks: Cosmos runs each in a copy of the project and reads the copy's
-# target/ (tests/e2e/airflow_dags.py leaves these out of Airflow's environment).
 WORKER = os.environ.get("PYTEST_XDIST_WORKER")
-WORKER_DBT_PATHS = {"DBT_TARGET_PATH": "target", "DBT_LOG_PATH": "logs"} if WORKER else {}
-for variable, folder in WORKER_DBT_PATHS.items():
-    os.environ.setdefault(variable, str(REPO_DIR / ".local" / "tests" / str(WORKER) / folder))
+if WORKER:
+    for variable, folder in (("DBT_TARGET_PATH", "target"), ("DBT_LOG_PATH", "logs")):
+        os.environ.setdefault(variable, str(REPO_DIR / ".local" / "tests" / WORKER / folder))
 REALDATA = Path(os.environ.get("SVDW_REALDATA", REPO_DIR.parent / "shared" / "realdata"))
 
 
@@ -66,10 +64,6 @@ SHARED_FIXTURE_GROUPS = {
     "dashboard_warehouse": "superset",
     "built_warehouse": "built_warehouse",
 }
-# Modules marked `airflow` run Airflow DAGs, whose tasks share the dbt project's target/ (the
-# evaluation step's dbt run): they run one at a time, in the built warehouse's worker (the
-# scheduler crash test needs that warehouse too).
-AIRFLOW_GROUP = "built_warehouse"
 
 
 def worker_groups(items: list[pytest.Item]) -> dict[str, str]:
@@ -80,16 +74,12 @@ def worker_groups(items: list[pytest.Item]) -> dict[str, str]:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         costly = {SHARED_FIXTURE_GROUPS[f] for f in fixtures & SHARED_FIXTURE_GROUPS.keys()}
-        if any(mark.name == "airflow" for mark in item.iter_markers()):
-            costly.add(AIRFLOW_GROUP)
         shared.setdefault(str(item.path), set()).update(costly)
     # "built_warehouse" before "superset": a module needing both joins the built warehouse's
     groups = {module: min(costly) if costly else module for module, costly in shared.items()}
     return groups
 
 
-# first: pytest-xdist's own hook reads the xdist_group marks this one adds
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     problems = marker_problems(items)
     if problems:

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conftest import WORKER_DBT_PATHS
-
 from svdw.config import REPO_DIR
 
 AIRFLOW = Path(sys.executable).parent / "airflow"
@@ -41,8 +39,6 @@ def airflow_env(
         "SVDW_LANDING_DIR": str(landing),
         "SVDW_ARCHIVE_DIR": str(home / "archive"),
     }
-    for variable in WORKER_DBT_PATHS:  # the pytest worker's, not Airflow's (tests/conftest.py)
-        env.pop(variable, None)
     script = f"repo={REPO_DIR}; . {REPO_DIR}/infra/local/airflow_env.sh; env -0"
     out = subprocess.run(["bash", "-c", script], env=env, capture_output=True, check=True).stdout
     return dict(item.split("=", 1) for item in out.decode().split("\0") if "=" in item)

@@ -22,12 +22,7 @@ from svdw.airflow_client import WAREHOUSE_DAG
 from svdw.loader import load_file, loading_order
 
 # Minutes on a quiet two-core machine; an hour bounds it on a busy one.
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.airflow,
-    pytest.mark.distributed,
-    pytest.mark.timeout(3600),
-]
+pytestmark = [pytest.mark.e2e, pytest.mark.distributed, pytest.mark.timeout(3600)]
 
 THROUGH_AIRFLOW = "police_uk_street"
 INGEST_DAG = f"ingest_{THROUGH_AIRFLOW}"

@@ -27,7 +27,7 @@ from svdw.contracts import Contract, load_contracts
 from svdw.quality import ROW_COUNT_EXPECTATION
 from svdw.synthetic.from_contract import sample_from_contract
 
-pytestmark = [pytest.mark.e2e, pytest.mark.airflow]
+pytestmark = pytest.mark.e2e
 
 
 # Every contract's ingestion DAG runs, reference data first (as the demo does: the loaders look

@@ -19,7 +19,7 @@ from airflow_dags import airflow_env, migrate_metadata_db, run_dags_in_one_proce
 
 from svdw.config import REPO_DIR, contracts_dir
 
-pytestmark = [pytest.mark.e2e, pytest.mark.airflow]
+pytestmark = pytest.mark.e2e
 SVDW = Path(sys.executable).parent / "svdw"
 
 # The two things a new extract needs, as an engineer would write them: the contract (in a real

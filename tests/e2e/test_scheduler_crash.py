@@ -41,7 +41,7 @@ from svdw.evaluation.publish import BALANCE_TABLE, EFFECTS_TABLE, SNA_MODELS
 
 # A few minutes on a quiet two-core machine (one dbt build through Airflow); half an hour bounds
 # it on a busy one.
-pytestmark = [pytest.mark.e2e, pytest.mark.airflow, pytest.mark.timeout(1800)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]
 
 # Airflow's waits, shortened: the new scheduler fails the dead one's job after 15 s without a
 # heartbeat (30 s by default; not shorter, or a live scheduler slowed by a busy machine would be

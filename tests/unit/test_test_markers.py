@@ -58,11 +58,10 @@ def test_every_collected_test_is_marked(request: pytest.FixtureRequest) -> None:
 
 
 def test_a_module_sharing_a_costly_session_fixture_runs_with_the_others_that_use_it() -> None:
-    built, dash, crash, dags, own = (
+    built, dash, crash, own = (
         INTEGRATION / "test_built.py",
         E2E / "test_dash.py",
         E2E / "test_crash.py",
-        E2E / "test_dags.py",
         INTEGRATION / "test_own.py",
     )
     items = [
@@ -72,14 +71,11 @@ def test_a_module_sharing_a_costly_session_fixture_runs_with_the_others_that_use
         # module fixture, here an Airflow run, is made once, in that worker)
         CollectedTest(crash, "test_c", fixturenames=["crash_run"]),
         CollectedTest(crash, "test_d", fixturenames=["crash_run", "built_warehouse"]),
-        # Airflow DAG runs share the dbt project's target/: one worker runs them all
-        CollectedTest(dags, "test_f", ["e2e", "airflow"], ["pipeline"]),
         CollectedTest(own, "test_e", fixturenames=["make_database"]),
     ]
     assert worker_groups(items) == {  # type: ignore[arg-type]
         str(built): "built_warehouse",
         str(dash): "superset",
         str(crash): "built_warehouse",
-        str(dags): "built_warehouse",
         str(own): str(own),
     }
