@@ -21,14 +21,6 @@ load_dotenv()
 # statement, connection and timing event of the ~1100 nodes of a build) cost about a tenth of a
 # build's CPU, each of the suite's dozen-odd builds. A failing node is still named, with its error.
 os.environ.setdefault("DBT_LOG_LEVEL_FILE", "info")
-# `make test` runs the suite in two pytest-xdist workers (infra/local/test.sh): each worker's dbt
-# writes its own target and log directories, so two builds at once never write the same
-# manifest or partial-parse file. (The GX project is already safe: svdw.gx_project writes it
-# under a lock and swaps it in whole.)
-WORKER = os.environ.get("PYTEST_XDIST_WORKER")
-if WORKER:
-    for variable, folder in (("DBT_TARGET_PATH", "target"), ("DBT_LOG_PATH", "logs")):
-        os.environ.setdefault(variable, str(REPO_DIR / ".local" / "tests" / WORKER / folder))
 REALDATA = Path(os.environ.get("SVDW_REALDATA", REPO_DIR.parent / "shared" / "realdata"))
 
 
@@ -57,36 +49,10 @@ def marker_problems(items: list[pytest.Item]) -> list[str]:
     return sorted(problems)
 
 
-# Session fixtures that take minutes to make: the modules that use one run in one worker, so it
-# is made once per run (pytest-xdist gives every worker its own session).
-SHARED_FIXTURE_GROUPS = {
-    "superset": "superset",
-    "dashboard_warehouse": "superset",
-    "built_warehouse": "built_warehouse",
-}
-
-
-def worker_groups(items: list[pytest.Item]) -> dict[str, str]:
-    """Each test module's pytest-xdist group (`--dist loadgroup` keeps a group in one worker):
-    the group of a costly session fixture some test of the module uses, else the module itself
-    (its module-scoped fixtures, an Airflow run or a warehouse of its own, made once)."""
-    shared: dict[str, set[str]] = {}
-    for item in items:
-        fixtures = set(getattr(item, "fixturenames", ()))
-        costly = {SHARED_FIXTURE_GROUPS[f] for f in fixtures & SHARED_FIXTURE_GROUPS.keys()}
-        shared.setdefault(str(item.path), set()).update(costly)
-    # "built_warehouse" before "superset": a module needing both joins the built warehouse's
-    groups = {module: min(costly) if costly else module for module, costly in shared.items()}
-    return groups
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     problems = marker_problems(items)
     if problems:
         raise pytest.UsageError("tests with the wrong markers:\n  " + "\n  ".join(problems))
-    groups = worker_groups(items)
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(groups[str(item.path)]))
 
 
 @pytest.fixture(scope="session")

@@ -14,12 +14,8 @@ unset PYTHONDONTWRITEBYTECODE
 # tens of minutes on two cores, so it has its own target, `make test-distributed`.
 markers=(-m "not distributed")
 for arg in "$@"; do [ "$arg" = "-m" ] && markers=(); done
-# Two pytest-xdist workers: a serial run kept about one of the two cores busy (much of the
-# suite waits on PostgreSQL, Airflow, Superset or Chromium). --dist loadgroup keeps the tests
-# sharing a costly session fixture in one worker (tests/conftest.py worker_groups);
-# `infra/local/test.sh -n 0 ...` runs serially.
 # --durations: every run names its slowest tests (the suite must stay well inside 30 minutes).
-.venv/bin/pytest "${markers[@]}" -n 2 --dist loadgroup --durations=30 "$@"
+.venv/bin/pytest "${markers[@]}" --durations=30 "$@"
 status=$?
 if [ "$status" -eq 5 ]; then
   echo "pytest collected no tests: that is a failure here, not a pass" >&2

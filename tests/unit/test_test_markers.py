@@ -1,5 +1,4 @@
-"""The collection hook in conftest refuses tests whose markers do not say what they need, and
-groups the tests for the pytest-xdist workers."""
+"""The collection hook in conftest refuses tests whose markers do not say what they need."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import marker_problems, worker_groups
+from conftest import marker_problems
 
 TESTS = Path(__file__).resolve().parents[1]
 INTEGRATION, E2E, UNIT = TESTS / "integration", TESTS / "e2e", TESTS / "unit"
@@ -55,27 +54,3 @@ def test_a_missing_marker_is_named() -> None:
 
 def test_every_collected_test_is_marked(request: pytest.FixtureRequest) -> None:
     assert marker_problems(request.session.items) == []
-
-
-def test_a_module_sharing_a_costly_session_fixture_runs_with_the_others_that_use_it() -> None:
-    built, dash, crash, own = (
-        INTEGRATION / "test_built.py",
-        E2E / "test_dash.py",
-        E2E / "test_crash.py",
-        INTEGRATION / "test_own.py",
-    )
-    items = [
-        CollectedTest(built, "test_a", fixturenames=["built_warehouse", "make_database"]),
-        CollectedTest(dash, "test_b", fixturenames=["superset", "dashboard_warehouse"]),
-        # one test of the module needs the built warehouse: the whole module goes with it (its
-        # module fixture, here an Airflow run, is made once, in that worker)
-        CollectedTest(crash, "test_c", fixturenames=["crash_run"]),
-        CollectedTest(crash, "test_d", fixturenames=["crash_run", "built_warehouse"]),
-        CollectedTest(own, "test_e", fixturenames=["make_database"]),
-    ]
-    assert worker_groups(items) == {  # type: ignore[arg-type]
-        str(built): "built_warehouse",
-        str(dash): "superset",
-        str(crash): "built_warehouse",
-        str(own): str(own),
-    }
