@@ -242,8 +242,9 @@ class RowCountCheck(BaseModel):
         default=0.5, gt=0, le=1, description="Fewer rows than this share of their mean fails"
     )
     # A small source's count moves by half from month to month by chance alone (ten rows where
-    # there were thirty): the minimum is never above what chance allows (svdw.batch_history
-    # row_count_minimum), so only a shortfall chance cannot explain holds a delivery back.
+    # there were thirty): the minimum is never above what chance allows
+    # (svdw.batch_checks.chance_minimum), so only a shortfall chance cannot explain holds a
+    # delivery back.
     dispersion: float = Field(
         default=3.0,
         ge=1,

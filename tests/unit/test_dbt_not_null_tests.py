@@ -47,13 +47,11 @@ def column_not_null_tests(document: dict[str, Any]) -> list[str]:
     return found
 
 
-def dbt_yaml_files() -> list[Path]:
-    return sorted(
-        path
-        for directory in YAML_DIRS
-        for path in directory.rglob("*.yml")
-        if "version: 2" in path.read_text()
-    )
+def dbt_yaml_documents() -> list[tuple[Path, dict[str, Any]]]:
+    """Each dbt YAML file (a `version: 2` properties file) under YAML_DIRS, parsed once."""
+    paths = sorted(path for directory in YAML_DIRS for path in directory.rglob("*.yml"))
+    texts = [(path, path.read_text()) for path in paths]
+    return [(path, yaml.safe_load(text)) for path, text in texts if "version: 2" in text]
 
 
 def test_the_check_finds_a_column_level_not_null() -> None:
@@ -77,8 +75,8 @@ def test_the_check_finds_a_column_level_not_null() -> None:
 def test_no_column_level_not_null() -> None:
     found = [
         f"{path.relative_to(REPO_DIR)}: {test}"
-        for path in dbt_yaml_files()
-        for test in column_not_null_tests(yaml.safe_load(path.read_text()))
+        for path, document in dbt_yaml_documents()
+        for test in column_not_null_tests(document)
     ]
     assert not found, f"not_null tests on columns ({FIX}):\n" + "\n".join(found)
 
@@ -87,8 +85,8 @@ def test_the_project_states_its_not_null_rules_as_columns_not_null() -> None:
     """The files above are read (a wrong directory would pass the check vacuously)."""
     folded = [
         name
-        for path in dbt_yaml_files()
-        for name, entry in relations(yaml.safe_load(path.read_text()))
+        for _path, document in dbt_yaml_documents()
+        for name, entry in relations(document)
         if "columns_not_null" in generic_test_names(entry.get("data_tests"))
     ]
     assert {"stg_police__street_crimes", "raw.police_uk__street_crimes"} <= set(folded)

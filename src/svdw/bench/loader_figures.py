@@ -81,8 +81,10 @@ def svdw_seconds(
     outcomes = load_in_parallel(url, [path for path, _ in files.files], jobs, loaded_by="bench")
     seconds = time.perf_counter() - started
     rows = sum(result.rows_read for result in loaded_results(outcomes))
-    for outcome in outcomes:
-        if by_contract is not None and outcome.results:
+    if by_contract is not None:
+        for outcome in outcomes:
+            if not outcome.results:
+                continue
             name = outcome.results[0].contract or "?"
             by_contract[name] = [outcome.seconds, sum(r.rows_read for r in outcome.results)]
     return seconds, rows
